@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    default = True
+    name = "accounts"
+    verbose_name = _("Accounts and roles")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401
+
+        # Roles are data the code relies on: every migrate brings the groups in line.
+        post_migrate.connect(signals.sync_roles_after_migrate, dispatch_uid="accounts.sync_roles")
+
+
+class ShouhuAdminConfig(admin_apps.AdminConfig):
+    """The Django admin with Shouhu's site class, which checks the admin permission."""
+
+    default = False
+    default_site = "accounts.admin_site.ShouhuAdminSite"

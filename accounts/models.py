@@ -1,0 +1,139 @@
+"""Staff, merchant and liaison logins; desks and teams. Needs nothing from the other apps."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history import register
+from simple_history.models import HistoricalRecords
+
+
+class Desk(models.TextChoices):
+    """The two desks of the intervention team. Alerts, cases and teams belong to one."""
+
+    LIFE = "life", _("Life protection")
+    FRAUD = "fraud", _("Anti-fraud")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value})
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str) -> "User":
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who logs in: staff, merchant staff, police liaisons and integrations (API clients)."""
+
+    email = models.EmailField(_("email"), max_length=254, unique=True)
+    display_name = models.CharField(_("display name"), max_length=100)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
+    )
+    paging_phone = models.CharField(
+        _("phone for paging"),
+        max_length=32,
+        blank=True,
+        help_text=_("Called or messaged for urgent escalations."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("admin access"), default=False, help_text=_("May log in to the administration site.")
+    )
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    # Password hashes and login times stay out of history; role and permission changes are in it.
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login"],
+        m2m_fields=["groups", "user_permissions"],
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ci")]
+        permissions = [("access_admin", "Can use the administration site")]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    @property
+    def role_names(self) -> set[str]:
+        if not hasattr(self, "_role_names"):
+            self._role_names = set(self.groups.values_list("name", flat=True))
+        return self._role_names
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_names
+
+
+class Team(models.Model):
+    """A team of specialists working one desk. A user's desks are those of their teams."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    desk = models.CharField(_("desk"), max_length=10, choices=Desk.choices)
+    lead = models.ForeignKey(
+        User,
+        verbose_name=_("desk lead"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_teams",
+    )
+    members = models.ManyToManyField(User, verbose_name=_("members"), related_name="teams", blank=True)
+
+    history = HistoricalRecords(m2m_fields=[members])
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["desk", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Groups carry the roles' permissions: a change to what a role may do is history too.
+register(Group, app="accounts", m2m_fields=["permissions"])

@@ -1,0 +1,85 @@
+"""Every write to accounts: users, their roles and preferences, the role groups themselves."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+from simple_history.utils import update_change_reason
+
+from .models import Team, User
+from .roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role
+
+
+def role_groups_sync(*, using: str = "default") -> None:
+    """Make each role's Group hold exactly the permissions of ROLE_PERMISSIONS. Idempotent."""
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        wanted = _permissions_named(perm_names, using=using)
+        missing = set(perm_names) - {f"{p.content_type.app_label}.{p.codename}" for p in wanted}
+        if missing:
+            raise LookupError(f"Role {role} names permissions that do not exist: {sorted(missing)}")
+        group.permissions.set(wanted)
+
+
+def _permissions_named(names: Iterable[str], *, using: str) -> list[Permission]:
+    query = Q()
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return list(Permission.objects.using(using).filter(query).select_related("content_type"))
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    display_name: str,
+    password: str | None,
+    roles: Iterable[str] = (),
+    by: User | None = None,
+    **fields,
+) -> User:
+    """Create a login with the given roles. A None password makes an account that cannot log in
+    by password (integrations authenticate with tokens)."""
+    user = User(email=email, display_name=display_name, **fields)
+    user.full_clean(exclude=["password"])
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user._history_user = by
+    user.save()
+    if roles:
+        user_set_roles(user=user, roles=roles, by=by, reason="created")
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: Iterable[str], by: User | None, reason: str = "") -> User:
+    """Replace the user's roles. Admin access follows the roles, so the two never disagree."""
+    roles = [Role(role) for role in roles]
+    groups = [Group.objects.get_or_create(name=role)[0] for role in roles]
+    user._history_user = by
+    user.groups.set(groups)
+    is_staff = bool(set(roles) & ADMIN_ROLES) or user.is_superuser
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    if reason:
+        update_change_reason(user, reason)
+    user.__dict__.pop("_role_names", None)
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
+@transaction.atomic
+def team_add_member(*, team: Team, user: User, by: User | None) -> Team:
+    team._history_user = by
+    team.members.add(user)
+    return team

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Indicator, Sighting
+
+
+class SightingInline(admin.TabularInline):
+    model = Sighting
+    extra = 0
+    raw_id_fields = ["alert", "case", "created_by"]
+    readonly_fields = ["seen_at"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["kind", "value", "first_seen_at"]
+    list_filter = ["kind"]
+    search_fields = ["value"]
+    raw_id_fields = ["created_by"]
+    inlines = [SightingInline]

@@ -1,0 +1,89 @@
+"""Indicators (phones, accounts, devices, payees, links) and where each was seen.
+
+Linking (信息挂接) is the same indicator sighted in several alerts or cases.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Indicator(models.Model):
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("Phone number")
+        ACCOUNT = "account", _("Platform account")
+        DEVICE = "device", _("Device")
+        PAYEE = "payee", _("Payee account")
+        URL = "url", _("Link")
+        DOMAIN = "domain", _("Domain")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # Normalised so that two spellings of one phone or link are one indicator.
+    value = models.CharField(_("value"), max_length=500)
+    first_seen_at = models.DateTimeField(_("first seen"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="indicator_unique_kind_value")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class Sighting(models.Model):
+    """An indicator seen in an alert or a case. Seen twice in the same place is one sighting."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="sightings"
+    )
+    alert = models.ForeignKey(
+        "interventions.Alert",
+        verbose_name=_("alert"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sightings",
+    )
+    case = models.ForeignKey(
+        "interventions.Case",
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sightings",
+    )
+    seen_at = models.DateTimeField(_("seen"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("sighting")
+        verbose_name_plural = _("sightings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(alert__isnull=False) | Q(case__isnull=False), name="sighting_has_a_place"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "alert"], condition=Q(alert__isnull=False), name="sighting_once_per_alert"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "case"], condition=Q(case__isnull=False), name="sighting_once_per_case"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["case"], name="sighting_case_idx", condition=Q(case__isnull=False)),
+            models.Index(fields=["alert"], name="sighting_alert_idx", condition=Q(alert__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} @ {self.alert_id or self.case_id}"

@@ -1,0 +1,75 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Alert, Case, CaseEvent, Heartbeat, Message, PoliceLiaison, PoliceUnit
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Alerts, cases and messages are worked in the console, whose services write the timeline;
+    the admin only shows them, so no change escapes the audit trail."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PoliceUnit)
+class PoliceUnitAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "region", "phone_24h", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "region__name"]
+    autocomplete_fields = ["region"]
+
+
+@admin.register(PoliceLiaison)
+class PoliceLiaisonAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "unit"]
+    autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["source", "external_id", "buyer", "sent_at", "scanned_at"]
+    list_filter = ["source"]
+    search_fields = ["external_id"]
+    raw_id_fields = ["buyer", "merchant", "order"]
+    date_hierarchy = "sent_at"
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["id", "desk", "severity", "status", "summary", "created_at", "sla_due_at", "claimed_by"]
+    list_filter = ["desk", "severity", "status", "source"]
+    search_fields = ["summary"]
+    raw_id_fields = ["buyer", "merchant", "order", "case", "raised_by", "claimed_by"]
+    date_hierarchy = "created_at"
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "actor", "kind", "payload"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["reference", "desk", "title", "risk_level", "status", "owner", "opened_at"]
+    list_filter = ["desk", "status", "risk_level", "tier"]
+    search_fields = ["title"]
+    raw_id_fields = ["buyer", "owner", "opened_by"]
+    inlines = [CaseEventInline]
+    date_hierarchy = "opened_at"
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ["name", "last_beat_at", "worker"]

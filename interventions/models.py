@@ -1,0 +1,358 @@
+"""Messages, alerts, cases and their timeline; police units; the worker heartbeat."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Desk
+
+
+class Severity(models.IntegerChoices):
+    """How urgently a person may be in danger. Integers, so the queue can sort on them."""
+
+    NONE = 0, _("None")
+    LOW = 1, _("Low")
+    MEDIUM = 2, _("Medium")
+    HIGH = 3, _("High")
+    CRITICAL = 4, _("Critical")
+
+
+class Source(models.TextChoices):
+    CHAT = "chat", _("Chat")
+    COMPLAINT = "complaint", _("Complaint")
+    MERCHANT_REPORT = "merchant_report", _("Merchant report")
+    ORDER = "order", _("Order")
+    MANUAL = "manual", _("Raised by staff")
+
+
+class PoliceUnit(models.Model):
+    """A police station or anti-fraud centre that takes referrals, reachable around the clock."""
+
+    class Kind(models.TextChoices):
+        POLICE = "police", _("Local police")
+        ANTI_FRAUD_CENTRE = "anti_fraud_centre", _("Anti-fraud centre")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(
+        "orders.Region", verbose_name=_("region served"), on_delete=models.PROTECT, related_name="police_units"
+    )
+    phone_24h = models.CharField(_("24h phone"), max_length=32)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("police unit")
+        verbose_name_plural = _("police units")
+        ordering = ["region__code", "kind", "name"]
+        permissions = [("use_liaison_portal", "Can use the police liaison pages")]
+        constraints = [models.UniqueConstraint(fields=["region", "kind", "name"], name="police_unit_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PoliceLiaison(models.Model):
+    """Links a liaison login to the one unit whose referrals it may see."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="police_liaison"
+    )
+    unit = models.ForeignKey(PoliceUnit, verbose_name=_("police unit"), on_delete=models.CASCADE, related_name="liaisons")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("police liaison")
+        verbose_name_plural = _("police liaisons")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.unit}"
+
+
+class Message(models.Model):
+    """One piece of customer-service traffic, stored once and scanned for danger."""
+
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    channel = models.CharField(_("channel"), max_length=64, blank=True)
+    external_id = models.CharField(_("external ID"), max_length=128)
+    buyer = models.ForeignKey(
+        "orders.Buyer", verbose_name=_("buyer"), on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
+    merchant = models.ForeignKey(
+        "orders.Merchant", verbose_name=_("merchant"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    order = models.ForeignKey("orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, null=True, blank=True)
+    text = models.TextField(_("text"))
+    sent_at = models.DateTimeField(_("sent"))
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    scanned_at = models.DateTimeField(_("scanned"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            # A message re-sent by an integration is the same message.
+            models.UniqueConstraint(fields=["source", "external_id"], name="message_once_per_source"),
+        ]
+        indexes = [
+            models.Index(fields=["received_at"], name="message_unscanned_idx", condition=Q(scanned_at__isnull=True)),
+            models.Index(fields=["buyer", "-sent_at"], name="message_buyer_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.external_id}"
+
+
+class Alert(models.Model):
+    """A signal that someone may be in danger, waiting in a desk's queue until a person acts on it."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        CLAIMED = "claimed", _("Claimed")
+        DISMISSED = "dismissed", _("Dismissed")
+        PROMOTED = "promoted", _("Promoted to a case")
+        MERGED = "merged", _("Merged into a case")
+
+    class DismissReason(models.TextChoices):
+        FALSE_ALARM = "false_alarm", _("False alarm")
+        DUPLICATE = "duplicate", _("Duplicate")
+        NOT_ACTIONABLE = "not_actionable", _("Nothing to act on")
+
+    OPEN_STATUSES = (Status.NEW, Status.CLAIMED)
+
+    desk = models.CharField(_("desk"), max_length=10, choices=Desk.choices)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
+    summary = models.CharField(_("reason"), max_length=300, help_text=_("One line a specialist can read."))
+    # [{"term", "category", "start", "end", "message_id"}]: offsets are into the original text.
+    matches = models.JSONField(_("matched terms"), default=list, blank=True)
+    messages = models.ManyToManyField(Message, verbose_name=_("messages"), related_name="alerts", blank=True)
+    buyer = models.ForeignKey(
+        "orders.Buyer", verbose_name=_("buyer"), on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    merchant = models.ForeignKey(
+        "orders.Merchant", verbose_name=_("merchant"), on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    order = models.ForeignKey(
+        "orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    case = models.ForeignKey(
+        "Case", verbose_name=_("case"), on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("claimed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claimed_alerts",
+    )
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    dismiss_reason = models.CharField(_("dismissed as"), max_length=20, choices=DismissReason.choices, blank=True)
+    created_at = models.DateTimeField(_("raised"), default=timezone.now)
+    sla_due_at = models.DateTimeField(_("claim by"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        permissions = [
+            ("work_queue", "Can work the triage queue"),
+            ("submit_intake", "Can push messages and orders through the intake API"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="claimed") | Q(claimed_by__isnull=False, claimed_at__isnull=False),
+                name="alert_claimed_has_claimant",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["promoted", "merged"]) | Q(case__isnull=False),
+                name="alert_promoted_has_case",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(dismiss_reason=""),
+                name="alert_dismissed_has_reason",
+            ),
+        ]
+        indexes = [
+            # The queue: open alerts of a desk, most dangerous first, then the nearest deadline.
+            models.Index(
+                fields=["desk", "-severity", "sla_due_at"],
+                name="alert_queue_idx",
+                condition=Q(status__in=["new", "claimed"]),
+            ),
+            models.Index(fields=["-created_at", "-id"], name="alert_recent_idx"),
+            models.Index(fields=["buyer", "-created_at"], name="alert_buyer_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_severity_display()} {self.summary[:40]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, now=None) -> bool:
+        """Still unclaimed after its claim deadline."""
+        return self.status == self.Status.NEW and (now or timezone.now()) > self.sla_due_at
+
+
+class Case(models.Model):
+    """The work done for one person in danger, from the first alert until they are safe."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        MONITORING = "monitoring", _("Monitoring")
+        CLOSED = "closed", _("Closed")
+
+    class RiskLevel(models.IntegerChoices):
+        UNASSESSED = 0, _("Not assessed")
+        LOW = 1, _("Low")
+        MODERATE = 2, _("Moderate")
+        HIGH = 3, _("High")
+        CRITICAL = 4, _("Critical")
+
+    class Outcome(models.TextChoices):
+        SAFE = "safe", _("Safe")
+        REFERRED = "referred", _("Referred to police or care")
+        UNREACHABLE = "unreachable", _("Unreachable")
+        FRAUD_STOPPED = "fraud_stopped", _("Fraud stopped")
+        FRAUD_LOSS = "fraud_loss", _("Money lost")
+        FALSE_ALARM = "false_alarm", _("False alarm")
+
+    class Tier(models.TextChoices):
+        SPECIALIST = "specialist", _("Specialist")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        MANAGER = "manager", _("Manager")
+
+    desk = models.CharField(_("desk"), max_length=10, choices=Desk.choices)
+    title = models.CharField(_("title"), max_length=200)
+    buyer = models.ForeignKey(
+        "orders.Buyer", verbose_name=_("person"), on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    risk_level = models.PositiveSmallIntegerField(_("risk"), choices=RiskLevel.choices, default=RiskLevel.UNASSESSED)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    closing_summary = models.TextField(_("closing summary"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_cases",
+    )
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.SPECIALIST)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("review_emergency_action", "Can review emergency actions after the fact"),
+            ("view_summary", "Can see the managers' summary"),
+        ]
+        constraints = [
+            # A closed case always says how it ended and when; an open one never does.
+            models.CheckConstraint(
+                condition=(Q(status="closed") & ~Q(outcome="") & Q(closed_at__isnull=False))
+                | (~Q(status="closed") & Q(outcome="") & Q(closed_at__isnull=True)),
+                name="case_closed_iff_outcome",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["desk", "status", "-risk_level"], name="case_desk_open_idx"),
+            models.Index(fields=["buyer", "-opened_at"], name="case_buyer_recent_idx"),
+            models.Index(fields=["owner", "status"], name="case_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        """The number people say on the phone: desk prefix and id, e.g. LP-000042."""
+        prefix = "LP" if self.desk == Desk.LIFE else "AF"
+        return f"{prefix}-{self.pk:06d}" if self.pk else f"{prefix}-new"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline. Written in the same transaction as the change it records."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Case opened")
+        ALERT_LINKED = "alert_linked", _("Alert linked")
+        NOTE = "note", _("Note")
+        RISK_RATED = "risk_rated", _("Risk rated")
+        OWNER_CHANGED = "owner_changed", _("Owner changed")
+        ESCALATED = "escalated", _("Escalated")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Empty when the system acted."),
+    )
+    kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at", "id"], name="case_event_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.get_kind_display()}"
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic task ran on a worker: a stopped worker or beat shows as stale."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    last_beat_at = models.DateTimeField(_("last beat"))
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return self.name

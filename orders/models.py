@@ -1,0 +1,196 @@
+"""Merchants, their products and staff, buyers, orders, and the regions they are in."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import validate_time_zone
+
+
+class Region(models.Model):
+    """An administrative division (GB/T 2260 code): province, city or district.
+
+    Orders are shipped to one, buyers live in one, police units serve one.
+    """
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("Province")
+        CITY = 2, _("City")
+        DISTRICT = 3, _("District")
+
+    code = models.CharField(_("division code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("part of"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        if self.parent_id and self.level > self.Level.PROVINCE:
+            return f"{self.parent.name} {self.name}"
+        return self.name
+
+    def lineage(self) -> list["Region"]:
+        """This region and the regions it is part of, nearest first."""
+        regions, region = [], self
+        while region is not None:
+            regions.append(region)
+            region = region.parent
+        return regions
+
+
+class Merchant(models.Model):
+    """A partner shop on the marketplace."""
+
+    external_ref = models.CharField(_("shop ID"), max_length=64, unique=True)
+    name = models.CharField(_("shop name"), max_length=200)
+    contact_name = models.CharField(_("contact"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    emergency_contact_name = models.CharField(_("24h emergency contact"), max_length=100)
+    emergency_phone = models.CharField(_("24h emergency phone"), max_length=32)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("merchant")
+        verbose_name_plural = _("merchants")
+        ordering = ["name"]
+        permissions = [("use_merchant_portal", "Can use the merchant portal")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MerchantMembership(models.Model):
+    """Links a merchant staff login to its one shop. Shop admins manage the shop's other staff."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="merchant_membership"
+    )
+    merchant = models.ForeignKey(
+        Merchant, verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    is_admin = models.BooleanField(_("shop admin"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("merchant staff member")
+        verbose_name_plural = _("merchant staff")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.merchant}"
+
+
+class Product(models.Model):
+    class RiskCategory(models.TextChoices):
+        NONE = "none", _("Not high-risk")
+        PESTICIDE = "pesticide", _("Pesticide / herbicide")
+        SEDATIVE = "sedative", _("Sleeping pills / sedatives")
+        CHARCOAL = "charcoal", _("Charcoal")
+        ROPE = "rope", _("Rope")
+        KNIFE = "knife", _("Knives")
+        OTHER = "other", _("Other high-risk goods")
+
+    merchant = models.ForeignKey(Merchant, verbose_name=_("merchant"), on_delete=models.PROTECT, related_name="products")
+    external_ref = models.CharField(_("item ID"), max_length=64)
+    name = models.CharField(_("name"), max_length=300)
+    risk_category = models.CharField(
+        _("high-risk goods category"), max_length=16, choices=RiskCategory.choices, default=RiskCategory.NONE
+    )
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "external_ref"], name="product_ref_unique_per_merchant")
+        ]
+        indexes = [
+            models.Index(
+                fields=["risk_category"], name="product_high_risk_idx", condition=~models.Q(risk_category="none")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_high_risk(self) -> bool:
+        return self.risk_category != self.RiskCategory.NONE
+
+
+class Buyer(models.Model):
+    """A marketplace account that buys or writes. Personal data is kept to what the work needs."""
+
+    account_ref = models.CharField(_("platform account"), max_length=64, unique=True)
+    nickname = models.CharField(_("nickname"), max_length=100, blank=True)
+    phone_masked = models.CharField(_("phone (masked)"), max_length=32, blank=True)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
+    )
+    created_at = models.DateTimeField(_("first seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("buyer")
+        verbose_name_plural = _("buyers")
+
+    def __str__(self) -> str:
+        return self.nickname or self.account_ref
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        CREATED = "created", _("Created")
+        PAID = "paid", _("Paid")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    external_ref = models.CharField(_("order number"), max_length=64, unique=True)
+    buyer = models.ForeignKey(Buyer, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="orders")
+    merchant = models.ForeignKey(Merchant, verbose_name=_("merchant"), on_delete=models.PROTECT, related_name="orders")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="orders")
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    region = models.ForeignKey(
+        Region, verbose_name=_("shipping region"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CREATED)
+    carrier = models.CharField(_("carrier"), max_length=64, blank=True)
+    tracking_no = models.CharField(_("tracking number"), max_length=64, blank=True)
+    ordered_at = models.DateTimeField(_("ordered"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="order_quantity_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["buyer", "-ordered_at"], name="order_buyer_recent_idx"),
+            models.Index(fields=["merchant", "-ordered_at"], name="order_merchant_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_ref
+
+    @property
+    def can_still_be_held(self) -> bool:
+        """Not yet with the carrier: the merchant can hold it instead of recalling it."""
+        return self.status in {self.Status.CREATED, self.Status.PAID}
