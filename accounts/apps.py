@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import signals
 
         # Roles are data the code relies on: every migrate brings the groups in line.
         post_migrate.connect(signals.sync_roles_after_migrate, dispatch_uid="accounts.sync_roles")

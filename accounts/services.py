@@ -59,7 +59,9 @@ def user_create(
 def user_set_roles(*, user: User, roles: Iterable[str], by: User | None, reason: str = "") -> User:
     """Replace the user's roles. Admin access follows the roles, so the two never disagree."""
     roles = [Role(role) for role in roles]
-    groups = [Group.objects.get_or_create(name=role)[0] for role in roles]
+    groups = list(Group.objects.filter(name__in=roles))
+    if len(groups) != len(set(roles)):
+        raise LookupError("Role groups are missing: run migrate, which creates them.")
     user._history_user = by
     user.groups.set(groups)
     is_staff = bool(set(roles) & ADMIN_ROLES) or user.is_superuser
@@ -76,6 +78,15 @@ def user_set_language(*, user: User, language: str) -> User:
     user.language = language
     user.save(update_fields=["language"])
     return user
+
+
+@transaction.atomic
+def team_create(*, name: str, desk: str, lead: User | None = None, by: User | None) -> Team:
+    team = Team(name=name, desk=desk, lead=lead)
+    team.full_clean()
+    team._history_user = by
+    team.save()
+    return team
 
 
 @transaction.atomic

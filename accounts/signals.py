@@ -2,9 +2,10 @@ from django.apps import AppConfig, apps
 
 
 def sync_roles_after_migrate(sender: AppConfig, using: str = "default", **kwargs) -> None:
-    """Once per migrate (on the last app's signal), bring the role groups in line with the table."""
-    last_app = list(apps.get_app_configs())[-1]
-    if sender.label != last_app.label:
+    """Bring the role groups in line once per migrate: on the signal of the last app that has
+    models, when every app's permissions exist."""
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label != with_models[-1].label:
         return
     from .services import role_groups_sync
 

@@ -44,7 +44,7 @@ def indicator_sight(
     if alert is None and case is None:
         raise ValueError("A sighting needs an alert or a case.")
     value = indicator_normalise(kind=kind, raw=raw)
-    indicator, created = Indicator.objects.get_or_create(kind=kind, value=value, defaults={"created_by": by})
+    indicator, _created = Indicator.objects.get_or_create(kind=kind, value=value, defaults={"created_by": by})
     place = {"alert": alert} if alert is not None else {"case": case}
     sighting, _ = Sighting.objects.get_or_create(
         indicator=indicator, **place, defaults={"created_by": by, "case": case}

@@ -64,7 +64,9 @@ class PoliceLiaison(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="police_liaison"
     )
-    unit = models.ForeignKey(PoliceUnit, verbose_name=_("police unit"), on_delete=models.CASCADE, related_name="liaisons")
+    unit = models.ForeignKey(
+        PoliceUnit, verbose_name=_("police unit"), on_delete=models.CASCADE, related_name="liaisons"
+    )
 
     history = HistoricalRecords()
 
@@ -83,7 +85,12 @@ class Message(models.Model):
     channel = models.CharField(_("channel"), max_length=64, blank=True)
     external_id = models.CharField(_("external ID"), max_length=128)
     buyer = models.ForeignKey(
-        "orders.Buyer", verbose_name=_("buyer"), on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+        "orders.Buyer",
+        verbose_name=_("buyer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
     )
     merchant = models.ForeignKey(
         "orders.Merchant", verbose_name=_("merchant"), on_delete=models.PROTECT, null=True, blank=True
@@ -139,7 +146,12 @@ class Alert(models.Model):
         "orders.Buyer", verbose_name=_("buyer"), on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
     )
     merchant = models.ForeignKey(
-        "orders.Merchant", verbose_name=_("merchant"), on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+        "orders.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alerts",
     )
     order = models.ForeignKey(
         "orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"

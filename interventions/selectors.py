@@ -39,9 +39,7 @@ def open_alert_counts(*, now: datetime | None = None) -> dict:
 
 def open_case_counts() -> dict:
     """Cases not closed, per desk and risk level."""
-    rows = (
-        Case.objects.exclude(status=Case.Status.CLOSED).values("desk", "risk_level").annotate(total=Count("id"))
-    )
+    rows = Case.objects.exclude(status=Case.Status.CLOSED).values("desk", "risk_level").annotate(total=Count("id"))
     return {(row["desk"], row["risk_level"]): row["total"] for row in rows}
 
 

@@ -133,7 +133,9 @@ def case_rate_risk(*, case: Case, by: User, level: int, reason: str) -> Case:
     case._history_user = by
     case._change_reason = reason
     case.save(update_fields=["risk_level", "updated_at"])
-    case_event_record(case=case, actor=by, kind=CaseEvent.Kind.RISK_RATED, previous=previous, level=level, reason=reason)
+    case_event_record(
+        case=case, actor=by, kind=CaseEvent.Kind.RISK_RATED, previous=previous, level=level, reason=reason
+    )
     return case
 
 
@@ -167,3 +169,40 @@ def police_liaison_link(*, user: User, unit: PoliceUnit, by: User | None) -> Pol
     liaison._history_user = by
     liaison.save()
     return liaison
+
+
+class AlertAlreadyClaimed(Exception):
+    """Someone else claimed the alert first (or it left the queue)."""
+
+    def __init__(self, alert: Alert) -> None:
+        super().__init__(f"Alert {alert.pk} is no longer waiting to be claimed.")
+        self.alert = alert
+
+
+@transaction.atomic
+def alert_claim(*, alert: Alert, by: User) -> Alert:
+    """Claim a new alert for `by`. Of two people claiming at once exactly one wins; the other
+    gets AlertAlreadyClaimed. The row lock makes the check and the write one step."""
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    if locked.status != Alert.Status.NEW:
+        raise AlertAlreadyClaimed(locked)
+    locked.status = Alert.Status.CLAIMED
+    locked.claimed_by = by
+    locked.claimed_at = timezone.now()
+    locked._history_user = by
+    locked.save(update_fields=["status", "claimed_by", "claimed_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def alert_dismiss(*, alert: Alert, by: User, reason: str) -> Alert:
+    """Take an open alert out of the queue as not needing a case. The reason feeds the scanner's
+    precision figures, so it is required."""
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    if not locked.is_open:
+        raise AlertAlreadyClaimed(locked)
+    locked.status = Alert.Status.DISMISSED
+    locked.dismiss_reason = Alert.DismissReason(reason)
+    locked._history_user = by
+    locked.save(update_fields=["status", "dismiss_reason", "updated_at"])
+    return locked

@@ -104,7 +104,9 @@ class Product(models.Model):
         KNIFE = "knife", _("Knives")
         OTHER = "other", _("Other high-risk goods")
 
-    merchant = models.ForeignKey(Merchant, verbose_name=_("merchant"), on_delete=models.PROTECT, related_name="products")
+    merchant = models.ForeignKey(
+        Merchant, verbose_name=_("merchant"), on_delete=models.PROTECT, related_name="products"
+    )
     external_ref = models.CharField(_("item ID"), max_length=64)
     name = models.CharField(_("name"), max_length=300)
     risk_category = models.CharField(

@@ -40,7 +40,9 @@ def merchant_register(
 
 
 @transaction.atomic
-def merchant_add_staff(*, merchant: Merchant, user: User, is_admin: bool = False, by: User | None) -> MerchantMembership:
+def merchant_add_staff(
+    *, merchant: Merchant, user: User, is_admin: bool = False, by: User | None
+) -> MerchantMembership:
     """Attach a login to the shop. A login belongs to one shop only (the database enforces it)."""
     membership = MerchantMembership(merchant=merchant, user=user, is_admin=is_admin)
     membership._history_user = by

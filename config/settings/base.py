@@ -4,7 +4,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -29,6 +28,7 @@ INSTALLED_APPS = [
     "orders",
     "interventions",
     "fraud",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -4,8 +4,16 @@ The process refuses to start without SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL
 See docs/deploy.md.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
+
+# `NAME=` in an env file (or an unset variable substituted into one) is set but empty, which
+# django-environ accepts; it must stop the process just as a missing variable does.
+for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"):
+    if not env.str(_name).strip():
+        raise ImproperlyConfigured(f"Set the {_name} environment variable (it is empty)")
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")

@@ -8,88 +8,194 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('interventions', '0001_initial'),
+        ("interventions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalIndicator',
+            name="HistoricalIndicator",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('phone', 'Phone number'), ('account', 'Platform account'), ('device', 'Device'), ('payee', 'Payee account'), ('url', 'Link'), ('domain', 'Domain')], max_length=10, verbose_name='kind')),
-                ('value', models.CharField(max_length=500, verbose_name='value')),
-                ('first_seen_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='first seen')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='added by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone number"),
+                            ("account", "Platform account"),
+                            ("device", "Device"),
+                            ("payee", "Payee account"),
+                            ("url", "Link"),
+                            ("domain", "Domain"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("value", models.CharField(max_length=500, verbose_name="value")),
+                ("first_seen_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="first seen")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="added by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical indicator',
-                'verbose_name_plural': 'historical indicators',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical indicator",
+                "verbose_name_plural": "historical indicators",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('phone', 'Phone number'), ('account', 'Platform account'), ('device', 'Device'), ('payee', 'Payee account'), ('url', 'Link'), ('domain', 'Domain')], max_length=10, verbose_name='kind')),
-                ('value', models.CharField(max_length=500, verbose_name='value')),
-                ('first_seen_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='first seen')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='added by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone number"),
+                            ("account", "Platform account"),
+                            ("device", "Device"),
+                            ("payee", "Payee account"),
+                            ("url", "Link"),
+                            ("domain", "Domain"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("value", models.CharField(max_length=500, verbose_name="value")),
+                ("first_seen_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="first seen")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="added by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicator',
-                'verbose_name_plural': 'indicators',
+                "verbose_name": "indicator",
+                "verbose_name_plural": "indicators",
             },
         ),
         migrations.CreateModel(
-            name='Sighting',
+            name="Sighting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seen_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='seen')),
-                ('alert', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sightings', to='interventions.alert', verbose_name='alert')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sightings', to='interventions.case', verbose_name='case')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sightings', to='fraud.indicator', verbose_name='indicator')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seen_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="seen")),
+                (
+                    "alert",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sightings",
+                        to="interventions.alert",
+                        verbose_name="alert",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sightings",
+                        to="interventions.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sightings",
+                        to="fraud.indicator",
+                        verbose_name="indicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sighting',
-                'verbose_name_plural': 'sightings',
+                "verbose_name": "sighting",
+                "verbose_name_plural": "sightings",
             },
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.UniqueConstraint(fields=('kind', 'value'), name='indicator_unique_kind_value'),
+            model_name="indicator",
+            constraint=models.UniqueConstraint(fields=("kind", "value"), name="indicator_unique_kind_value"),
         ),
         migrations.AddIndex(
-            model_name='sighting',
-            index=models.Index(condition=models.Q(('case__isnull', False)), fields=['case'], name='sighting_case_idx'),
+            model_name="sighting",
+            index=models.Index(condition=models.Q(("case__isnull", False)), fields=["case"], name="sighting_case_idx"),
         ),
         migrations.AddIndex(
-            model_name='sighting',
-            index=models.Index(condition=models.Q(('alert__isnull', False)), fields=['alert'], name='sighting_alert_idx'),
+            model_name="sighting",
+            index=models.Index(
+                condition=models.Q(("alert__isnull", False)), fields=["alert"], name="sighting_alert_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sighting',
-            constraint=models.CheckConstraint(condition=models.Q(('alert__isnull', False), ('case__isnull', False), _connector='OR'), name='sighting_has_a_place'),
+            model_name="sighting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("alert__isnull", False), ("case__isnull", False), _connector="OR"),
+                name="sighting_has_a_place",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sighting',
-            constraint=models.UniqueConstraint(condition=models.Q(('alert__isnull', False)), fields=('indicator', 'alert'), name='sighting_once_per_alert'),
+            model_name="sighting",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("alert__isnull", False)),
+                fields=("indicator", "alert"),
+                name="sighting_once_per_alert",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sighting',
-            constraint=models.UniqueConstraint(condition=models.Q(('case__isnull', False)), fields=('indicator', 'case'), name='sighting_once_per_case'),
+            model_name="sighting",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("case__isnull", False)), fields=("indicator", "case"), name="sighting_once_per_case"
+            ),
         ),
     ]

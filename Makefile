@@ -1,0 +1,66 @@
+# Shouhu: `make demo` runs the portal with demo data; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+WEB_PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+
+.PHONY: demo test ci-services lint messages browser screenshots clean
+
+# --- set-up -----------------------------------------------------------------
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(RUNTIME_STAMP)
+
+# Translations are compiled with Babel, so no system gettext is needed.
+messages: $(RUNTIME_STAMP)
+	$(BIN)/pybabel compile --directory locale --domain django --statistics
+
+# Debian's Chromium for the browser stories (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+
+# --- the two commands ---------------------------------------------------------
+demo: $(RUNTIME_STAMP) messages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "Shouhu is starting at http://$(HOST):$(WEB_PORT)/  (Ctrl-C stops the web server, worker and beat)"
+	@echo ""
+	HOST=$(HOST) WEB_PORT=$(WEB_PORT) $(BIN)/honcho --procfile Procfile.demo start
+
+test: $(DEV_STAMP) messages browser
+	$(BIN)/python -m tests.services
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+# --- helpers ---------------------------------------------------------------------
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Fonts for screenshots of Chinese pages (not needed by the tests).
+screenshots: $(DEV_STAMP) messages browser
+	@fc-list :lang=zh | grep -q . || { $(SUDO) apt-get install -y -qq --no-install-recommends fonts-noto-cjk; }
+	$(BIN)/python docs/screenshots.py
+
+clean:
+	rm -rf $(VENV) var

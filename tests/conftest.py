@@ -1,0 +1,124 @@
+"""Fixtures shared by the whole suite: the personas of STYLE.md and a check that the services
+the suite needs are there (a missing PostgreSQL or Redis fails the run, it never skips)."""
+
+import pytest
+
+from accounts.models import Desk
+from accounts.roles import Role
+from accounts.services import user_set_roles
+from tests import factories
+from tests.services import service_problems
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    problems = service_problems()
+    if problems:
+        pytest.exit("\n".join(["FAILED: a service the suite needs is missing:", *problems]), returncode=3)
+
+
+def _person(email: str, name: str, *roles: str):
+    user = factories.UserFactory(email=email, display_name=name)
+    user_set_roles(user=user, roles=roles, by=None)
+    return user
+
+
+@pytest.fixture
+def life_team(db):
+    return factories.TeamFactory(name="防自杀一组", desk=Desk.LIFE)
+
+
+@pytest.fixture
+def fraud_team(db):
+    return factories.TeamFactory(name="反欺诈一组", desk=Desk.FRAUD)
+
+
+@pytest.fixture
+def specialist(db, life_team):
+    """Li, a life-protection specialist."""
+    user = _person("li@example.test", "李娜", Role.SPECIALIST)
+    life_team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def fraud_specialist(db, fraud_team):
+    """Chen, an anti-fraud specialist."""
+    user = _person("chen@example.test", "陈晓红", Role.SPECIALIST)
+    fraud_team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def supervisor(db, life_team, fraud_team):
+    """Wang, supervisor of both desks."""
+    user = _person("wang@example.test", "王磊", Role.SUPERVISOR)
+    life_team.members.add(user)
+    fraud_team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def manager(db):
+    """Zhao, who reads the figures."""
+    return _person("zhao@example.test", "赵敏", Role.MANAGER)
+
+
+@pytest.fixture
+def shop_a(db):
+    return factories.MerchantFactory(external_ref="shop-a", name="青禾农资旗舰店")
+
+
+@pytest.fixture
+def shop_b(db):
+    return factories.MerchantFactory(external_ref="shop-b", name="沃土农资专营店")
+
+
+@pytest.fixture
+def merchant_a(db, shop_a):
+    """A staff member of shop A."""
+    user = _person("staff@shop-a.test", "周建国", Role.MERCHANT_STAFF)
+    factories.MerchantMembershipFactory(user=user, merchant=shop_a, is_admin=True)
+    return user
+
+
+@pytest.fixture
+def merchant_b(db, shop_b):
+    """A staff member of shop B."""
+    user = _person("staff@shop-b.test", "吴春梅", Role.MERCHANT_STAFF)
+    factories.MerchantMembershipFactory(user=user, merchant=shop_b, is_admin=True)
+    return user
+
+
+@pytest.fixture
+def liaison(db):
+    """The liaison of an anti-fraud centre."""
+    user = _person("liaison@police.test", "厦门反诈中心联络员", Role.POLICE_LIAISON)
+    unit = factories.PoliceUnitFactory(name="厦门市反诈骗中心", kind="anti_fraud_centre")
+    factories.PoliceLiaisonFactory(user=user, unit=unit)
+    return user
+
+
+@pytest.fixture
+def integration(db):
+    """The platform's chat system, an API client."""
+    return _person("chat@integration.test", "平台客服消息系统", Role.INTEGRATION)
+
+
+@pytest.fixture
+def outsider(db):
+    """A login with no role at all."""
+    return factories.UserFactory(email="outsider@example.test", display_name="路人")
+
+
+@pytest.fixture
+def personas(specialist, supervisor, manager, merchant_a, merchant_b, liaison, integration, outsider):
+    return {
+        "specialist": specialist,
+        "supervisor": supervisor,
+        "manager": manager,
+        "merchant_a": merchant_a,
+        "merchant_b": merchant_b,
+        "liaison": liaison,
+        "integration": integration,
+        "outsider": outsider,
+    }

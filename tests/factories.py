@@ -1,0 +1,182 @@
+"""factory-boy factories for every model. Each builds a valid row with the fewest choices made."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Desk, Team, User
+from fraud.models import Indicator, Sighting
+from interventions.models import Alert, Case, CaseEvent, Heartbeat, Message, PoliceLiaison, PoliceUnit, Severity, Source
+from interventions.services import alert_claim_deadline
+from orders.models import Buyer, Merchant, MerchantMembership, Order, Product, Region
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    display_name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"小组{n}")
+    desk = Desk.LIFE
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"{510100 + n * 100:06d}"[-6:])
+    name = factory.Sequence(lambda n: f"城市{n}")
+    level = Region.Level.CITY
+
+
+class MerchantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Merchant
+
+    external_ref = factory.Sequence(lambda n: f"shop-{n}")
+    name = factory.Sequence(lambda n: f"商店{n}")
+    emergency_contact_name = "值班店长"
+    emergency_phone = "138-5550-0000"
+
+
+class MerchantMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MerchantMembership
+
+    user = factory.SubFactory(UserFactory)
+    merchant = factory.SubFactory(MerchantFactory)
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    merchant = factory.SubFactory(MerchantFactory)
+    external_ref = factory.Sequence(lambda n: f"item-{n}")
+    name = factory.Sequence(lambda n: f"商品{n}")
+    risk_category = Product.RiskCategory.NONE
+
+
+class BuyerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Buyer
+
+    account_ref = factory.Sequence(lambda n: f"tb_buyer_{n}")
+    nickname = factory.Sequence(lambda n: f"买家{n}")
+    phone_masked = "138****0000"
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    external_ref = factory.Sequence(lambda n: f"TB{n:012d}")
+    buyer = factory.SubFactory(BuyerFactory)
+    product = factory.SubFactory(ProductFactory)
+    merchant = factory.SelfAttribute("product.merchant")
+    status = Order.Status.PAID
+
+
+class PoliceUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PoliceUnit
+
+    name = factory.Sequence(lambda n: f"公安局{n}")
+    kind = PoliceUnit.Kind.POLICE
+    region = factory.SubFactory(RegionFactory)
+    phone_24h = "0571-5550-0110"
+
+
+class PoliceLiaisonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PoliceLiaison
+
+    user = factory.SubFactory(UserFactory)
+    unit = factory.SubFactory(PoliceUnitFactory)
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    source = Source.CHAT
+    external_id = factory.Sequence(lambda n: f"msg-{n}")
+    buyer = factory.SubFactory(BuyerFactory)
+    text = "你好,请问什么时候发货?"
+    sent_at = factory.LazyFunction(timezone.now)
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Alert
+
+    desk = Desk.LIFE
+    source = Source.CHAT
+    severity = Severity.HIGH
+    summary = "明确意图 + 方法"
+    buyer = factory.SubFactory(BuyerFactory)
+    created_at = factory.LazyFunction(timezone.now)
+    sla_due_at = factory.LazyAttribute(lambda a: alert_claim_deadline(severity=a.severity, raised_at=a.created_at))
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    desk = Desk.LIFE
+    title = factory.Sequence(lambda n: f"个案{n}")
+    buyer = factory.SubFactory(BuyerFactory)
+    owner = factory.SubFactory(UserFactory)
+    opened_by = factory.SelfAttribute("owner")
+
+
+class CaseEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseEvent
+
+    case = factory.SubFactory(CaseFactory)
+    actor = factory.SelfAttribute("case.owner")
+    kind = CaseEvent.Kind.NOTE
+    payload = factory.LazyFunction(lambda: {"text": "已联系当事人"})
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    kind = Indicator.Kind.PHONE
+    value = factory.Sequence(lambda n: f"1705550{n:04d}")
+
+
+class SightingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sighting
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    case = factory.SubFactory(CaseFactory)
+
+
+class HeartbeatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Heartbeat
+        django_get_or_create = ["name"]
+
+    name = "worker"
+    last_beat_at = factory.LazyFunction(timezone.now)
+
+
+def minutes_ago(minutes: int):
+    return timezone.now() - timedelta(minutes=minutes)
