@@ -1,0 +1,49 @@
+"""`make demo` loads the seed stories; every demo login reaches its start page."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from demo import stories
+from interventions.models import Alert, Case, Severity
+from orders.models import Order
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_the_demo_holds_the_seed_stories(demo):
+    assert Case.objects.filter(title__contains="除草剂").exists()
+    assert Alert.objects.filter(summary__contains="再次购买除草剂", severity=Severity.CRITICAL, status="new").exists()
+    assert Alert.objects.filter(summary__contains="未成年人", severity=Severity.CRITICAL).exists()
+    assert Case.objects.filter(title__contains="短信验证码").get().sightings.count() == 3
+    assert Case.objects.filter(title__contains="13,000").exists()
+    assert Order.objects.filter(product__risk_category="pesticide").values("merchant").distinct().count() == 2
+
+
+def test_loading_the_demo_twice_adds_nothing(demo):
+    counts = (Alert.objects.count(), Case.objects.count(), Order.objects.count())
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (Alert.objects.count(), Case.objects.count(), Order.objects.count()) == counts
+
+
+def test_match_offsets_point_at_the_term_in_the_original_text(demo):
+    for alert in Alert.objects.exclude(matches=[]).prefetch_related("messages"):
+        texts = {message.pk: message.text for message in alert.messages.all()}
+        for match in alert.matches:
+            assert texts[match["message_id"]][match["start"] : match["end"]] == match["term"]
+
+
+@pytest.mark.parametrize(
+    "email",
+    [email for email, *_ in stories.STAFF]
+    + [email for _shop, email, *_ in stories.MERCHANT_STAFF]
+    + [email for email, *_ in stories.LIAISONS],
+)
+def test_every_demo_login_reaches_its_start_page(client, demo, email):
+    assert client.login(username=email, password=stories.DEMO_PASSWORD)
+    response = client.get(reverse("accounts:home"), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain, "a demo person with a role is sent to their start page"

@@ -1,0 +1,133 @@
+"""The portal speaks Chinese first: a complete catalogue, and no English left on any shell page."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.conf import settings
+from django.urls import reverse
+
+from accounts.models import Desk
+from interventions.models import Alert, Severity
+from tests import factories
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+# Latin words a Chinese page may show: the name of the other language on its switch button.
+ALLOWED_WORDS = {"English"}
+
+
+class VisibleText(HTMLParser):
+    """Text a person sees or hears: text nodes outside script/style, and the labelling attributes."""
+
+    LABELS = ("title", "placeholder", "aria-label", "alt")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._hidden += 1
+        self.parts.extend(value for name, value in attrs if name in self.LABELS and value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def english_words(html: str) -> set[str]:
+    parser = VisibleText()
+    parser.feed(html)
+    words = set()
+    for token in " ".join(parser.parts).split():
+        # Emails, order numbers and tracking numbers are data, not interface text.
+        if "@" in token or re.search(r"\d", token):
+            continue
+        words.update(re.findall(r"[A-Za-z]{2,}", token))
+    return words - ALLOWED_WORDS
+
+
+def test_every_message_of_the_catalogue_is_translated():
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle, locale="zh_Hans")
+    untranslated = [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)]
+    assert untranslated == []
+
+
+@pytest.fixture
+def busy_portal(specialist, supervisor, shop_a, merchant_a, liaison):
+    """Enough data that every branch of the shell's pages shows something."""
+    buyer = factories.BuyerFactory(nickname="小雨妈妈")
+    product = factories.ProductFactory(merchant=shop_a, risk_category="pesticide", name="草甘膦除草剂")
+    order = factories.OrderFactory(buyer=buyer, product=product, merchant=shop_a)
+    for severity in Severity.values[1:]:
+        factories.AlertFactory(severity=severity, buyer=buyer, order=order, merchant=shop_a, summary="明确意图")
+    factories.AlertFactory(
+        desk=Desk.LIFE,
+        severity=Severity.CRITICAL,
+        created_at=factories.minutes_ago(30),
+        sla_due_at=factories.minutes_ago(25),
+        summary="超时未认领",
+    )
+    factories.AlertFactory(
+        status=Alert.Status.CLAIMED, claimed_by=specialist, claimed_at=factories.minutes_ago(1), summary="已认领"
+    )
+    factories.HeartbeatFactory(last_beat_at=factories.minutes_ago(10))
+    factories.CaseFactory(owner=specialist, risk_level=3)
+
+
+SHELL_PAGES = [
+    (None, "accounts:login"),
+    ("specialist", "interventions:queue"),
+    ("supervisor", "interventions:queue"),
+    ("manager", "interventions:summary"),
+    ("merchant_a", "orders:merchant_home"),
+    ("liaison", "interventions:liaison_home"),
+    ("outsider", "accounts:home"),
+]
+
+
+@pytest.mark.parametrize(("persona", "url_name"), SHELL_PAGES)
+def test_shell_pages_show_no_english_in_chinese(client, personas, busy_portal, persona, url_name):
+    if persona:
+        client.force_login(personas[persona])
+    response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "zh-hans"
+    assert english_words(response.text) == set()
+
+
+def test_chinese_is_the_default_even_for_an_english_browser(client, specialist):
+    client.force_login(specialist)
+    response = client.get(reverse("interventions:queue"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert "分诊队列" in response.text
+
+
+def test_switching_to_english_is_remembered_on_the_profile(client, specialist):
+    client.force_login(specialist)
+    response = client.post(reverse("accounts:language"), {"language": "en", "next": reverse("interventions:queue")})
+    assert response.status_code == 302
+    assert response.url == reverse("interventions:queue")
+    specialist.refresh_from_db()
+    assert specialist.language == "en"
+    page = client.get(reverse("interventions:queue"))
+    assert "Triage queue" in page.text
+    assert page.headers["Content-Language"] == "en"
+
+
+def test_a_visitor_can_switch_the_login_page_to_english(client):
+    client.post(reverse("accounts:language"), {"language": "en", "next": "/accounts/login/"})
+    assert "Log in to Shouhu" in client.get(reverse("accounts:login")).text
+
+
+def test_language_switch_refuses_an_offsite_next_and_an_unknown_language(client):
+    response = client.post(reverse("accounts:language"), {"language": "en", "next": "https://evil.example/"})
+    assert response.url == "/"
+    assert client.post(reverse("accounts:language"), {"language": "klingon"}).status_code == 400

@@ -1,0 +1,73 @@
+"""The managers' summary, the heartbeat task, and the health endpoint."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Desk
+from interventions.models import Heartbeat, Severity
+from interventions.tasks import record_heartbeat
+from tests import factories
+
+NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+
+def test_the_heartbeat_task_run_twice_keeps_one_row_with_the_latest_time(db):
+    with time_machine.travel(NOW, tick=False):
+        record_heartbeat.delay()
+    with time_machine.travel(NOW + timedelta(seconds=30), tick=False):
+        record_heartbeat.delay()
+    beat = Heartbeat.objects.get()
+    assert beat.last_beat_at == NOW + timedelta(seconds=30)
+
+
+def test_summary_shows_a_worker_that_stopped(client, manager):
+    factories.HeartbeatFactory(last_beat_at=NOW - timedelta(minutes=5))
+    client.force_login(manager)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(reverse("interventions:summary")).text
+    assert "工作进程已停止" in page
+
+
+def test_summary_shows_a_running_worker(client, manager):
+    factories.HeartbeatFactory(last_beat_at=NOW - timedelta(seconds=20))
+    client.force_login(manager)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(reverse("interventions:summary")).text
+    assert "运行正常" in page
+
+
+def test_summary_counts_open_and_overdue_alerts_per_desk(client, manager):
+    with time_machine.travel(NOW - timedelta(minutes=10), tick=False):
+        factories.AlertFactory.create_batch(2, desk=Desk.LIFE, severity=Severity.CRITICAL)  # 5 min SLA: overdue
+        factories.AlertFactory(desk=Desk.FRAUD, severity=Severity.MEDIUM)  # 1 h SLA: not yet
+    client.force_login(manager)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("interventions:summary"))
+    desks = {desk["desk"]: desk for desk in response.context["summary"]["desks"]}
+    assert (desks["life"]["open_alerts"], desks["life"]["overdue_alerts"]) == (2, 2)
+    assert (desks["fraud"]["open_alerts"], desks["fraud"]["overdue_alerts"]) == (1, 0)
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_summary_and_queue_run_a_fixed_number_of_queries(client, supervisor, rows, django_assert_max_num_queries):
+    for _ in range(rows):
+        alert = factories.AlertFactory(order=factories.OrderFactory(), claimed_by=None)
+        alert.merchant = alert.order.merchant
+        alert.save()
+    factories.CaseFactory.create_batch(rows)
+    client.force_login(supervisor)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("interventions:summary"))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("interventions:queue"))
+
+
+def test_health_reports_database_and_worker(client, db):
+    factories.HeartbeatFactory(last_beat_at=timezone.now())
+    body = client.get(reverse("health")).json()
+    assert body["database"] == "ok"
+    assert body["worker"] == "ok"
