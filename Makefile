@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: demo test ci-services lint messages browser screenshots clean
+.PHONY: demo test lint messages translations browser screenshots clean
 
 # --- set-up -----------------------------------------------------------------
 $(BIN)/python:
@@ -64,3 +64,8 @@ screenshots: $(DEV_STAMP) messages browser
 
 clean:
 	rm -rf $(VENV) var
+
+# Extract the strings of code and templates into the zh_Hans catalogue (needs system gettext).
+translations: $(DEV_STAMP)
+	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete \
+	  --ignore '.venv/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'tests/*' --ignore 'docs/*'

@@ -18,3 +18,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     search_fields = ["value"]
     raw_id_fields = ["created_by"]
     inlines = [SightingInline]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        # Indicators are added from alerts and cases, whose services normalise the value.
+        return False
