@@ -117,6 +117,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Intake, alerts, cases and actions of the Shouhu intervention portal.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # --- Celery ---------------------------------------------------------------

@@ -1,0 +1,59 @@
+"""Production settings refuse to start half-configured; a missing service fails the run."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from tests.services import service_problems
+
+PROD_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+    "SECRET_KEY": "x7Qw2-kPz9vL4mN8rT1yB6cF3hJ0sD5gA2eK9uW4iO7pZ1xC8vB3nM6qR0tY5",
+    "ALLOWED_HOSTS": "shouhu.example.internal",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    # The test settings allow async-unsafe ORM calls for Playwright; a production process never does.
+    leave_out = {*PROD_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {key: value for key, value in os.environ.items() if key not in leave_out}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env={**clean, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"])
+def test_production_refuses_to_start_without_a_required_variable(name):
+    missing = {key: value for key, value in PROD_ENV.items() if key != name}
+    result = _manage("check", env=missing)
+    assert result.returncode != 0
+    assert f"Set the {name} environment variable" in result.stderr
+    empty = _manage("check", env={**PROD_ENV, name: ""})
+    assert empty.returncode != 0
+    assert f"Set the {name} environment variable" in empty.stderr
+
+
+def test_an_unreachable_database_or_broker_is_named(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:1/shouhu")
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    problems = service_problems()
+    assert len(problems) == 2
+    assert problems[0].startswith("PostgreSQL is not reachable at postgres://postgres@127.0.0.1:1/postgres")
+    assert problems[1].startswith("Redis (the Celery broker) is not reachable at redis://127.0.0.1:1/0")
