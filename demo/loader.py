@@ -137,6 +137,21 @@ def _message(source: str, ref: str, text: str, sent_at, **links):
     return message
 
 
+def _alert_from(message, *, desk: str, severity: int, summary: str, terms: list[tuple[str, str]], **links):
+    """Raise the alert a specialist would see for this message, with the terms' offsets in it."""
+    return alert_raise(
+        desk=desk,
+        source=message.source,
+        severity=severity,
+        summary=summary,
+        matches=_matches(message, terms),
+        messages=[message],
+        buyer=links.pop("buyer", message.buyer),
+        raised_at=message.sent_at,
+        **links,
+    )
+
+
 def _herbicide_story(staff, merchants, products, buyers, regions, now) -> None:
     """15:00: a user reports a young mother who posted that she will end her life, with a
     screenshot of herbicide she bought. An hour later she re-orders at another shop."""
@@ -158,16 +173,13 @@ def _herbicide_story(staff, merchants, products, buyers, regions, now) -> None:
         buyer=buyer,
         order=order_a,
     )
-    first = alert_raise(
+    first = _alert_from(
+        report,
         desk=Desk.LIFE,
-        source=Source.COMPLAINT,
         severity=Severity.CRITICAL,
         summary="明确意图(不想活了)+ 已购买除草剂:高危",
-        matches=_matches(report, [("结束自己的生命", "intent"), ("不想活了", "intent"), ("除草剂", "method")]),
-        messages=[report],
-        buyer=buyer,
+        terms=[("结束自己的生命", "intent"), ("不想活了", "intent"), ("除草剂", "method")],
         order=order_a,
-        raised_at=report.sent_at,
     )
     li = staff["li"]
     alert_claim(alert=first, by=li)
@@ -212,18 +224,13 @@ def _sleeping_pills_story(merchants, products, buyers, regions, now) -> None:
         buyer=buyer,
         merchant=shop,
     )
-    alert_raise(
+    _alert_from(
+        chat,
         desk=Desk.LIFE,
-        source=Source.MERCHANT_REPORT,
         severity=Severity.CRITICAL,
         summary="未成年人 · 跳楼威胁 + 求购安眠药 · 商家客服正在对话",
-        matches=_matches(
-            chat, [("安眠药", "method"), ("从8楼跳下去", "method"), ("自杀", "intent"), ("等爸妈睡着了", "plan")]
-        ),
-        messages=[chat],
-        buyer=buyer,
+        terms=[("安眠药", "method"), ("从8楼跳下去", "method"), ("自杀", "intent"), ("等爸妈睡着了", "plan")],
         merchant=shop,
-        raised_at=chat.sent_at,
     )
 
 
@@ -257,15 +264,13 @@ def _sms_code_ring_story(staff, buyers, now) -> None:
     alerts = []
     for buyer_ref, ref, text, (phone, account), ago in complaints:
         message = _message(Source.COMPLAINT, ref, text, now - ago, buyer=buyers[buyer_ref])
-        alert = alert_raise(
+        alert = _alert_from(
+            message,
             desk=Desk.FRAUD,
-            source=Source.COMPLAINT,
             severity=Severity.HIGH,
             summary="手机号被冒用注册:疑似短信验证码被拦截",
-            matches=_matches(message, [("验证码", "verification_code"), ("没注册过", "account_takeover")]),
-            messages=[message],
+            terms=[("验证码", "verification_code"), ("没注册过", "account_takeover")],
             buyer=buyers[buyer_ref],
-            raised_at=message.sent_at,
         )
         indicator_sight(kind=Indicator.Kind.PHONE, raw=phone, alert=alert)
         indicator_sight(kind=Indicator.Kind.ACCOUNT, raw=account, alert=alert)
@@ -289,15 +294,12 @@ def _game_currency_story(staff, buyers, now) -> None:
         now - timedelta(minutes=25),
         buyer=buyer,
     )
-    alert = alert_raise(
+    alert = _alert_from(
+        message,
         desk=Desk.FRAUD,
-        source=Source.COMPLAINT,
         severity=Severity.HIGH,
         summary="游戏币交易诈骗 · 已付款 13,000 元 · 止付窗口内",
-        matches=_matches(message, [("游戏币", "game_currency"), ("转了13000元", "payment")]),
-        messages=[message],
-        buyer=buyer,
-        raised_at=message.sent_at,
+        terms=[("游戏币", "game_currency"), ("转了13000元", "payment")],
     )
     chen = staff["chen"]
     alert_claim(alert=alert, by=chen)
@@ -335,15 +337,12 @@ def _everyday_traffic(staff, merchants, products, buyers, regions, now) -> None:
     joke = _message(
         Source.CHAT, "chat-77001", "这件羽绒服今天跳楼价,笑死,想死你们了哈哈", now - timedelta(hours=6), buyer=buyer
     )
-    dismissed = alert_raise(
+    dismissed = _alert_from(
+        joke,
         desk=Desk.LIFE,
-        source=Source.CHAT,
         severity=Severity.MEDIUM,
         summary="“跳楼”“想死”出现在促销用语中",
-        matches=_matches(joke, [("跳楼", "method"), ("想死", "intent")]),
-        messages=[joke],
-        buyer=buyer,
-        raised_at=joke.sent_at,
+        terms=[("跳楼", "method"), ("想死", "intent")],
     )
     alert_dismiss(alert=dismissed, by=staff["wugang"], reason=Alert.DismissReason.FALSE_ALARM)
     worry = _message(
@@ -354,14 +353,12 @@ def _everyday_traffic(staff, merchants, products, buyers, regions, now) -> None:
         buyer=buyers["tb_zhang_a"],
         merchant=merchants["shop-kangning"],
     )
-    alert_raise(
+    _alert_from(
+        worry,
         desk=Desk.LIFE,
-        source=Source.CHAT,
         severity=Severity.MEDIUM,
         summary="长期失眠 · 求购强效助眠药",
-        matches=_matches(worry, [("失眠", "risk_factor"), ("助眠药", "method")]),
-        messages=[worry],
+        terms=[("失眠", "risk_factor"), ("助眠药", "method")],
         buyer=buyers["tb_zhang_a"],
         merchant=merchants["shop-kangning"],
-        raised_at=worry.sent_at,
     )
