@@ -40,7 +40,7 @@ class Indicator(models.Model):
 
 
 class Sighting(models.Model):
-    """An indicator seen in an alert or a case. Seen twice in the same place is one sighting."""
+    """An indicator seen in one alert or one case. Seen twice in the same place is one sighting."""
 
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="sightings"
@@ -71,7 +71,7 @@ class Sighting(models.Model):
         verbose_name_plural = _("sightings")
         constraints = [
             models.CheckConstraint(
-                condition=Q(alert__isnull=False) | Q(case__isnull=False), name="sighting_has_a_place"
+                condition=Q(alert__isnull=False) ^ Q(case__isnull=False), name="sighting_has_one_place"
             ),
             models.UniqueConstraint(
                 fields=["indicator", "alert"], condition=Q(alert__isnull=False), name="sighting_once_per_alert"
@@ -79,10 +79,6 @@ class Sighting(models.Model):
             models.UniqueConstraint(
                 fields=["indicator", "case"], condition=Q(case__isnull=False), name="sighting_once_per_case"
             ),
-        ]
-        indexes = [
-            models.Index(fields=["case"], name="sighting_case_idx", condition=Q(case__isnull=False)),
-            models.Index(fields=["alert"], name="sighting_alert_idx", condition=Q(alert__isnull=False)),
         ]
 
     def __str__(self) -> str:

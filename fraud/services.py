@@ -40,13 +40,11 @@ def indicator_normalise(*, kind: str, raw: str) -> str:
 def indicator_sight(
     *, kind: str, raw: str, alert: Alert | None = None, case: Case | None = None, by: User | None = None
 ) -> Sighting:
-    """Record that an indicator was seen in an alert or a case. Seeing it again there is a no-op."""
-    if alert is None and case is None:
-        raise ValueError("A sighting needs an alert or a case.")
+    """Record that an indicator was seen in one alert or one case. Seeing it again there is a no-op."""
+    if (alert is None) == (case is None):
+        raise ValueError("A sighting needs an alert or a case, not both.")
     value = indicator_normalise(kind=kind, raw=raw)
     indicator, _created = Indicator.objects.get_or_create(kind=kind, value=value, defaults={"created_by": by})
     place = {"alert": alert} if alert is not None else {"case": case}
-    sighting, _ = Sighting.objects.get_or_create(
-        indicator=indicator, **place, defaults={"created_by": by, "case": case}
-    )
+    sighting, _ = Sighting.objects.get_or_create(indicator=indicator, **place, defaults={"created_by": by})
     return sighting

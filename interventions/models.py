@@ -142,8 +142,15 @@ class Alert(models.Model):
     # [{"term", "category", "start", "end", "message_id"}]: offsets are into the original text.
     matches = models.JSONField(_("matched terms"), default=list, blank=True)
     messages = models.ManyToManyField(Message, verbose_name=_("messages"), related_name="alerts", blank=True)
+    # Indexed by alert_buyer_recent_idx, which starts with it.
     buyer = models.ForeignKey(
-        "orders.Buyer", verbose_name=_("buyer"), on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+        "orders.Buyer",
+        verbose_name=_("buyer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        db_index=False,
     )
     merchant = models.ForeignKey(
         "orders.Merchant",
@@ -191,9 +198,14 @@ class Alert(models.Model):
             ("submit_intake", "Can push messages and orders through the intake API"),
         ]
         constraints = [
+            models.CheckConstraint(condition=Q(severity__gte=1), name="alert_severity_at_least_low"),
             models.CheckConstraint(
                 condition=~Q(status="claimed") | Q(claimed_by__isnull=False, claimed_at__isnull=False),
                 name="alert_claimed_has_claimant",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="new") | Q(claimed_by__isnull=True, claimed_at__isnull=True),
+                name="alert_new_has_no_claimant",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["promoted", "merged"]) | Q(case__isnull=False),
@@ -257,8 +269,15 @@ class Case(models.Model):
 
     desk = models.CharField(_("desk"), max_length=10, choices=Desk.choices)
     title = models.CharField(_("title"), max_length=200)
+    # Indexed by case_buyer_recent_idx, which starts with it.
     buyer = models.ForeignKey(
-        "orders.Buyer", verbose_name=_("person"), on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        "orders.Buyer",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,
     )
     risk_level = models.PositiveSmallIntegerField(_("risk"), choices=RiskLevel.choices, default=RiskLevel.UNASSESSED)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
@@ -271,10 +290,16 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="owned_cases",
+        db_index=False,  # indexed by case_owner_idx, which starts with it
     )
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.SPECIALIST)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)

@@ -163,8 +163,13 @@ class Order(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     external_ref = models.CharField(_("order number"), max_length=64, unique=True)
-    buyer = models.ForeignKey(Buyer, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="orders")
-    merchant = models.ForeignKey(Merchant, verbose_name=_("merchant"), on_delete=models.PROTECT, related_name="orders")
+    # buyer and merchant are indexed by the two composite indexes below, which start with them.
+    buyer = models.ForeignKey(
+        Buyer, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="orders", db_index=False
+    )
+    merchant = models.ForeignKey(
+        Merchant, verbose_name=_("merchant"), on_delete=models.PROTECT, related_name="orders", db_index=False
+    )
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="orders")
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     region = models.ForeignKey(

@@ -135,6 +135,8 @@ def test_a_message_sent_twice_is_stored_once(db):
         ({"status": Alert.Status.CLAIMED}, "alert_claimed_has_claimant"),
         ({"status": Alert.Status.PROMOTED}, "alert_promoted_has_case"),
         ({"status": Alert.Status.DISMISSED}, "alert_dismissed_has_reason"),
+        ({"severity": Severity.NONE}, "alert_severity_at_least_low"),
+        ({"claimed_at": NOON}, "alert_new_has_no_claimant"),
     ],
 )
 def test_the_database_refuses_an_alert_in_an_impossible_state(db, fields, constraint):

@@ -70,11 +70,15 @@ def test_seeing_an_indicator_twice_in_one_case_is_one_sighting(db, specialist):
     assert Sighting.objects.count() == 1
 
 
-def test_a_sighting_needs_an_alert_or_a_case(db):
+def test_a_sighting_is_in_one_alert_or_one_case(db):
+    alert, case = factories.AlertFactory(), factories.CaseFactory()
     with pytest.raises(ValueError, match="alert or a case"):
         indicator_sight(kind=Indicator.Kind.PAYEE, raw="6222 0000 0000 0000")
-    with pytest.raises(IntegrityError, match="sighting_has_a_place"), transaction.atomic():
-        factories.SightingFactory(case=None, alert=None)
+    with pytest.raises(ValueError, match="not both"):
+        indicator_sight(kind=Indicator.Kind.PAYEE, raw="6222 0000 0000 0000", alert=alert, case=case)
+    for place in ({"case": None, "alert": None}, {"case": case, "alert": alert}):
+        with pytest.raises(IntegrityError, match="sighting_has_one_place"), transaction.atomic():
+            factories.SightingFactory(**place)
 
 
 def test_a_case_lists_its_indicators_with_how_many_other_cases_have_them(db):

@@ -1,0 +1,1188 @@
+"""Fill a PostgreSQL database with a production-sized history of alerts, cases, orders and sightings.
+
+Usage, from the repository root (DJANGO_SETTINGS_MODULE defaults to config.settings.test):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/shouhu_bench \\
+        .venv/bin/python bench/seed.py --alerts 1000000 [--cases N] [--orders N] [--sightings N] \\
+                                       [--buyers N] [--merchants N] [--seed N] [--reset]
+
+Counts not given follow the number of alerts (see `Sizes`): a tenth as many cases, half as many
+orders, as many sightings, a fifth as many buyers, 2,000 merchants. Besides those it writes a
+handful of regions, ten products per merchant (about one in ten of a high-risk category),
+indicators of every kind, a few timeline events per case, and bench staff (bench-specialist-N and
+bench-supervisor-N @bench.invalid, in two bench teams, one per desk), who are created once and
+reused. Alerts span the last 180 days on both desks; the recent ones are mostly still in the
+queue, the older ones were dismissed, promoted to a case or merged into one. Every check and
+unique constraint of the models holds. Simple-history tables get no rows.
+
+Why COPY: the services write one alert per transaction with its history row, and even
+bulk_create builds a model instance and a multi-row INSERT for every batch; a million alerts would
+take hours or tens of minutes. COPY streams rows to the server in its own format, and psycopg 3
+formats them in C, so generating the rows in Python is the slow part, not the database.
+
+Why the script picks the ids: with every id known in advance an alert can name its case, order
+and buyer without reading anything back, so each table is written in one pass. Ids start after
+the current maximum, the seeded tables are locked against other writers meanwhile, and each
+table's sequence is moved past the last id at the end.
+
+Repeatable: each table draws from its own random.Random seeded with --seed, and times are offsets
+from the start of the run, so the same arguments write the same rows (shifted to the run's time).
+
+--reset empties the seeded tables of the orders, interventions and fraud apps first (TRUNCATE ...
+RESTART IDENTITY CASCADE; tables pointing at them, such as messages, merchant staff and police
+units, are emptied by the cascade and listed). No user is ever deleted.
+"""
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from array import array
+from bisect import bisect, bisect_right
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from itertools import accumulate, count, islice
+from math import gcd
+from pathlib import Path
+from typing import NamedTuple
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
+from psycopg import sql  # noqa: E402
+
+from accounts.models import Desk, Team, User  # noqa: E402
+from accounts.roles import Role  # noqa: E402
+from fraud.models import Indicator, Sighting  # noqa: E402
+from interventions.models import Alert, Case, CaseEvent, Severity, Source  # noqa: E402
+from interventions.services import alert_claim_deadline  # noqa: E402
+from orders.models import Buyer, Merchant, Order, Product, Region  # noqa: E402
+
+MINUTE, HOUR, DAY = 60.0, 3_600.0, 86_400.0
+SPAN = 180 * DAY  # alerts, cases and orders are spread over the last 180 days
+# Indicators were first seen from this long before the span, so early alerts can sight old ones.
+INDICATOR_LEAD = 30 * DAY
+# One COPY statement per batch: the foreign keys are checked at the end of each statement, and the
+# server keeps a queue entry per row and key until then, so a batch bounds that memory.
+BATCH_ROWS = 50_000
+PRODUCTS_PER_MERCHANT = 10
+SPECIALISTS_PER_DESK = 10
+SUPERVISORS = 4
+DESKS = (Desk.LIFE, Desk.FRAUD)
+# The claim deadline of each severity, taken from the service so that the rule stays in one place.
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+CLAIM_WITHIN = {s: alert_claim_deadline(severity=s, raised_at=_EPOCH) - _EPOCH for s in range(1, 5)}
+SLA = {severity: within.total_seconds() for severity, within in CLAIM_WITHIN.items()}
+
+
+class Weighted:
+    """A choice among fixed values with weights, drawn once or more per row (faster than choices())."""
+
+    def __init__(self, weights: dict) -> None:
+        self.values = list(weights)
+        self.cumulative = list(accumulate(weights.values()))
+
+    def __call__(self, rng: random.Random):
+        return self.values[bisect(self.cumulative, rng.random() * self.cumulative[-1])]
+
+
+# --- What the rows say -----------------------------------------------------------------------
+# Shares are guesses at a busy marketplace's traffic, not measurements; they only need to give the
+# queries realistic selectivity (few open alerts, few high-risk products, many dismissals).
+
+DESK_SHARE = Weighted({Desk.LIFE: 55, Desk.FRAUD: 45})
+SOURCES = {
+    Desk.LIFE: Weighted(
+        {Source.CHAT: 45, Source.ORDER: 25, Source.COMPLAINT: 12, Source.MERCHANT_REPORT: 10, Source.MANUAL: 8}
+    ),
+    Desk.FRAUD: Weighted(
+        {Source.CHAT: 50, Source.COMPLAINT: 25, Source.MERCHANT_REPORT: 10, Source.MANUAL: 10, Source.ORDER: 5}
+    ),
+}
+SEVERITIES = {
+    Desk.LIFE: Weighted({Severity.LOW: 25, Severity.MEDIUM: 30, Severity.HIGH: 28, Severity.CRITICAL: 17}),
+    Desk.FRAUD: Weighted({Severity.LOW: 40, Severity.MEDIUM: 35, Severity.HIGH: 18, Severity.CRITICAL: 7}),
+}
+DISMISS_REASONS = Weighted(
+    {Alert.DismissReason.FALSE_ALARM: 55, Alert.DismissReason.NOT_ACTIONABLE: 35, Alert.DismissReason.DUPLICATE: 10}
+)
+MERGE_SHARE = 0.05  # of the alerts that open no case, those merged into an open case of their desk
+
+# (summary, matched term, category): one line a specialist reads, and what the scanner matched.
+TOPICS = {
+    Desk.LIFE: [
+        ("聊天中表达轻生念头", "不想活了", "intent"),
+        ("询问安眠药的致死剂量", "吃多少片", "method"),
+        ("购买农药并留言告别", "最后一次", "farewell"),
+        ("投诉中提到活着没意思", "活着没意思", "intent"),
+        ("购买木炭和胶带，留言异常", "烧炭", "method"),
+        ("商家反映买家情绪异常", "再见了", "farewell"),
+        ("深夜多次询问绳子承重", "承重多少", "method"),
+        ("留言交代后事", "帮我照顾", "farewell"),
+        ("自述长期失眠、绝望", "绝望", "distress"),
+        ("提到已写好遗书", "遗书", "farewell"),
+    ],
+    Desk.FRAUD: [
+        ("疑似刷单返利诈骗", "刷单", "task_scam"),
+        ("冒充客服要求退款转账", "退款链接", "impersonation"),
+        ("诱导添加陌生QQ群", "加群", "diversion"),
+        ("虚假投资理财推荐", "稳赚不赔", "investment"),
+        ("冒充物流理赔", "快递丢失理赔", "impersonation"),
+        ("要求开启屏幕共享", "屏幕共享", "remote_control"),
+        ("诱导下载陌生App", "下载App", "diversion"),
+        ("疑似网恋交友诈骗", "带你投资", "romance"),
+        ("索要短信验证码", "验证码", "credential"),
+        ("游戏账号交易诈骗", "低价出号", "trade"),
+    ],
+}
+# The matched term's offsets point into a message the scanner read; no message rows are seeded.
+MATCHES = {
+    desk: [
+        json.dumps([{"term": t, "category": c, "start": 12, "end": 12 + len(t)}], ensure_ascii=False)
+        for _, t, c in topics
+    ]
+    for desk, topics in TOPICS.items()
+}
+NO_MATCHES = "[]"
+ORDER_SUMMARIES = {Desk.LIFE: "购买高危商品，近期有异常留言", Desk.FRAUD: "高危商品订单，疑似被诱导下单"}
+SCANNED_SOURCES = {Source.CHAT, Source.COMPLAINT, Source.MERCHANT_REPORT}
+
+CASE_STATUS_BY_AGE = [  # (younger than, weights): recent cases are still being worked
+    (DAY, Weighted({Case.Status.OPEN: 75, Case.Status.MONITORING: 15, Case.Status.CLOSED: 10})),
+    (14 * DAY, Weighted({Case.Status.OPEN: 25, Case.Status.MONITORING: 30, Case.Status.CLOSED: 45})),
+    (float("inf"), Weighted({Case.Status.OPEN: 1, Case.Status.MONITORING: 4, Case.Status.CLOSED: 95})),
+]
+OUTCOMES = {
+    Desk.LIFE: Weighted(
+        {
+            Case.Outcome.SAFE: 55,
+            Case.Outcome.REFERRED: 20,
+            Case.Outcome.UNREACHABLE: 10,
+            Case.Outcome.FALSE_ALARM: 15,
+        }
+    ),
+    Desk.FRAUD: Weighted(
+        {
+            Case.Outcome.FRAUD_STOPPED: 50,
+            Case.Outcome.FRAUD_LOSS: 15,
+            Case.Outcome.REFERRED: 15,
+            Case.Outcome.UNREACHABLE: 5,
+            Case.Outcome.FALSE_ALARM: 15,
+        }
+    ),
+}
+CLOSING_SUMMARIES = {
+    Case.Outcome.SAFE: "已电话联系本人，情绪稳定，家属已知情。",
+    Case.Outcome.REFERRED: "已转交属地派出所跟进。",
+    Case.Outcome.UNREACHABLE: "多次联系未果，订单已拦截。",
+    Case.Outcome.FRAUD_STOPPED: "已劝阻，买家未转账。",
+    Case.Outcome.FRAUD_LOSS: "买家已转账，已协助报警并申请止付。",
+    Case.Outcome.FALSE_ALARM: "核实为误报。",
+}
+TIERS = Weighted({Case.Tier.SPECIALIST: 85, Case.Tier.SUPERVISOR: 12, Case.Tier.MANAGER: 3})
+NOTES = ["已致电买家，未接通。", "联系商家暂停发货。", "买家表示情绪好转。", "已与家属取得联系。", "已发送关怀短信。"]
+RISK_REASONS = ["表述明确且有具体方法", "有购买行为", "情绪低落但无计划", "已有转账意向", "多次出现同类信号"]
+ESCALATION_REASONS = ["需要主管决定是否报警", "买家失联超过一小时", "涉及多名受害人"]
+
+RISK_CATEGORIES = Weighted(
+    {
+        Product.RiskCategory.NONE: 900,
+        Product.RiskCategory.PESTICIDE: 25,
+        Product.RiskCategory.SEDATIVE: 15,
+        Product.RiskCategory.CHARCOAL: 20,
+        Product.RiskCategory.ROPE: 15,
+        Product.RiskCategory.KNIFE: 20,
+        Product.RiskCategory.OTHER: 5,
+    }
+)
+PRODUCT_NAMES = {
+    Product.RiskCategory.NONE: ["保温杯 500ml", "纯棉T恤", "手机壳", "数据线 1m", "洗衣液 2kg", "儿童绘本", "蓝牙耳机"],
+    Product.RiskCategory.PESTICIDE: ["草甘膦除草剂 1L", "敌敌畏乳油 500ml", "百草枯替代型除草剂", "杀虫剂 喷雾"],
+    Product.RiskCategory.SEDATIVE: ["助眠片 60粒", "安神口服液", "褪黑素软糖"],
+    Product.RiskCategory.CHARCOAL: ["无烟竹炭 5kg", "烧烤木炭 3kg", "机制炭 10kg"],
+    Product.RiskCategory.ROPE: ["登山绳 10m", "尼龙绳 20m", "晾衣绳 加粗"],
+    Product.RiskCategory.KNIFE: ["水果刀", "厨房刀具套装", "户外折叠刀"],
+    Product.RiskCategory.OTHER: ["打火机油", "强力胶带 宽版"],
+}
+SHOP_WORDS = (
+    ["绿野", "鑫源", "佳禾", "优品", "惠民", "金穗", "好运来", "森林", "阳光", "老街"],
+    ["农资", "家居", "日用百货", "五金", "户外", "厨具", "母婴", "数码", "服饰", "食品"],
+    ["旗舰店", "专营店", "专卖店", "小铺", "工厂店"],
+)
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林"
+GIVEN_NAMES = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
+NICKNAMES = (
+    ["快乐的", "孤独的", "星空下的", "爱吃", "不睡觉的", "安静的", "阿"],
+    ["小鱼", "猫", "土豆", "明", "花花", "兔子", "大叔"],
+)
+PHONE_PREFIXES = ["130", "131", "135", "136", "138", "139", "150", "152", "158", "177", "182", "186", "188", "199"]
+CARRIERS = [("顺丰速运", "SF"), ("中通快递", "ZT"), ("圆通速递", "YT"), ("韵达快递", "YD"), ("京东物流", "JD")]
+ORDER_STATUS_BY_AGE = [
+    (DAY, Weighted({"created": 15, "paid": 45, "shipped": 30, "held": 5, "cancelled": 5})),
+    (7 * DAY, Weighted({"paid": 5, "shipped": 35, "delivered": 50, "held": 3, "cancelled": 7})),
+    (float("inf"), Weighted({"delivered": 90, "cancelled": 8, "held": 2})),
+]
+SHIPPED = {Order.Status.SHIPPED, Order.Status.DELIVERED}
+
+KIND_SHARE = {"phone": 30, "account": 20, "device": 10, "payee": 20, "url": 10, "domain": 10}
+SIGHTED_KINDS = {  # what each desk's alerts and cases mention
+    Desk.LIFE: Weighted({"phone": 50, "account": 40, "device": 10}),
+    Desk.FRAUD: Weighted({"phone": 25, "account": 10, "device": 5, "payee": 25, "url": 20, "domain": 15}),
+}
+SIGHTING_WEIGHT = {Desk.LIFE: 1.0, Desk.FRAUD: 3.0}  # fraud alerts carry most numbers, accounts and links
+SIGHTING_SPREAD = (0.0, 0.5, 1.0, 1.0, 2.0, 4.0)  # most places name one or two, a few many, some none
+CASE_SIGHTING_SHARE = 0.15
+SCAM_WORDS = ["kefu", "tuikuan", "licai", "fanli", "lipei", "jiaoyi", "vip", "app-down", "wuliu", "shuadan"]
+TLDS = ["top", "xyz", "cc", "vip", "com", "cn", "net", "icu"]
+BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+REGIONS = [  # GB/T 2260 code, name, level, parent code (municipal districts sit under the municipality)
+    ("110000", "北京市", 1, None),
+    ("110101", "东城区", 3, "110000"),
+    ("110105", "朝阳区", 3, "110000"),
+    ("110108", "海淀区", 3, "110000"),
+    ("310000", "上海市", 1, None),
+    ("310101", "黄浦区", 3, "310000"),
+    ("310104", "徐汇区", 3, "310000"),
+    ("310115", "浦东新区", 3, "310000"),
+    ("440000", "广东省", 1, None),
+    ("440100", "广州市", 2, "440000"),
+    ("440104", "越秀区", 3, "440100"),
+    ("440106", "天河区", 3, "440100"),
+    ("440300", "深圳市", 2, "440000"),
+    ("440304", "福田区", 3, "440300"),
+    ("440305", "南山区", 3, "440300"),
+    ("440306", "宝安区", 3, "440300"),
+    ("330000", "浙江省", 1, None),
+    ("330100", "杭州市", 2, "330000"),
+    ("330106", "西湖区", 3, "330100"),
+    ("330108", "滨江区", 3, "330100"),
+    ("510000", "四川省", 1, None),
+    ("510100", "成都市", 2, "510000"),
+    ("510104", "锦江区", 3, "510100"),
+    ("510107", "武侯区", 3, "510100"),
+    ("420000", "湖北省", 1, None),
+    ("420100", "武汉市", 2, "420000"),
+    ("420106", "武昌区", 3, "420100"),
+    ("420111", "洪山区", 3, "420100"),
+]
+
+# Tables written by COPY, in an order where every foreign key points at rows already written.
+COPIED = [Merchant, Product, Buyer, Order, Indicator, Case, Alert, CaseEvent, Sighting]
+SEEDED = [Region, *COPIED]
+
+
+# --- Sizes and shared facts ----------------------------------------------------------------------
+
+
+@dataclass
+class Sizes:
+    alerts: int
+    cases: int
+    orders: int
+    sightings: int
+    buyers: int
+    merchants: int
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> "Sizes":
+        def given(value: int | None, default: int) -> int:
+            return default if value is None else value
+
+        alerts = args.alerts
+        return cls(
+            alerts=alerts,
+            cases=given(args.cases, alerts // 10),
+            orders=given(args.orders, alerts // 2),
+            sightings=given(args.sightings, alerts),
+            buyers=given(args.buyers, max(1, alerts // 5)),
+            merchants=given(args.merchants, 2_000),
+        )
+
+    @property
+    def products(self) -> int:
+        return self.merchants * PRODUCTS_PER_MERCHANT
+
+    @property
+    def indicators(self) -> int:
+        # A few sightings per indicator on average: linking needs indicators seen more than once.
+        return max(1_000, self.sightings // 4)
+
+    def check(self) -> None:
+        if self.alerts < 1 or self.buyers < 1 or self.merchants < 1:
+            sys.exit("seed.py: --alerts, --buyers and --merchants must be at least 1.")
+        if min(self.cases, self.orders, self.sightings) < 0:
+            sys.exit("seed.py: counts cannot be negative.")
+        if self.cases > self.alerts:
+            sys.exit("seed.py: every case is opened from an alert, so --cases cannot exceed --alerts.")
+
+
+class RiskyOrder(NamedTuple):
+    id: int
+    buyer: int
+    merchant: int
+
+
+class CaseFacts(NamedTuple):
+    """What the alerts, timeline and sightings of a case must agree with. Times in seconds."""
+
+    id: int
+    desk: str
+    buyer: int | None
+    order: RiskyOrder | None
+    topic: int
+    severity: int  # of the alert that opened it
+    risk: int
+    status: str
+    outcome: str
+    tier: str
+    owner: int
+    opener: int
+    raised: float  # when the alert that opened it was raised, claimed, and the case opened
+    claimed: float
+    opened: float
+    escalated: float | None
+    closed: float | None
+
+    @property
+    def end(self) -> float:
+        return SPAN if self.closed is None else self.closed
+
+
+@dataclass
+class World:
+    """Ids, times and the facts that several tables share. Times are seconds after `start`."""
+
+    sizes: Sizes
+    seed: int
+    start: datetime
+    first_id: dict[type[models.Model], int]
+    districts: list[int]
+    shop_regions: list[int]
+    specialists: dict[str, list[int]]
+    supervisors: list[int]
+    alert_time: array = field(default_factory=lambda: array("d"))
+    promoted: list[int] = field(default_factory=list)  # positions of the alerts that opened case 0, 1, ...
+    product_risky: bytearray = field(default_factory=bytearray)
+    buyer_region: array = field(default_factory=lambda: array("q"))
+    risky_orders: list[RiskyOrder] = field(default_factory=list)
+    risky_order_time: array = field(default_factory=lambda: array("d"))
+    cases: list[CaseFacts] = field(default_factory=list)
+    indicator_blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    alert_desk: bytearray = field(default_factory=bytearray)  # 0 life, 1 fraud
+    merged: list[tuple] = field(default_factory=list)  # (CaseFacts, alert id, linked at, severity, topic)
+
+    def at(self, seconds: float) -> datetime:
+        return self.start + timedelta(seconds=seconds)
+
+    def rng(self, table: str) -> random.Random:
+        """One generator per table, so a change to one table's rows leaves the others' alone."""
+        return random.Random(f"{self.seed}:{table}")
+
+    def buyer(self, rng: random.Random) -> int:
+        return self.first_id[Buyer] + rng.randrange(self.sizes.buyers)
+
+    def merchant(self, rng: random.Random) -> int:
+        return self.first_id[Merchant] + rng.randrange(self.sizes.merchants)
+
+    def specialist(self, rng: random.Random, desk: str) -> int:
+        return rng.choice(self.specialists[desk])
+
+
+@cache
+def _multiplier(modulus: int) -> int:
+    """Near modulus / golden ratio, so consecutive ids land far apart; coprime with it, so no two collide."""
+    multiplier = int(modulus * 0.6180339887498949) | 1
+    while gcd(multiplier, modulus) != 1:
+        multiplier += 2
+    return multiplier
+
+
+def scramble(n: int, modulus: int) -> int:
+    """A bijection of 0..modulus-1 that looks random: ids become distinct, unrelated-looking numbers."""
+    return (n * _multiplier(modulus) + modulus // 3) % modulus
+
+
+def base36(n: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        n, digit = divmod(n, 36)
+        digits.append(BASE36[digit])
+    return "".join(reversed(digits))
+
+
+def mobile(rng: random.Random) -> str:
+    return f"{rng.choice(PHONE_PREFIXES)}{rng.randrange(100_000_000):08d}"
+
+
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN_NAMES, k=rng.randint(1, 2)))
+
+
+def by_age(table: list[tuple[float, Weighted]], age: float, rng: random.Random):
+    for younger_than, weights in table:
+        if age < younger_than:
+            return weights(rng)
+
+
+def claim_delay(rng: random.Random, severity: int) -> float:
+    """Seconds from raising to claiming: mostly within the deadline, about one in eight late."""
+    sla = SLA[severity]
+    if rng.random() < 0.12:
+        return sla * (1 + rng.expovariate(0.5))
+    return sla * rng.random() * 0.9
+
+
+# --- COPY --------------------------------------------------------------------------------------------
+
+
+def copy_rows(model: type[models.Model], fields: list[str], rows: Iterable[tuple]) -> int:
+    """Stream the rows (values in the order of `fields`) into the model's table; returns how many."""
+    opts = model._meta
+    columns = [opts.get_field(name).column for name in fields]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(opts.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    rows, written = iter(rows), 0
+    with connection.connection.cursor() as cursor:
+        while True:
+            with cursor.copy(statement) as copy:
+                batch = 0
+                for row in islice(rows, BATCH_ROWS):
+                    copy.write_row(row)
+                    batch += 1
+            written += batch
+            if batch < BATCH_ROWS:
+                return written
+
+
+# --- Rows, one generator per table ------------------------------------------------------------------
+# Generators fill the World on the way (e.g. which orders are of high-risk goods), for the tables
+# written after them.
+
+MERCHANT_FIELDS = [
+    "id",
+    "external_ref",
+    "name",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "emergency_contact_name",
+    "emergency_phone",
+    "region",
+    "is_active",
+    "created_at",
+]
+
+
+def merchant_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    first = world.first_id[Merchant]
+    for merchant_id in range(first, first + world.sizes.merchants):
+        name = "".join(rng.choice(words) for words in SHOP_WORDS)
+        contact = person_name(rng)
+        email = f"kefu{merchant_id}@example.com" if rng.random() < 0.5 else ""
+        emergency = contact if rng.random() < 0.6 else "值班店长"
+        yield (
+            merchant_id,
+            f"shop-{scramble(merchant_id, 10**9):09d}",
+            name,
+            contact,
+            mobile(rng),
+            email,
+            emergency,
+            mobile(rng),
+            rng.choice(world.shop_regions),
+            rng.random() < 0.97,
+            world.at(-rng.uniform(DAY, 5 * 365 * DAY)),
+        )
+
+
+PRODUCT_FIELDS = ["id", "merchant", "external_ref", "name", "risk_category"]
+
+
+def product_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    """Ten products per merchant, so an order's merchant follows from its product."""
+    first = world.first_id[Product]
+    for index in range(world.sizes.products):
+        category = RISK_CATEGORIES(rng)
+        world.product_risky.append(category != Product.RiskCategory.NONE)
+        product_id = first + index
+        merchant_id = world.first_id[Merchant] + index // PRODUCTS_PER_MERCHANT
+        yield (
+            product_id,
+            merchant_id,
+            f"{scramble(product_id, 10**12):012d}",
+            rng.choice(PRODUCT_NAMES[category]),
+            category,
+        )
+
+
+BUYER_FIELDS = ["id", "account_ref", "nickname", "phone_masked", "region", "time_zone", "created_at"]
+
+
+def buyer_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    first = world.first_id[Buyer]
+    for buyer_id in range(first, first + world.sizes.buyers):
+        region = rng.choice(world.districts)
+        world.buyer_region.append(region)
+        nickname = "" if rng.random() < 0.15 else rng.choice(NICKNAMES[0]) + rng.choice(NICKNAMES[1])
+        phone = f"{rng.choice(PHONE_PREFIXES)}****{rng.randrange(10_000):04d}"
+        time_zone = settings.TIME_ZONE if rng.random() < 0.98 else "Asia/Urumqi"
+        # Every buyer existed before the span, so an alert or order never predates its buyer.
+        created = world.at(-rng.uniform(DAY, 4 * 365 * DAY))
+        yield buyer_id, f"u{scramble(buyer_id, 10**10):010d}", nickname, phone, region, time_zone, created
+
+
+ORDER_FIELDS = [
+    "id",
+    "external_ref",
+    "buyer",
+    "merchant",
+    "product",
+    "quantity",
+    "region",
+    "status",
+    "carrier",
+    "tracking_no",
+    "ordered_at",
+    "updated_at",
+]
+
+
+def order_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    """Orders in time order over the span (and a month before it); ids follow time, as in production."""
+    sizes, first = world.sizes, world.first_id[Order]
+    times = sorted(rng.uniform(-30 * DAY, SPAN) for _ in range(sizes.orders))
+    for index, t in enumerate(times):
+        order_id = first + index
+        product = rng.randrange(sizes.products)
+        merchant_id = world.first_id[Merchant] + product // PRODUCTS_PER_MERCHANT
+        buyer_index = rng.randrange(sizes.buyers)
+        buyer_id = world.first_id[Buyer] + buyer_index
+        if world.product_risky[product]:
+            world.risky_orders.append(RiskyOrder(order_id, buyer_id, merchant_id))
+            world.risky_order_time.append(t)
+        region = world.buyer_region[buyer_index] if rng.random() < 0.9 else rng.choice(world.districts)
+        status = by_age(ORDER_STATUS_BY_AGE, SPAN - t, rng)
+        carrier, tracking = "", ""
+        if status in SHIPPED:
+            carrier, prefix = rng.choice(CARRIERS)
+            tracking = f"{prefix}{rng.randrange(10**12):012d}"
+        quantity = 1 if rng.random() < 0.8 else rng.randint(2, 5)
+        updated = world.at(min(SPAN, t + rng.uniform(MINUTE, 3 * DAY)))
+        yield (
+            order_id,
+            f"{scramble(order_id, 10**18):018d}",
+            buyer_id,
+            merchant_id,
+            world.first_id[Product] + product,
+            quantity,
+            region,
+            status,
+            carrier,
+            tracking,
+            world.at(t),
+            updated,
+        )
+
+
+INDICATOR_FIELDS = ["id", "kind", "value", "first_seen_at", "created_by"]
+
+
+def indicator_blocks(world: World) -> dict[str, tuple[int, int]]:
+    """Each kind's ids are one block (first id, size); within a block, ids follow first_seen_at."""
+    total, shares = world.sizes.indicators, sum(KIND_SHARE.values())
+    blocks, next_id = {}, world.first_id[Indicator]
+    for kind, share in KIND_SHARE.items():
+        size = max(1, total * share // shares)
+        blocks[kind] = (next_id, size)
+        next_id += size
+    return blocks
+
+
+def indicator_first_seen(position: int, size: int) -> float:
+    return -INDICATOR_LEAD + position / size * (SPAN + INDICATOR_LEAD)
+
+
+def indicator_value(kind: str, indicator_id: int, rng: random.Random) -> str:
+    """A value in the normalised spelling of fraud.services.indicator_normalise, unique per id."""
+    if kind == "phone":
+        if rng.random() < 0.1:  # the "customer service" hotlines scammers like
+            return f"400{scramble(indicator_id, 10**7):07d}"
+        return f"{rng.choice(PHONE_PREFIXES)}{scramble(indicator_id, 10**8):08d}"
+    if kind == "account":
+        return f"wxid_{base36(scramble(indicator_id, 36**14), 14)}"
+    if kind == "device":
+        return f"{scramble(indicator_id, 2**64):016x}"
+    if kind == "payee":
+        return f"62{scramble(indicator_id, 10**17):017d}"  # a UnionPay card number
+    host = f"{rng.choice(SCAM_WORDS)}-{base36(scramble(indicator_id, 36**7), 7)}.{rng.choice(TLDS)}"
+    if kind == "domain":
+        return host
+    return f"https://{host}/{rng.choice(SCAM_WORDS)}?id={base36(indicator_id, 6)}"
+
+
+def indicator_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    staff = world.specialists[Desk.FRAUD]
+    for kind, (first, size) in world.indicator_blocks.items():
+        for position in range(size):
+            indicator_id = first + position
+            created_by = rng.choice(staff) if rng.random() < 0.1 else None  # the rest came from the scanner
+            first_seen = world.at(indicator_first_seen(position, size))
+            yield indicator_id, kind, indicator_value(kind, indicator_id, rng), first_seen, created_by
+
+
+def risky_order_before(world: World, rng: random.Random, t: float) -> RiskyOrder | None:
+    """A recent order of high-risk goods placed before `t`: what an order alert is about."""
+    index = bisect_right(world.risky_order_time, t) - 1 - int(rng.random() ** 2 * 20)
+    return world.risky_orders[index] if index >= 0 else None
+
+
+def plan_timeline(world: World, rng: random.Random) -> None:
+    """When each alert was raised (in id order) and which alerts opened the cases, in case id order."""
+    sizes = world.sizes
+    world.alert_time = array("d", sorted(rng.uniform(0, SPAN) for _ in range(sizes.alerts)))
+    world.promoted = sorted(rng.sample(range(sizes.alerts), sizes.cases))
+    world.indicator_blocks = indicator_blocks(world)
+
+
+CASE_FIELDS = [
+    "id",
+    "desk",
+    "title",
+    "buyer",
+    "risk_level",
+    "status",
+    "outcome",
+    "closing_summary",
+    "owner",
+    "tier",
+    "opened_by",
+    "opened_at",
+    "escalated_at",
+    "closed_at",
+    "updated_at",
+]
+
+
+def plan_case(world: World, rng: random.Random, case_id: int, raised: float) -> CaseFacts:
+    """A case opened by a specialist minutes after claiming the alert raised at `raised`."""
+    desk = DESK_SHARE(rng)
+    order = risky_order_before(world, rng, raised) if desk == Desk.LIFE and rng.random() < 0.3 else None
+    buyer = order.buyer if order else world.buyer(rng) if desk == Desk.LIFE or rng.random() < 0.9 else None
+    severity = SEVERITIES[desk](rng)
+    claimed = min(SPAN, raised + claim_delay(rng, severity))
+    opened = min(SPAN, claimed + rng.uniform(2 * MINUTE, 20 * MINUTE))
+    age = SPAN - opened
+    status = by_age(CASE_STATUS_BY_AGE, age, rng)
+    closed = opened + rng.uniform(0.05, 1.0) * min(age, 10 * DAY) if status == Case.Status.CLOSED else None
+    tier = TIERS(rng)
+    escalated = None
+    if tier != Case.Tier.SPECIALIST:
+        escalated = opened + rng.random() * 0.5 * ((closed or SPAN) - opened)
+    unassessed = age < 2 * HOUR and rng.random() < 0.5
+    risk = 0 if unassessed else min(4, max(1, severity + rng.choice((-1, 0, 0, 1))))
+    owner = world.specialist(rng, desk) if tier == Case.Tier.SPECIALIST else rng.choice(world.supervisors)
+    return CaseFacts(
+        id=case_id,
+        desk=desk,
+        buyer=buyer,
+        order=order,
+        topic=rng.randrange(len(TOPICS[desk])),
+        severity=severity,
+        risk=risk,
+        status=status,
+        outcome=OUTCOMES[desk](rng) if closed is not None else "",
+        tier=tier,
+        owner=owner,
+        opener=owner if rng.random() < 0.85 else world.specialist(rng, desk),
+        raised=raised,
+        claimed=claimed,
+        opened=opened,
+        escalated=escalated,
+        closed=closed,
+    )
+
+
+def case_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    first = world.first_id[Case]
+    for index, position in enumerate(world.promoted):
+        case = plan_case(world, rng, first + index, world.alert_time[position])
+        world.cases.append(case)
+        last_change = max(case.opened, case.escalated or 0, case.closed or 0)
+        yield (
+            case.id,
+            case.desk,
+            TOPICS[case.desk][case.topic][0],
+            case.buyer,
+            case.risk,
+            case.status,
+            case.outcome,
+            CLOSING_SUMMARIES.get(case.outcome, ""),
+            case.owner,
+            case.tier,
+            case.opener,
+            world.at(case.opened),
+            None if case.escalated is None else world.at(case.escalated),
+            None if case.closed is None else world.at(case.closed),
+            world.at(last_change),
+        )
+
+
+ALERT_FIELDS = [
+    "id",
+    "desk",
+    "source",
+    "severity",
+    "status",
+    "summary",
+    "matches",
+    "buyer",
+    "merchant",
+    "order",
+    "case",
+    "raised_by",
+    "claimed_by",
+    "claimed_at",
+    "dismiss_reason",
+    "created_at",
+    "sla_due_at",
+    "updated_at",
+]
+
+
+class Subject(NamedTuple):
+    """Where an alert came from and whom it is about."""
+
+    source: str
+    buyer: int | None
+    merchant: int | None
+    order: int | None
+
+
+class Fate(NamedTuple):
+    """What became of an alert. Times in seconds; `decided` is when it left the queue."""
+
+    status: str
+    case: int | None
+    claimed_by: int | None
+    claimed: float | None
+    decided: float | None
+    dismiss_reason: str
+
+
+QUEUED = Fate(Alert.Status.NEW, None, None, None, None, "")
+
+
+def alert_subject(world: World, rng: random.Random, desk: str, t: float, case: CaseFacts | None = None) -> Subject:
+    """Order alerts are about a recent order of high-risk goods; the others about a buyer (manual ones
+    sometimes about nobody yet), with the shop when a merchant reported it or took part in the chat.
+    An alert of a case is about the case's person, and only the case's own order."""
+    source = SOURCES[desk](rng)
+    if source == Source.ORDER:
+        order = risky_order_before(world, rng, t) if case is None else None
+        if order:
+            return Subject(source, order.buyer, order.merchant, order.id)
+        source = Source.CHAT
+    if case is not None:
+        buyer = case.buyer
+    else:
+        buyer = world.buyer(rng) if source != Source.MANUAL or rng.random() < 0.8 else None
+    with_shop = source == Source.MERCHANT_REPORT or (source == Source.CHAT and rng.random() < 0.5)
+    return Subject(source, buyer, world.merchant(rng) if with_shop else None, None)
+
+
+def promoted_subject(world: World, rng: random.Random, case: CaseFacts) -> Subject:
+    if case.order:
+        return Subject(Source.ORDER, case.order.buyer, case.order.merchant, case.order.id)
+    return alert_subject(world, rng, case.desk, case.raised, case)
+
+
+def open_case_at(world: World, rng: random.Random, recent: deque, t: float) -> CaseFacts | None:
+    """A case of the desk opened in the last week and still open at `t`, if one of a few tries finds it."""
+    for _ in range(3 if recent else 0):
+        case = world.cases[rng.choice(recent)]
+        if case.opened <= t < case.end - 10 * MINUTE and t - case.opened < 7 * DAY:
+            return case
+    return None
+
+
+def plain_fate(world: World, rng: random.Random, t: float, desk: str, severity: int, into: CaseFacts | None) -> Fate:
+    """Of an alert that opened no case: merged into `into`, or dismissed, or (if recent) often still queued."""
+    claimed = t + claim_delay(rng, severity)
+    decided = claimed + rng.uniform(MINUTE, 40 * MINUTE)
+    if into is not None:
+        decided = min(decided, into.end)
+        return Fate(Alert.Status.MERGED, into.id, into.owner, min(claimed, decided), decided, "")
+    age = SPAN - t
+    claimer = world.specialist(rng, desk)
+    if rng.random() < (0.7 if age < DAY else 0.2 if age < 7 * DAY else 0.02 if age < 30 * DAY else 0.002):
+        if claimed >= SPAN or rng.random() < 0.55:
+            return QUEUED
+        return Fate(Alert.Status.CLAIMED, None, claimer, claimed, None, "")
+    decided = min(decided, SPAN)
+    if rng.random() < 0.05:  # dismissed straight from the queue by a supervisor, never claimed
+        return Fate(Alert.Status.DISMISSED, None, None, None, decided, DISMISS_REASONS(rng))
+    return Fate(Alert.Status.DISMISSED, None, claimer, min(claimed, decided), decided, DISMISS_REASONS(rng))
+
+
+def alert_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    """Alerts in the order they were raised, so ids follow created_at as they do in production."""
+    first = world.first_id[Alert]
+    opens_case = {position: index for index, position in enumerate(world.promoted)}
+    recent_cases = {desk: deque(maxlen=200) for desk in DESKS}  # case indexes, to merge into
+    for position, t in enumerate(world.alert_time):
+        alert_id = first + position
+        case_index = opens_case.get(position)
+        if case_index is not None:
+            case = world.cases[case_index]
+            recent_cases[case.desk].append(case_index)
+            desk, severity, topic = case.desk, case.severity, case.topic
+            subject = promoted_subject(world, rng, case)
+            fate = Fate(Alert.Status.PROMOTED, case.id, case.opener, case.claimed, case.opened, "")
+        else:
+            desk = DESK_SHARE(rng)
+            severity, topic = SEVERITIES[desk](rng), rng.randrange(len(TOPICS[desk]))
+            into = open_case_at(world, rng, recent_cases[desk], t) if rng.random() < MERGE_SHARE else None
+            subject = alert_subject(world, rng, desk, t, into)
+            fate = plain_fate(world, rng, t, desk, severity, into)
+            if into is not None:
+                world.merged.append((into, alert_id, fate.decided, severity, topic))
+        world.alert_desk.append(desk == Desk.FRAUD)
+        yield alert_row(world, rng, alert_id, t, desk, severity, topic, subject, fate)
+
+
+def alert_row(
+    world: World, rng: random.Random, alert_id: int, t: float, desk: str, severity: int, topic: int, s: Subject, f: Fate
+) -> tuple:
+    matches = MATCHES[desk][topic] if s.source in SCANNED_SOURCES else NO_MATCHES
+    raised_by = world.specialist(rng, desk) if s.source == Source.MANUAL else None
+    last_change = f.decided if f.decided is not None else f.claimed if f.claimed is not None else t
+    created = world.at(t)
+    return (
+        alert_id,
+        desk,
+        s.source,
+        severity,
+        f.status,
+        ORDER_SUMMARIES[desk] if s.source == Source.ORDER else TOPICS[desk][topic][0],
+        matches,
+        s.buyer,
+        s.merchant,
+        s.order,
+        f.case,
+        raised_by,
+        f.claimed_by,
+        None if f.claimed is None else world.at(f.claimed),
+        f.dismiss_reason,
+        created,
+        created + CLAIM_WITHIN[severity],  # as alert_raise sets it
+        world.at(last_change),
+    )
+
+
+CASE_EVENT_FIELDS = ["id", "case", "actor", "kind", "payload", "created_at"]
+Kind = CaseEvent.Kind
+
+
+def case_timeline(world: World, rng: random.Random, case: CaseFacts) -> list[tuple]:
+    """(seconds, actor, kind, payload) of one case, as the services would have written them."""
+    summary = TOPICS[case.desk][case.topic][0]
+    promoted_alert = world.first_id[Alert] + world.promoted[case.id - world.first_id[Case]]
+
+    def later() -> float:
+        return case.opened + rng.random() * (case.end - case.opened)
+
+    linked = {"alert_id": promoted_alert, "severity": case.severity, "summary": summary}
+    events = [
+        (case.opened, case.opener, Kind.OPENED, {"title": summary}),
+        (case.opened, case.opener, Kind.ALERT_LINKED, linked),
+    ]
+    if case.owner != case.opener:
+        events.append((case.opened, case.opener, Kind.OWNER_CHANGED, {"previous": case.opener, "owner": case.owner}))
+    if case.risk:
+        reason = rng.choice(RISK_REASONS)
+        events.append((later(), case.owner, Kind.RISK_RATED, {"previous": 0, "level": case.risk, "reason": reason}))
+    for _ in range(rng.choice((0, 1, 1, 2, 3))):
+        events.append((later(), case.owner, Kind.NOTE, {"text": rng.choice(NOTES)}))
+    if case.escalated is not None:
+        reason = rng.choice(ESCALATION_REASONS)
+        events.append((case.escalated, case.owner, Kind.ESCALATED, {"tier": case.tier, "reason": reason}))
+    if case.status == Case.Status.MONITORING:
+        events.append((later(), case.owner, Kind.STATUS_CHANGED, {"previous": "open", "status": "monitoring"}))
+    if case.closed is not None:
+        events.append((case.closed, case.owner, Kind.CLOSED, {"outcome": case.outcome}))
+    return sorted(events, key=lambda event: event[0])
+
+
+def case_event_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    ids = count(world.first_id[CaseEvent])
+    for case in world.cases:
+        for t, actor, kind, payload in case_timeline(world, rng, case):
+            yield next(ids), case.id, actor, kind, json.dumps(payload, ensure_ascii=False), world.at(t)
+    for case, alert_id, t, severity, topic in world.merged:
+        payload = {"alert_id": alert_id, "severity": severity, "summary": TOPICS[case.desk][topic][0]}
+        yield next(ids), case.id, case.owner, Kind.ALERT_LINKED, json.dumps(payload, ensure_ascii=False), world.at(t)
+
+
+SIGHTING_FIELDS = ["id", "indicator", "alert", "case", "seen_at", "created_by"]
+
+
+def shares(weights: array, total: int) -> Iterator[int]:
+    """Split `total` among places in proportion to their weights, exactly: place i gets the
+    integer steps of the running sum it covers (systematic sampling, no rounding drift)."""
+    scale = total / (sum(weights) or 1)
+    running, given = 0.0, 0
+    for index, weight in enumerate(weights):
+        running += weight
+        upto = total if index == len(weights) - 1 else min(total, int(running * scale))
+        yield upto - given
+        given = upto
+
+
+def indicator_at(world: World, rng: random.Random, kind: str, t: float) -> int:
+    """An indicator of `kind` already first seen at `t`: mostly one that appeared shortly before
+    (scam numbers come in bursts), sometimes one of the long-lived few that link many alerts."""
+    first, size = world.indicator_blocks[kind]
+    known = max(1, int(size * (t + INDICATOR_LEAD) / (SPAN + INDICATOR_LEAD)))
+    if rng.random() < 0.1:
+        return first + int(rng.random() * min(known, size // 100 + 1))
+    return first + known - 1 - int(known * rng.random() ** 3)
+
+
+def distinct_indicators(world: World, rng: random.Random, desk: str, t: float, wanted: int) -> list[int]:
+    """`wanted` different indicators for one place; the unique constraints allow each once."""
+    chosen: set[int] = set()
+    for _ in range(wanted * 20):
+        chosen.add(indicator_at(world, rng, SIGHTED_KINDS[desk](rng), t))
+        if len(chosen) == wanted:
+            return list(chosen)
+    # A tiny seed can run out of indicators of the desk's kinds at `t`: take any others.
+    for indicator_id in range(world.first_id[Indicator], world.first_id[Indicator] + world.sizes.indicators):
+        if len(chosen) == wanted:
+            break
+        chosen.add(indicator_id)
+    return list(chosen)
+
+
+def sighting_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    """Sightings in alerts (mostly fraud) and in cases, numbering exactly --sightings."""
+    ids = count(world.first_id[Sighting])
+    on_cases = round(world.sizes.sightings * CASE_SIGHTING_SHARE) if world.cases else 0
+    desks = (Desk.LIFE, Desk.FRAUD)
+    weights = array("d", (SIGHTING_WEIGHT[desks[f]] * rng.choice(SIGHTING_SPREAD) for f in world.alert_desk))
+    first_alert = world.first_id[Alert]
+    for position, wanted in enumerate(shares(weights, world.sizes.sightings - on_cases)):
+        if wanted:
+            t, desk = world.alert_time[position], desks[world.alert_desk[position]]
+            for indicator_id in distinct_indicators(world, rng, desk, t, wanted):
+                yield next(ids), indicator_id, first_alert + position, None, world.at(t), None
+    weights = array("d", (SIGHTING_WEIGHT[case.desk] * rng.choice(SIGHTING_SPREAD) for case in world.cases))
+    for case, wanted in zip(world.cases, shares(weights, on_cases), strict=True):
+        if wanted:
+            t = case.opened + rng.random() * (case.end - case.opened)
+            for indicator_id in distinct_indicators(world, rng, case.desk, t, wanted):
+                yield next(ids), indicator_id, None, case.id, world.at(t), case.owner
+
+
+# --- Tables written through the ORM (a handful of rows each) -----------------------------------------
+
+
+def seed_regions() -> tuple[list[int], list[int]]:
+    """The regions, created once and reused: (district ids, city and district ids)."""
+    by_code: dict[str, Region] = {}
+    for code, name, level, parent in REGIONS:
+        by_code[code], _ = Region.objects.get_or_create(
+            code=code, defaults={"name": name, "level": level, "parent": by_code.get(parent)}
+        )
+    districts = [region.id for region in by_code.values() if region.level == Region.Level.DISTRICT]
+    return districts, [region.id for region in by_code.values() if region.level > Region.Level.PROVINCE]
+
+
+ROLE_LABELS = {Role.SPECIALIST: "专员", Role.SUPERVISOR: "主管"}
+
+
+def bench_user(role: str, number: int) -> User:
+    """A bench staff member with the role's group and no usable password (log in with force_login)."""
+    email = f"bench-{role}-{number}@bench.invalid"
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, password=None, display_name=f"压测{ROLE_LABELS[role]}{number}")
+    group = Group.objects.filter(name=role).first()  # the role groups exist after migrate
+    if group is not None:
+        user.groups.add(group)
+    return user
+
+
+def seed_staff() -> tuple[dict[str, list[int]], list[int]]:
+    """Bench specialists in one team per desk, and supervisors in both: (specialists by desk, supervisors)."""
+    supervisors = [bench_user(Role.SUPERVISOR, n) for n in range(1, SUPERVISORS + 1)]
+    specialists = {}
+    for offset, desk in enumerate(DESKS):
+        team, _ = Team.objects.get_or_create(name=f"bench-{desk}", defaults={"desk": desk})
+        numbers = range(offset * SPECIALISTS_PER_DESK + 1, (offset + 1) * SPECIALISTS_PER_DESK + 1)
+        members = [bench_user(Role.SPECIALIST, n) for n in numbers]
+        team.members.add(*members, *supervisors)
+        specialists[desk] = [user.id for user in members]
+    return specialists, [user.id for user in supervisors]
+
+
+# --- The run -------------------------------------------------------------------------------------------------
+
+
+class Report:
+    """Rows and seconds per step, printed as each step ends."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.rows = 0
+        print(f"{'table':<28} {'rows':>12} {'seconds':>9} {'rows/s':>10}")
+
+    def timed(self, name: str, work: Callable, *args):
+        """Run work(*args) and print its time; a step that returns an int wrote that many rows."""
+        started = time.perf_counter()
+        result = work(*args)
+        self.line(name, time.perf_counter() - started, result if isinstance(result, int) else None)
+        return result
+
+    def line(self, name: str, seconds: float, rows: int | None = None) -> None:
+        if rows is None:
+            print(f"{name:<28} {'':>12} {seconds:>9.1f}", flush=True)
+            return
+        self.rows += rows
+        print(f"{name:<28} {rows:>12,} {seconds:>9.1f} {rows / max(seconds, 1e-6):>10,.0f}", flush=True)
+
+
+def quoted_tables(models_: list[type[models.Model]]) -> str:
+    return ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models_)
+
+
+def reset(cursor) -> None:
+    """Empty the seeded tables, and say which other tables the cascade emptied with them."""
+    cascaded: list[str] = []
+
+    def note(diagnostic) -> None:
+        cascaded.append(diagnostic.message_primary)
+
+    connection.connection.add_notice_handler(note)
+    cursor.execute(f"TRUNCATE {quoted_tables(SEEDED)} RESTART IDENTITY CASCADE")
+    connection.connection.remove_notice_handler(note)
+    for message in cascaded:
+        print(f"  {message}")
+
+
+def first_ids(cursor) -> dict[type[models.Model], int]:
+    ids = {}
+    for model in COPIED:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {quoted_tables([model])}")
+        ids[model] = cursor.fetchone()[0]
+    return ids
+
+
+def move_sequences(cursor) -> None:
+    """Let the next row the application inserts take the id after the last seeded one."""
+    for model in COPIED:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) "
+            f"FROM {quoted_tables([model])}",
+            [model._meta.db_table],
+        )
+
+
+STEPS = [
+    (Merchant, MERCHANT_FIELDS, merchant_rows),
+    (Product, PRODUCT_FIELDS, product_rows),
+    (Buyer, BUYER_FIELDS, buyer_rows),
+    (Order, ORDER_FIELDS, order_rows),
+    (Indicator, INDICATOR_FIELDS, indicator_rows),
+    (Case, CASE_FIELDS, case_rows),
+    (Alert, ALERT_FIELDS, alert_rows),
+    (CaseEvent, CASE_EVENT_FIELDS, case_event_rows),
+    (Sighting, SIGHTING_FIELDS, sighting_rows),
+]
+
+
+def seed(args: argparse.Namespace, sizes: Sizes, report: Report) -> None:
+    """Everything in one transaction: an interrupted run leaves the database as it was."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Check foreign keys at the end of each COPY rather than at commit: the queue of deferred
+        # checks of a multi-million-row transaction would otherwise grow until the commit.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        if args.reset:
+            report.timed("(reset)", reset, cursor)
+        # Other writers would take the ids this run is about to use.
+        cursor.execute(f"LOCK TABLE {quoted_tables(SEEDED)} IN EXCLUSIVE MODE")
+        districts, shop_regions = report.timed("(regions)", seed_regions)
+        specialists, supervisors = report.timed("(bench staff)", seed_staff)
+        world = World(
+            sizes=sizes,
+            seed=args.seed,
+            start=datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=SPAN),
+            first_id=first_ids(cursor),
+            districts=districts,
+            shop_regions=shop_regions,
+            specialists=specialists,
+            supervisors=supervisors,
+        )
+        report.timed("(timeline)", plan_timeline, world, world.rng("timeline"))
+        for model, fields, rows in STEPS:
+            table = model._meta.db_table
+            report.timed(table, copy_rows, model, fields, rows(world, world.rng(table)))
+        move_sequences(cursor)
+        committing = time.perf_counter()
+    report.line("(commit)", time.perf_counter() - committing)
+    report.timed("(vacuum analyze)", vacuum_analyze)
+
+
+def vacuum_analyze() -> None:
+    """Fresh statistics and a visibility map, so that a benchmark right after the seed gets the plans
+    (index-only scans included) production would, and autovacuum does not start in the middle of it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {quoted_tables(SEEDED)}")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--alerts", type=int, required=True)
+    parser.add_argument("--cases", type=int, help="default: alerts / 10")
+    parser.add_argument("--orders", type=int, help="default: alerts / 2")
+    parser.add_argument("--sightings", type=int, help="default: as many as alerts")
+    parser.add_argument("--buyers", type=int, help="default: alerts / 5")
+    parser.add_argument("--merchants", type=int, help="default: 2,000")
+    parser.add_argument("--seed", type=int, default=1, help="the same seed writes the same rows (default: 1)")
+    parser.add_argument("--reset", action="store_true", help="empty the seeded tables first")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    sizes = Sizes.from_args(args)
+    sizes.check()
+    if connection.vendor != "postgresql":
+        sys.exit(
+            f"seed.py writes with PostgreSQL's COPY; the database configured by {os.environ['DJANGO_SETTINGS_MODULE']} "
+            f"is {connection.vendor}. Set DATABASE_URL to a PostgreSQL database."
+        )
+    print(f"seeding {connection.settings_dict['NAME']} on {connection.settings_dict['HOST'] or 'localhost'}: {sizes}")
+    report = Report()
+    seed(args, sizes, report)
+    total = time.perf_counter() - report.started
+    print(f"total: {report.rows:,} rows in {total:.1f} s")
+    print(f"seeded {sizes.alerts:,} alerts in {total:.1f} s ({sizes.alerts / total:,.0f} alerts/s)")
+
+
+if __name__ == "__main__":
+    main()
