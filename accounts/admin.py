@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Team, User
+from .models import ApiToken, Team, User
+from .services import api_token_revoke
 
 
 @admin.register(User)
@@ -29,3 +30,24 @@ class TeamAdmin(SimpleHistoryAdmin):
     list_display = ["name", "desk", "lead"]
     list_filter = ["desk"]
     filter_horizontal = ["members"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(SimpleHistoryAdmin):
+    """Tokens are issued with `manage.py issue_token` (the key is printed once); here they are
+    listed and revoked."""
+
+    list_display = ["name", "user", "prefix", "scopes", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix", "user__email"]
+    readonly_fields = ["user", "name", "prefix", "scopes", "created_at", "created_by", "last_used_at"]
+    exclude = ["digest"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset) -> None:
+        for token in queryset:
+            api_token_revoke(token=token, by=request.user)

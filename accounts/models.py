@@ -137,3 +137,41 @@ class Team(models.Model):
 
 # Groups carry the roles' permissions: a change to what a role may do is history too.
 register(Group, app="accounts", m2m_fields=["permissions"])
+
+
+class ApiToken(models.Model):
+    """A credential of an integration (API client). Only a hash is stored: the key is shown once,
+    when it is issued. A token can do what its scopes name, until it expires or is revoked."""
+
+    class Scope(models.TextChoices):
+        INTAKE_WRITE = "intake:write", _("Push messages and orders")
+        INDICATORS_READ = "indicators:read", _("Look up indicators")
+        CASES_READ = "cases:read", _("Read alerts and cases")
+        ACTIONS_WRITE = "actions:write", _("Act on cases")
+
+    user = models.ForeignKey(User, verbose_name=_("integration"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    # The key is "sh_<prefix>_<secret>"; the prefix finds the row, the digest proves the secret.
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True)
+    digest = models.CharField(_("digest"), max_length=64)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("issued by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["digest", "last_used_at"])
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at) and self.user.is_active

@@ -1,13 +1,18 @@
 """Every write to accounts: users, their roles and preferences, the role groups themselves."""
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.utils import update_change_reason
 
-from .models import Team, User
+from .models import ApiToken, Team, User
 from .roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role
 
 
@@ -94,3 +99,59 @@ def team_add_member(*, team: Team, user: User, by: User | None) -> Team:
     team._history_user = by
     team.members.add(user)
     return team
+
+
+def _token_digest(secret: str) -> str:
+    # The secret is 32 random bytes, so a plain SHA-256 cannot be brute-forced; no slow hash needed.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_issue(
+    *, user: User, name: str, scopes: Iterable[str], by: User | None, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Issue a token for an integration. Returns the row and the key, which is never stored."""
+    scopes = sorted({ApiToken.Scope(scope) for scope in scopes})
+    prefix, secret = secrets.token_hex(5), secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=prefix,
+        digest=_token_digest(secret),
+        scopes=[str(scope) for scope in scopes],
+        created_by=by,
+        expires_at=expires_at,
+    )
+    token._history_user = by
+    token.save()
+    return token, f"sh_{prefix}_{secret}"
+
+
+def api_token_authenticate(key: str, *, now: datetime | None = None) -> ApiToken | None:
+    """The usable token this key belongs to, or None. Notes the use at most once a minute."""
+    try:
+        marker, prefix, secret = key.split("_", 2)
+    except ValueError:
+        return None
+    if marker != "sh":
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    if token is None or not hmac.compare_digest(token.digest, _token_digest(secret)):
+        return None
+    now = now or timezone.now()
+    if not token.is_usable(now):
+        return None
+    stale = now - timedelta(minutes=1)
+    ApiToken.objects.filter(pk=token.pk).filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)).update(
+        last_used_at=now
+    )
+    return token
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token._history_user = by
+        token.save(update_fields=["revoked_at"])
+    return token

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class InterventionsConfig(AppConfig):
     name = "interventions"
     verbose_name = _("Interventions")
+
+    def ready(self) -> None:
+        from . import signals
+
+        post_migrate.connect(signals.load_default_terms_after_migrate, sender=self, dispatch_uid="interventions.terms")

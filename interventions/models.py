@@ -9,23 +9,21 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Desk
 
+from .choices import Severity, Source
+from .scanner.categories import Category as ScanCategory
 
-class Severity(models.IntegerChoices):
-    """How urgently a person may be in danger. Integers, so the queue can sort on them."""
-
-    NONE = 0, _("None")
-    LOW = 1, _("Low")
-    MEDIUM = 2, _("Medium")
-    HIGH = 3, _("High")
-    CRITICAL = 4, _("Critical")
-
-
-class Source(models.TextChoices):
-    CHAT = "chat", _("Chat")
-    COMPLAINT = "complaint", _("Complaint")
-    MERCHANT_REPORT = "merchant_report", _("Merchant report")
-    ORDER = "order", _("Order")
-    MANUAL = "manual", _("Raised by staff")
+__all__ = [
+    "Alert",
+    "Case",
+    "CaseEvent",
+    "Heartbeat",
+    "Message",
+    "PoliceLiaison",
+    "PoliceUnit",
+    "ScanTerm",
+    "Severity",
+    "Source",
+]
 
 
 class PoliceUnit(models.Model):
@@ -96,6 +94,9 @@ class Message(models.Model):
         "orders.Merchant", verbose_name=_("merchant"), on_delete=models.PROTECT, null=True, blank=True
     )
     order = models.ForeignKey("orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, null=True, blank=True)
+    # What the integration sent, kept even when no such merchant or order is known (yet).
+    merchant_ref = models.CharField(_("merchant ref"), max_length=64, blank=True)
+    order_ref = models.CharField(_("order ref"), max_length=64, blank=True)
     text = models.TextField(_("text"))
     sent_at = models.DateTimeField(_("sent"))
     received_at = models.DateTimeField(_("received"), default=timezone.now)
@@ -378,6 +379,44 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference} {self.get_kind_display()}"
+
+
+class ScanTerm(models.Model):
+    """One phrase of the scanner's term lists. Managers tune the lists in the admin; every change
+    is in history, and the scanner rebuilds its automaton on the next batch after a change."""
+
+    phrase = models.CharField(_("phrase"), max_length=100)
+    category = models.CharField(_("category"), max_length=20, choices=ScanCategory.choices)
+    weight = models.PositiveSmallIntegerField(
+        _("weight"),
+        default=2,
+        help_text=_(
+            "3: clear on its own. 2: clear in context. 1: weak, only supports a stronger signal. "
+            "Benign phrases (exceptions) have 0."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("scan term")
+        verbose_name_plural = _("scan terms")
+        ordering = ["category", "-weight", "phrase"]
+        constraints = [
+            models.UniqueConstraint(fields=["phrase", "category"], name="scan_term_once_per_category"),
+            models.CheckConstraint(
+                condition=(Q(category="exception") & Q(weight=0))
+                | (~Q(category="exception") & Q(weight__range=(1, 3))),
+                name="scan_term_weight_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} ({self.get_category_display()})"
 
 
 class Heartbeat(models.Model):

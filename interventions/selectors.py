@@ -3,12 +3,13 @@
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
 
-from .models import Alert, Case, Heartbeat, PoliceUnit
+from .models import Alert, Case, Heartbeat, PoliceUnit, ScanTerm
+from .scanner import Lexicon, Term
 
 QUEUE_PAGE_SIZE = 50
 HEARTBEAT_NAME = "worker"
@@ -94,3 +95,32 @@ def managers_summary(*, now: datetime | None = None) -> dict:
             }
         )
     return {"desks": desks, "heartbeat": heartbeat_status(now=now), "now": now}
+
+
+_lexicon_cache: dict[str, Lexicon] = {}
+
+
+def scan_term_list_version() -> tuple:
+    """Changes whenever a term is added, edited, switched off or removed. Edits through the admin
+    move `updated_at`; the counts and the weight sum also catch a bulk `.update()`."""
+    active = Q(is_active=True)
+    summary = ScanTerm.objects.aggregate(
+        count=Count("id"),
+        active=Count("id", filter=active),
+        weights=Sum("weight", filter=active),
+        changed=Max("updated_at"),
+        last_id=Max("id"),
+    )
+    return tuple(summary.values())
+
+
+def current_lexicon() -> Lexicon:
+    """The compiled active term lists, rebuilt in this process only when the lists changed.
+    One small query per call, so call it once per batch, not per message."""
+    version = scan_term_list_version()
+    cached = _lexicon_cache.get("current")
+    if cached is None or cached.version != version:
+        terms = ScanTerm.objects.filter(is_active=True).values_list("phrase", "category", "weight")
+        cached = Lexicon([Term(phrase, category, weight) for phrase, category, weight in terms], version=version)
+        _lexicon_cache["current"] = cached
+    return cached

@@ -6,6 +6,7 @@ app_name = "interventions"
 
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
+    path("alerts/new/", views.alert_new, name="alert_new"),
     path("summary/", views.summary, name="summary"),
     path("liaison/", views.liaison_home, name="liaison_home"),
 ]

@@ -1,5 +1,7 @@
 """Every write to merchants, their staff, products, buyers and orders."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -95,3 +97,48 @@ def order_record(
     order._history_user = by
     order.save()
     return order, created
+
+
+@dataclass(frozen=True)
+class OrderIntake:
+    index: int
+    order_ref: str
+    order_id: int | None
+    created: bool
+    error: str = ""
+
+
+@transaction.atomic
+def orders_intake(*, items: Sequence[dict]) -> list[OrderIntake]:
+    """Create or update orders sent by the order system. An order of an unknown merchant is
+    refused (merchants are registered, not invented from traffic); the others are stored."""
+    merchants = {
+        m.external_ref: m for m in Merchant.objects.filter(external_ref__in={i["merchant_ref"] for i in items})
+    }
+    regions = {r.code: r for r in Region.objects.filter(code__in={i.get("region_code") for i in items} - {None, ""})}
+    outcomes = []
+    for index, item in enumerate(items):
+        merchant = merchants.get(item["merchant_ref"])
+        if merchant is None:
+            outcomes.append(OrderIntake(index, item["order_ref"], None, False, "unknown merchant"))
+            continue
+        product = product_record(
+            merchant=merchant,
+            external_ref=item["product_ref"],
+            name=item["product_name"],
+            risk_category=item.get("risk_category") or Product.RiskCategory.NONE,
+        )
+        order, created = order_record(
+            external_ref=item["order_ref"],
+            buyer=buyer_record(account_ref=item["buyer_ref"]),
+            merchant=merchant,
+            product=product,
+            quantity=item["quantity"],
+            status=item["status"],
+            region=regions.get(item.get("region_code")),
+            ordered_at=item["ordered_at"],
+            carrier=item.get("carrier") or "",
+            tracking_no=item.get("tracking_no") or "",
+        )
+        outcomes.append(OrderIntake(index, item["order_ref"], order.pk, created))
+    return outcomes

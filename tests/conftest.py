@@ -1,11 +1,18 @@
 """Fixtures shared by the whole suite: the personas of STYLE.md and a check that the services
 the suite needs are there (a missing PostgreSQL or Redis fails the run, it never skips)."""
 
+import os
+import subprocess
+import sys
+import uuid
+
 import pytest
+from django.conf import settings
 
 from accounts.models import Desk
 from accounts.roles import Role
 from accounts.services import user_set_roles
+from config.celery import app
 from tests import factories
 from tests.services import service_problems
 
@@ -122,3 +129,93 @@ def personas(specialist, supervisor, manager, merchant_a, merchant_b, liaison, i
         "integration": integration,
         "outsider": outsider,
     }
+
+
+@pytest.fixture
+def intake_token(integration):
+    """The key of a token that may push messages and orders."""
+    from accounts.services import api_token_issue
+
+    _token, key = api_token_issue(user=integration, name="chat system", scopes=["intake:write"], by=None)
+    return key
+
+
+@pytest.fixture
+def api(intake_token):
+    """An API client that speaks as the platform's chat system."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {intake_token}")
+    return client
+
+
+# --- a real Celery worker, for the tests marked `worker` ---------------------------------------
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker_queue():
+    """A queue of this test's own, so no other run's messages are consumed or left behind."""
+    return f"test-worker-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def celery_worker_process(worker_queue, tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(),  # the test database, which this test commits to
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    log = tmp_path / "worker.log"
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool",
+        "solo",
+        "--queues",
+        worker_queue,
+        "--without-mingle",
+        "--without-gossip",
+        "--loglevel",
+        "INFO",
+    ]
+    with log.open("w") as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR)
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    print(log.read_text())  # pytest shows it when the test failed
+
+
+@pytest.fixture
+def through_the_broker(worker_queue):
+    """Send tasks to the test's own queue on the broker instead of running them in-process."""
+    saved = app.conf.task_always_eager, app.conf.task_routes
+    app.conf.task_always_eager = False
+    _route_all_tasks({"*": {"queue": worker_queue}})
+    yield
+    app.conf.task_always_eager = saved[0]
+    _route_all_tasks(saved[1])
+
+
+def _route_all_tasks(routes) -> None:
+    # Celery builds its router once, from the routes of that moment: rebuild it.
+    app.conf.task_routes = routes
+    app.amqp.flush_routes()
+    app.amqp.router = app.amqp.Router()

@@ -111,6 +111,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shouhu API",
@@ -147,6 +148,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    "scan-overdue-messages": {
+        "task": "interventions.tasks.scan_overdue_messages",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
@@ -158,6 +164,8 @@ SHOUHU_CLAIM_SLA = {
     "medium": timedelta(hours=1),
     "low": timedelta(hours=4),
 }
+# Hits about the same person join their open alert while it was added to within this window.
+SHOUHU_ALERT_JOIN_WINDOW = timedelta(minutes=30)
 # The worker is shown as stopped on the managers' summary when its heartbeat is older than this.
 SHOUHU_HEARTBEAT_STALE_AFTER = timedelta(minutes=2)
 # Dashboards and exports may read from a replica; writes and the queue always use "default".

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from ..models import Severity
+from ..choices import Severity
 from .categories import Category, desk_of
 from .classify import desk_severities
 from .lexicon import Hit, Lexicon, Term
@@ -34,8 +34,9 @@ class ScanResult:
     categories: list[str] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
     reason: str = ""
-    # Severity per desk: a message can matter to both (a fraud victim in despair).
+    # Per desk: a message can matter to both (a fraud victim who writes of despair).
     desk_severity: dict[str, int] = field(default_factory=dict)
+    desk_reason: dict[str, str] = field(default_factory=dict)
 
     @property
     def severity_name(self) -> str:
@@ -64,15 +65,16 @@ def scan_text(text: str, lexicon: Lexicon, *, high_risk_product: bool = False) -
     desk = max(by_desk, key=lambda d: (by_desk[d], d == "life"))
     severity = by_desk[desk]
     matches = _in_original(text, hits)
-    categories = list(dict.fromkeys(m.category for m in matches))
+    reasons = {d: _reason(level, d, hits, high_risk_product) for d, level in by_desk.items() if level > Severity.NONE}
     return ScanResult(
         text=text,
         severity=severity,
         desk=desk if severity > Severity.NONE else None,
-        categories=categories,
+        categories=list(dict.fromkeys(m.category for m in matches)),
         matches=matches,
-        reason=_reason(severity, desk, hits, high_risk_product) if severity > Severity.NONE else "",
+        reason=reasons.get(desk, ""),
         desk_severity=by_desk,
+        desk_reason=reasons,
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from accounts.models import Desk
 
-from ..models import Severity
+from ..choices import Severity
 from .categories import Category as C
 from .categories import desk_of
 from .lexicon import Hit

@@ -20,8 +20,14 @@ import opencc
 # joiners and spaces among them), combining marks (strike-through, accents), and every symbol and
 # punctuation mark (■◆▽●□▲☆★…, dashes, dots) that people put between the characters of a word.
 REMOVED_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf", "Mn", "Me", "So", "Sk", "Sm", "Sc"} | {
-    "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po",
-}  # fmt: skip
+    "Pc",
+    "Pd",
+    "Ps",
+    "Pe",
+    "Pi",
+    "Pf",
+    "Po",
+}
 
 # Ranges whose characters can change under NFKC, simplification or case folding. Beyond these
 # (the supplementary planes except the mathematical letters) characters are kept as they are.

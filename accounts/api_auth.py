@@ -1,0 +1,50 @@
+"""DRF authentication and scope checks for integration tokens (`Authorization: Bearer sh_…`)."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions, permissions
+from rest_framework.request import Request
+
+from .models import ApiToken
+from .services import api_token_authenticate
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request):
+        header = authentication.get_authorization_header(request).decode("latin-1").split()
+        if not header or header[0] != self.keyword:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Send the token as: Authorization: Bearer <key>.")
+        token = api_token_authenticate(header[1])
+        if token is None:
+            raise exceptions.AuthenticationFailed("The token is unknown, expired or revoked.")
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+def scope_required(scope: str) -> type[permissions.BasePermission]:
+    """A permission class: the request carries a token holding `scope`."""
+
+    class HasScope(permissions.BasePermission):
+        message = f"This token lacks the {scope} scope."
+
+        def has_permission(self, request: Request, view) -> bool:
+            token = request.auth
+            return isinstance(token, ApiToken) and scope in token.scopes
+
+    HasScope.__name__ = f"HasScope[{scope}]"
+    return HasScope
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Describes the integration token in the OpenAPI schema."""
+
+    target_class = TokenAuthentication
+    name = "integrationToken"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "sh_<prefix>_<secret>"}

@@ -1,0 +1,203 @@
+"""Writes to alerts: raising, claiming, dismissing."""
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from orders.models import Buyer, Merchant, Order
+
+from ..choices import Source
+from ..models import Alert, Message, Severity
+
+
+def alert_claim_deadline(*, severity: int, raised_at: datetime) -> datetime:
+    """When an alert of this severity must have been claimed, per SHOUHU_CLAIM_SLA."""
+    name = Severity(max(severity, Severity.LOW)).name.lower()
+    return raised_at + settings.SHOUHU_CLAIM_SLA[name]
+
+
+@transaction.atomic
+def alert_raise(
+    *,
+    desk: str,
+    source: str,
+    severity: int,
+    summary: str,
+    matches: Sequence[dict] = (),
+    messages: Iterable[Message] = (),
+    buyer: Buyer | None = None,
+    merchant: Merchant | None = None,
+    order: Order | None = None,
+    by: User | None = None,
+    raised_at: datetime | None = None,
+) -> Alert:
+    """Put a new alert in its desk's queue with its claim deadline. `by` is None for the scanner."""
+    raised_at = raised_at or timezone.now()
+    alert = Alert(
+        desk=desk,
+        source=source,
+        severity=severity,
+        summary=summary,
+        matches=list(matches),
+        buyer=buyer,
+        merchant=merchant,
+        order=order,
+        raised_by=by,
+        created_at=raised_at,
+        sla_due_at=alert_claim_deadline(severity=severity, raised_at=raised_at),
+    )
+    alert._history_user = by
+    alert.save()
+    alert.messages.add(*messages)
+    return alert
+
+
+class AlertAlreadyClaimed(Exception):
+    """Someone else claimed the alert first (or it left the queue)."""
+
+    def __init__(self, alert: Alert) -> None:
+        super().__init__(f"Alert {alert.pk} is no longer waiting to be claimed.")
+        self.alert = alert
+
+
+@transaction.atomic
+def alert_claim(*, alert: Alert, by: User) -> Alert:
+    """Claim a new alert for `by`. Of two people claiming at once exactly one wins; the other
+    gets AlertAlreadyClaimed. The row lock makes the check and the write one step."""
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    if locked.status != Alert.Status.NEW:
+        raise AlertAlreadyClaimed(locked)
+    locked.status = Alert.Status.CLAIMED
+    locked.claimed_by = by
+    locked.claimed_at = timezone.now()
+    locked._history_user = by
+    locked.save(update_fields=["status", "claimed_by", "claimed_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def alert_dismiss(*, alert: Alert, by: User, reason: str) -> Alert:
+    """Take an open alert out of the queue as not needing a case. The reason feeds the scanner's
+    precision figures, so it is required."""
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    if not locked.is_open:
+        raise AlertAlreadyClaimed(locked)
+    locked.status = Alert.Status.DISMISSED
+    locked.dismiss_reason = Alert.DismissReason(reason)
+    locked._history_user = by
+    locked.save(update_fields=["status", "dismiss_reason", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def alert_raise_or_join(
+    *,
+    desk: str,
+    source: str,
+    severity: int,
+    summary: str,
+    matches: Sequence[dict],
+    message: Message,
+    now: datetime,
+    judge_conversation: Callable[[list[str]], tuple[int, str]],
+) -> Alert | None:
+    """Put a scanned message in front of its desk, or nowhere if it does not matter.
+
+    While an alert about the same person is open and was added to within SHOUHU_ALERT_JOIN_WINDOW,
+    the message joins it instead of flooding the queue, and the alert is judged on the whole
+    conversation: intent in one message and the bought means in the next are one high-risk
+    signal. `judge_conversation(texts)` returns that severity and its reason. Otherwise a message
+    at medium or above raises a new alert. The scanner acts as no user.
+    """
+    buyer = message.buyer
+    if buyer is not None:
+        # One person's messages are judged one after another, so two workers cannot both
+        # decide that no alert exists yet.
+        Buyer.objects.select_for_update().filter(pk=buyer.pk).exists()
+        open_alert = (
+            Alert.objects.filter(
+                desk=desk,
+                buyer=buyer,
+                status__in=Alert.OPEN_STATUSES,
+                updated_at__gte=now - settings.SHOUHU_ALERT_JOIN_WINDOW,
+            )
+            .order_by("-updated_at")
+            .first()
+        )
+        if open_alert is not None:
+            texts = [*open_alert.messages.order_by("sent_at", "id").values_list("text", flat=True), message.text]
+            together, reason = judge_conversation(texts)
+            if together > severity:
+                severity, summary = together, reason
+            return _alert_join(alert=open_alert, severity=severity, summary=summary, matches=matches, message=message)
+    if severity < Severity.MEDIUM:
+        return None
+    return alert_raise(
+        desk=desk,
+        source=source,
+        severity=severity,
+        summary=summary,
+        matches=matches,
+        messages=[message],
+        buyer=buyer,
+        merchant=message.merchant,
+        order=message.order,
+        raised_at=now,
+    )
+
+
+def _alert_join(*, alert: Alert, severity: int, summary: str, matches: Sequence[dict], message: Message) -> Alert:
+    alert.messages.add(message)
+    alert.matches = [*alert.matches, *matches]
+    fields = ["matches", "updated_at"]
+    if severity > alert.severity:
+        alert.severity = severity
+        alert.summary = summary
+        # A worse signal shortens the time to claim, never lengthens it.
+        alert.sla_due_at = min(alert.sla_due_at, alert_claim_deadline(severity=severity, raised_at=timezone.now()))
+        fields += ["severity", "summary", "sla_due_at"]
+    if alert.order_id is None and message.order_id is not None:
+        alert.order_id = message.order_id
+        fields.append("order")
+    alert._change_reason = f"joined message {message.pk}"
+    alert.save(update_fields=fields)
+    return alert
+
+
+@transaction.atomic
+def alert_raise_by_hand(
+    *, by: User, desk: str, severity: int, summary: str, text: str, buyer: Buyer | None = None
+) -> Alert:
+    """An alert a person raises from the console. Their judgement sets the severity; the scanner
+    only marks the terms it knows in the text so the queue can highlight them."""
+    from ..scanner import scan_text
+    from ..selectors import current_lexicon
+    from .intake import message_store
+
+    now = timezone.now()
+    message, _ = message_store(
+        source=Source.MANUAL, external_id=f"manual-{uuid.uuid4()}", text=text, sent_at=now, buyer=buyer
+    )
+    result = scan_text(text, current_lexicon())
+    message.scanned_at = now
+    message.save(update_fields=["scanned_at"])
+    matches = [
+        {"term": m.term, "category": m.category, "start": m.start, "end": m.end, "message_id": message.pk}
+        for m in result.matches
+    ]
+    return alert_raise(
+        desk=desk,
+        source=Source.MANUAL,
+        severity=severity,
+        summary=summary,
+        matches=matches,
+        messages=[message],
+        buyer=buyer,
+        by=by,
+        raised_at=now,
+    )

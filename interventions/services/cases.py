@@ -1,0 +1,68 @@
+"""Writes to cases and their timeline."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from accounts.models import User
+from orders.models import Buyer
+
+from ..models import Alert, Case, CaseEvent
+
+
+def case_event_record(*, case: Case, actor: User | None, kind: str, **payload) -> CaseEvent:
+    """Append one line to the case's timeline. Call it inside the transaction of the change."""
+    return CaseEvent.objects.create(case=case, actor=actor, kind=kind, payload=payload)
+
+
+@transaction.atomic
+def case_open(
+    *,
+    desk: str,
+    title: str,
+    opened_by: User | None,
+    buyer: Buyer | None = None,
+    alerts: Iterable[Alert] = (),
+    owner: User | None = None,
+) -> Case:
+    """Open a case for a person; the given alerts become part of it and leave the queue."""
+    case = Case(desk=desk, title=title, buyer=buyer, opened_by=opened_by, owner=owner or opened_by)
+    case._history_user = opened_by
+    case.save()
+    case_event_record(case=case, actor=opened_by, kind=CaseEvent.Kind.OPENED, title=title)
+    for alert in alerts:
+        _alert_attach(alert=alert, case=case, status=Alert.Status.PROMOTED, by=opened_by)
+    return case
+
+
+def _alert_attach(*, alert: Alert, case: Case, status: str, by: User | None) -> None:
+    alert.case = case
+    alert.status = status
+    alert._history_user = by
+    alert.save(update_fields=["case", "status", "updated_at"])
+    case_event_record(
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.ALERT_LINKED,
+        alert_id=alert.pk,
+        severity=alert.severity,
+        summary=alert.summary,
+    )
+
+
+@transaction.atomic
+def case_rate_risk(*, case: Case, by: User, level: int, reason: str) -> Case:
+    """Set the case's risk level; the timeline keeps who rated it, when, from what, and why."""
+    previous = case.risk_level
+    case.risk_level = level
+    case._history_user = by
+    case._change_reason = reason
+    case.save(update_fields=["risk_level", "updated_at"])
+    case_event_record(
+        case=case, actor=by, kind=CaseEvent.Kind.RISK_RATED, previous=previous, level=level, reason=reason
+    )
+    return case
+
+
+def case_add_note(*, case: Case, by: User, text: str) -> CaseEvent:
+    return case_event_record(case=case, actor=by, kind=CaseEvent.Kind.NOTE, text=text)

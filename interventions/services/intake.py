@@ -1,0 +1,224 @@
+"""Messages pushed in by the platform's systems, and their scanning into alerts.
+
+Nothing is lost between the two: a message is stored first (once per source and external id),
+then scanned by a task enqueued after commit; a message whose task never ran is picked up by the
+sweep that beat runs every minute.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from orders.models import Buyer, Merchant, Order
+
+from ..choices import Severity, Source
+from ..models import Message, ScanTerm
+from ..scanner import Lexicon, ScanResult, scan_text
+from ..selectors import current_lexicon
+from .alerts import alert_raise_or_join
+
+logger = logging.getLogger(__name__)
+
+# Staff raise manual alerts from the console; integrations send the rest.
+INTAKE_SOURCES = (Source.CHAT, Source.COMPLAINT, Source.MERCHANT_REPORT, Source.ORDER)
+MAX_TEXT_LENGTH = 10_000
+MAX_BATCH = 1_000
+# An unscanned message older than this is the sweep's, not its own task's, to scan.
+SWEEP_AFTER = timedelta(minutes=1)
+
+
+def scan_terms_load_defaults(*, using: str = "default") -> int:
+    """Load the default term lists into an empty term table (a new database, or one emptied by
+    a test flush). A table with any term is left as its managers made it. Returns terms added."""
+    from ..scanner.default_terms import DEFAULT_TERMS
+
+    if ScanTerm.objects.using(using).exists():
+        return 0
+    terms = [
+        ScanTerm(phrase=phrase, category=category, weight=weight, note="default list")
+        for category, entries in DEFAULT_TERMS.items()
+        for phrase, weight in entries
+    ]
+    ScanTerm.objects.using(using).bulk_create(terms, ignore_conflicts=True)
+    logger.info("Loaded %d default scan terms", len(terms))
+    return len(terms)
+
+
+def message_store(
+    *,
+    source: str,
+    external_id: str,
+    text: str,
+    sent_at: datetime,
+    channel: str = "",
+    buyer: Buyer | None = None,
+    merchant: Merchant | None = None,
+    order: Order | None = None,
+) -> tuple[Message, bool]:
+    """Store a message once per (source, external id). Returns the message and whether it is new."""
+    return Message.objects.get_or_create(
+        source=source,
+        external_id=external_id,
+        defaults={
+            "text": text,
+            "sent_at": sent_at,
+            "channel": channel,
+            "buyer": buyer,
+            "merchant": merchant,
+            "order": order,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What became of one item of a batch."""
+
+    index: int
+    external_id: str
+    message_id: int
+    created: bool
+
+
+@transaction.atomic
+def messages_intake(*, items: Sequence[dict]) -> list[Intake]:
+    """Store a batch of validated messages, each once; the new ones are scanned after commit.
+
+    Items carry source, external_id, text, sent_at and optionally channel, buyer_ref,
+    merchant_ref, order_ref. All of the batch is written or none of it.
+    """
+    keys = [(item["source"], item["external_id"]) for item in items]
+    stored = _message_ids(keys)
+    buyers = _buyers_by_ref({item.get("buyer_ref") for item in items} - {None, ""})
+    merchants = _by_ref(Merchant, {item.get("merchant_ref") for item in items} - {None, ""})
+    orders = _by_ref(Order, {item.get("order_ref") for item in items} - {None, ""})
+    fresh: dict[tuple[str, str], Message] = {}
+    for item, key in zip(items, keys, strict=True):
+        if key in stored or key in fresh:
+            continue
+        fresh[key] = Message(
+            source=item["source"],
+            external_id=item["external_id"],
+            channel=item.get("channel") or "",
+            text=item["text"],
+            sent_at=item["sent_at"],
+            buyer=buyers.get(item.get("buyer_ref")),
+            merchant=merchants.get(item.get("merchant_ref")),
+            merchant_ref=item.get("merchant_ref") or "",
+            order=orders.get(item.get("order_ref")),
+            order_ref=item.get("order_ref") or "",
+        )
+    # A concurrent request may store the same message first; the constraint keeps one of them.
+    Message.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+    ids = {**stored, **_message_ids(list(fresh))}
+    new_ids = [ids[key] for key in fresh]
+    if new_ids:
+        transaction.on_commit(lambda: _enqueue_scan(new_ids))
+    seen: set[tuple[str, str]] = set()
+    outcomes = []
+    for index, key in enumerate(keys):
+        outcomes.append(Intake(index, key[1], ids[key], created=key in fresh and key not in seen))
+        seen.add(key)
+    return outcomes
+
+
+def _enqueue_scan(message_ids: list[int]) -> None:
+    from ..tasks import scan_messages
+
+    scan_messages.delay(message_ids)
+
+
+def _message_ids(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    if not keys:
+        return {}
+    wanted = set(keys)
+    rows = Message.objects.filter(external_id__in={external_id for _, external_id in keys}).values_list(
+        "source", "external_id", "id"
+    )
+    return {(source, external_id): pk for source, external_id, pk in rows if (source, external_id) in wanted}
+
+
+def _buyers_by_ref(refs: set[str]) -> dict[str, Buyer]:
+    """The buyers with these platform accounts, created on first sight."""
+    if not refs:
+        return {}
+    known = _by_ref(Buyer, refs, field="account_ref")
+    missing = refs - known.keys()
+    if missing:
+        Buyer.objects.bulk_create([Buyer(account_ref=ref) for ref in missing], ignore_conflicts=True)
+        known = _by_ref(Buyer, refs, field="account_ref")
+    return known
+
+
+def _by_ref(model, refs: set[str], *, field: str = "external_ref") -> dict:
+    if not refs:
+        return {}
+    return {getattr(row, field): row for row in model.objects.filter(**{f"{field}__in": refs})}
+
+
+def messages_scan(*, message_ids: Sequence[int], now: datetime | None = None) -> int:
+    """Scan the messages of `message_ids` that are not scanned yet, raising or joining alerts.
+
+    Safe to run twice and on two workers at once: rows are claimed with SKIP LOCKED and marked
+    scanned in the same transaction as their alerts. Returns how many messages it scanned.
+    """
+    lexicon = current_lexicon()
+    now = now or timezone.now()
+    with transaction.atomic():
+        messages = list(
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=message_ids, scanned_at__isnull=True)
+            .select_related("buyer", "merchant", "order__product")
+            .order_by("buyer_id", "sent_at", "id")
+        )
+        for message in messages:
+            high_risk = message.order is not None and message.order.product.is_high_risk
+            result = scan_text(message.text, lexicon, high_risk_product=high_risk)
+            _alert_on(message, result, lexicon, high_risk, now)
+        Message.objects.filter(pk__in=[m.pk for m in messages]).update(scanned_at=now)
+    return len(messages)
+
+
+def _alert_on(message: Message, result: ScanResult, lexicon: Lexicon, high_risk: bool, now: datetime) -> None:
+    """A message that matters to a desk goes in front of it: joining the open alert about the same
+    person (judged on the whole conversation), or as a new alert at medium or above."""
+    matches = [
+        {"term": m.term, "category": m.category, "start": m.start, "end": m.end, "message_id": message.pk}
+        for m in result.matches
+    ]
+    for desk, severity in result.desk_severity.items():
+        if severity < Severity.LOW:
+            continue
+
+        def judge_conversation(texts: list[str], desk: str = desk) -> tuple[int, str]:
+            together = scan_text("\n".join(texts), lexicon, high_risk_product=high_risk)
+            return together.desk_severity.get(desk, Severity.NONE), together.desk_reason.get(desk, "")
+
+        alert_raise_or_join(
+            desk=desk,
+            source=message.source,
+            severity=severity,
+            summary=result.desk_reason.get(desk, ""),
+            matches=matches,
+            message=message,
+            now=now,
+            judge_conversation=judge_conversation,
+        )
+
+
+def messages_scan_overdue(*, now: datetime | None = None, batch: int = MAX_BATCH) -> int:
+    """Scan messages whose own task has not run (a lost enqueue, a dead broker). Beat runs this
+    every minute; it returns how many it scanned."""
+    now = now or timezone.now()
+    overdue = list(
+        Message.objects.filter(scanned_at__isnull=True, received_at__lt=now - SWEEP_AFTER)
+        .order_by("received_at")
+        .values_list("id", flat=True)[:batch]
+    )
+    if overdue:
+        logger.warning("Scanning %d messages whose scan task did not run", len(overdue))
+    return messages_scan(message_ids=overdue, now=now) if overdue else 0
