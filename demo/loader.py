@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Desk
-from accounts.services import team_add_member, team_create, user_create
+from accounts.services import api_token_issue, team_add_member, team_create, user_create
 from fraud.models import Indicator
 from fraud.services import indicator_sight
 from interventions.models import Alert, Case, PoliceUnit, Severity, Source
@@ -42,11 +42,12 @@ def demo_is_loaded() -> bool:
 
 
 @transaction.atomic
-def load_demo() -> None:
-    """Load everything once. The caller checks demo_is_loaded() first."""
+def load_demo() -> str:
+    """Load everything once; returns the key of the chat system's intake token (shown once).
+    The caller checks demo_is_loaded() first."""
     admin = get_user_model().objects.create_superuser(ADMIN_EMAIL, stories.DEMO_PASSWORD, display_name="系统管理员")
     regions = _load_regions()
-    _load_police(regions, by=admin)
+    intake_key = _load_police(regions, by=admin)
     staff = _load_staff(by=admin)
     merchants, products = _load_shops(regions, by=admin)
     buyers = {
@@ -59,6 +60,7 @@ def load_demo() -> None:
     _sms_code_ring_story(staff, buyers, now)
     _game_currency_story(staff, buyers, now)
     _everyday_traffic(staff, merchants, products, buyers, regions, now)
+    return intake_key
 
 
 def _load_regions() -> dict[str, Region]:
@@ -68,7 +70,7 @@ def _load_regions() -> dict[str, Region]:
     return regions
 
 
-def _load_police(regions: dict[str, Region], *, by) -> None:
+def _load_police(regions: dict[str, Region], *, by) -> str:
     for name, kind, code, phone, address in stories.POLICE_UNITS:
         police_unit_register(name=name, kind=kind, region=regions[code], phone_24h=phone, address=address, by=by)
     for email, display_name, unit_name in stories.LIAISONS:
@@ -76,8 +78,11 @@ def _load_police(regions: dict[str, Region], *, by) -> None:
             email=email, display_name=display_name, password=stories.DEMO_PASSWORD, roles=["police_liaison"], by=by
         )
         police_liaison_link(user=user, unit=PoliceUnit.objects.get(name=unit_name), by=by)
+    key = ""
     for email, display_name in stories.INTEGRATIONS:
-        user_create(email=email, display_name=display_name, password=None, roles=["integration"], by=by)
+        integration = user_create(email=email, display_name=display_name, password=None, roles=["integration"], by=by)
+        _token, key = api_token_issue(user=integration, name="demo intake", scopes=["intake:write"], by=by)
+    return key
 
 
 def _load_staff(*, by) -> dict:

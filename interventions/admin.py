@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Alert, Case, CaseEvent, Heartbeat, Message, PoliceLiaison, PoliceUnit
+from .models import Alert, Case, CaseEvent, Heartbeat, Message, PoliceLiaison, PoliceUnit, ScanTerm
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -73,3 +73,13 @@ class CaseAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 @admin.register(Heartbeat)
 class HeartbeatAdmin(ReadOnlyAdmin):
     list_display = ["name", "last_beat_at", "worker"]
+
+
+@admin.register(ScanTerm)
+class ScanTermAdmin(SimpleHistoryAdmin):
+    """The scanner's term lists. A change takes effect on the next scan batch of every worker."""
+
+    list_display = ["phrase", "category", "weight", "is_active", "note", "updated_at"]
+    list_filter = ["category", "is_active", "weight"]
+    list_editable = ["weight", "is_active"]
+    search_fields = ["phrase", "note"]

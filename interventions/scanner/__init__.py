@@ -3,7 +3,8 @@
 `scan_text` is the one code path used by the intake task and by `manage.py scan`.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -26,21 +27,51 @@ class Match:
     end: int
 
 
-@dataclass(slots=True)
 class ScanResult:
-    text: str
-    severity: int = Severity.NONE
-    desk: str | None = None
-    categories: list[str] = field(default_factory=list)
-    matches: list[Match] = field(default_factory=list)
-    reason: str = ""
-    # Per desk: a message can matter to both (a fraud victim who writes of despair).
-    desk_severity: dict[str, int] = field(default_factory=dict)
-    desk_reason: dict[str, str] = field(default_factory=dict)
+    """What the scanner found in one message. Severity and desk are decided at once; the offsets
+    back into the original text and the readable reasons are worked out only when asked for, so
+    the many messages that match a weak term and never alert do not pay for them."""
+
+    def __init__(
+        self,
+        text: str,
+        hits: list[Hit] | None = None,
+        desk_severity: dict[str, int] | None = None,
+        high_risk_product: bool = False,
+    ) -> None:
+        self.text = text
+        self._hits = hits or []
+        self._high_risk_product = high_risk_product
+        # Per desk: a message can matter to both (a fraud victim who writes of despair).
+        self.desk_severity = desk_severity or {}
+        self.severity = Severity.NONE
+        self.desk: str | None = None
+        if self.desk_severity:
+            # The more dangerous desk leads; on a tie, life protection does.
+            lead = max(self.desk_severity, key=lambda d: (self.desk_severity[d], d == "life"))
+            if self.desk_severity[lead] > Severity.NONE:
+                self.severity, self.desk = self.desk_severity[lead], lead
 
     @property
     def severity_name(self) -> str:
         return Severity(self.severity).name.lower()
+
+    @cached_property
+    def matches(self) -> list[Match]:
+        return _in_original(self.text, self._hits) if self._hits else []
+
+    @property
+    def categories(self) -> list[str]:
+        return list(dict.fromkeys(m.category for m in self.matches))
+
+    def reason_for(self, desk: str) -> str:
+        """One line a specialist can read about this message, for one desk."""
+        level = self.desk_severity.get(desk, Severity.NONE)
+        return _reason(level, desk, self._hits, self._high_risk_product) if level > Severity.NONE else ""
+
+    @property
+    def reason(self) -> str:
+        return self.reason_for(self.desk) if self.desk else ""
 
     def as_json(self) -> dict:
         """The command-line contract of `manage.py scan`."""
@@ -56,26 +87,11 @@ class ScanResult:
 
 def scan_text(text: str, lexicon: Lexicon, *, high_risk_product: bool = False) -> ScanResult:
     """Scan one message. Most messages match nothing and leave after one translate and one pass
-    of the automaton; only matching ones pay for offsets and classification."""
+    of the automaton."""
     hits = lexicon.hits(normalise(text))
     if not hits:
-        return ScanResult(text=text)
-    by_desk = desk_severities(hits, high_risk_product=high_risk_product)
-    # The more dangerous desk leads; on a tie, life protection does.
-    desk = max(by_desk, key=lambda d: (by_desk[d], d == "life"))
-    severity = by_desk[desk]
-    matches = _in_original(text, hits)
-    reasons = {d: _reason(level, d, hits, high_risk_product) for d, level in by_desk.items() if level > Severity.NONE}
-    return ScanResult(
-        text=text,
-        severity=severity,
-        desk=desk if severity > Severity.NONE else None,
-        categories=list(dict.fromkeys(m.category for m in matches)),
-        matches=matches,
-        reason=reasons.get(desk, ""),
-        desk_severity=by_desk,
-        desk_reason=reasons,
-    )
+        return ScanResult(text)
+    return ScanResult(text, hits, desk_severities(hits, high_risk_product=high_risk_product), high_risk_product)
 
 
 def _in_original(text: str, hits: list[Hit]) -> list[Match]:

@@ -186,23 +186,23 @@ def messages_scan(*, message_ids: Sequence[int], now: datetime | None = None) ->
 def _alert_on(message: Message, result: ScanResult, lexicon: Lexicon, high_risk: bool, now: datetime) -> None:
     """A message that matters to a desk goes in front of it: joining the open alert about the same
     person (judged on the whole conversation), or as a new alert at medium or above."""
-    matches = [
-        {"term": m.term, "category": m.category, "start": m.start, "end": m.end, "message_id": message.pk}
-        for m in result.matches
-    ]
     for desk, severity in result.desk_severity.items():
         if severity < Severity.LOW:
             continue
+        matches = [
+            {"term": m.term, "category": m.category, "start": m.start, "end": m.end, "message_id": message.pk}
+            for m in result.matches
+        ]
 
         def judge_conversation(texts: list[str], desk: str = desk) -> tuple[int, str]:
             together = scan_text("\n".join(texts), lexicon, high_risk_product=high_risk)
-            return together.desk_severity.get(desk, Severity.NONE), together.desk_reason.get(desk, "")
+            return together.desk_severity.get(desk, Severity.NONE), together.reason_for(desk)
 
         alert_raise_or_join(
             desk=desk,
             source=message.source,
             severity=severity,
-            summary=result.desk_reason.get(desk, ""),
+            summary=result.reason_for(desk),
             matches=matches,
             message=message,
             now=now,

@@ -10,10 +10,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if demo_is_loaded():
             self.stdout.write("Demo data is already loaded.")
-        else:
-            load_demo()
-            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            self._print_logins()
+            return
+        intake_key = load_demo()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self._print_logins()
+        self.stdout.write(f"\nIntake token of the chat system (shown this once): {intake_key}")
 
     def _print_logins(self) -> None:
         rows = [("manager", "zhao@shouhu.demo")]
