@@ -17,6 +17,7 @@ class ManualAlertForm(forms.Form):
         choices=[(value, label) for value, label in reversed(Severity.choices) if value > Severity.NONE],
         coerce=int,
         initial=Severity.HIGH,
+        help_text=_("When the scanner rates the text higher, its rating is used."),
     )
     summary = forms.CharField(label=_("In one line"), max_length=300)
     text = forms.CharField(

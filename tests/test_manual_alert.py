@@ -31,6 +31,12 @@ def test_a_specialist_raises_an_alert_that_lands_in_the_queue(client, specialist
     assert "热线来电" in client.get(reverse("interventions:queue")).text
 
 
+def test_the_scanner_raises_a_severity_set_too_low(client, specialist):
+    client.force_login(specialist)
+    client.post(URL, {**FORM, "severity": "1", "text": "她说不想活了,木炭买好了,今晚就烧炭"})
+    assert Alert.objects.get().severity == Severity.CRITICAL
+
+
 def test_the_form_keeps_what_was_typed_and_says_what_is_missing(client, specialist):
     client.force_login(specialist)
     response = client.post(URL, {**FORM, "summary": "", "severity": "9"})

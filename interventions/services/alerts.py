@@ -173,8 +173,9 @@ def _alert_join(*, alert: Alert, severity: int, summary: str, matches: Sequence[
 def alert_raise_by_hand(
     *, by: User, desk: str, severity: int, summary: str, text: str, buyer: Buyer | None = None
 ) -> Alert:
-    """An alert a person raises from the console. Their judgement sets the severity; the scanner
-    only marks the terms it knows in the text so the queue can highlight them."""
+    """An alert a person raises from the console. The severity is their judgement or the scanner's
+    verdict on the text, whichever is higher: a default left unchanged at 3 a.m. must not hide a
+    critical signal. The scanner also marks the terms it knows, for the queue to highlight."""
     from ..scanner import scan_text
     from ..selectors import current_lexicon
     from .intake import message_store
@@ -184,6 +185,7 @@ def alert_raise_by_hand(
         source=Source.MANUAL, external_id=f"manual-{uuid.uuid4()}", text=text, sent_at=now, buyer=buyer
     )
     result = scan_text(text, current_lexicon())
+    severity = max(severity, result.desk_severity.get(desk, Severity.NONE))
     message.scanned_at = now
     message.save(update_fields=["scanned_at"])
     matches = [
