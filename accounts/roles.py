@@ -25,6 +25,7 @@ USE_LIAISON_PORTAL = "interventions.use_liaison_portal"
 SUBMIT_INTAKE = "interventions.submit_intake"
 USE_MERCHANT_PORTAL = "orders.use_merchant_portal"
 ACCESS_ADMIN = "accounts.access_admin"
+TRIAGE_ANY = "interventions.triage_any"
 
 _CASEWORK = [
     WORK_QUEUE,
@@ -51,6 +52,7 @@ _CASEWORK = [
 
 _OVERSIGHT = [
     VIEW_SUMMARY,
+    TRIAGE_ANY,
     REVIEW_EMERGENCY_ACTIONS,
     ACCESS_ADMIN,
     "interventions.view_historicalalert",

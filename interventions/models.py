@@ -196,6 +196,7 @@ class Alert(models.Model):
         verbose_name_plural = _("alerts")
         permissions = [
             ("work_queue", "Can work the triage queue"),
+            ("triage_any", "Can act on alerts claimed by others, and triage in bulk"),
             ("submit_intake", "Can push messages and orders through the intake API"),
         ]
         constraints = [

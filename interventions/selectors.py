@@ -1,27 +1,116 @@
 """Every read that the interventions pages, API and tasks need."""
 
+import base64
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import user_desks
+from orders.models import Order
 
-from .models import Alert, Case, Heartbeat, PoliceUnit, ScanTerm
+from .choices import Severity
+from .models import Alert, Case, Heartbeat, Message, PoliceUnit, ScanTerm
 from .scanner import Lexicon, Term
 
 QUEUE_PAGE_SIZE = 50
 HEARTBEAT_NAME = "worker"
 
 
-def queue_alerts(*, desks: list[str], limit: int = QUEUE_PAGE_SIZE) -> QuerySet[Alert]:
-    """Open alerts of the given desks, the most dangerous first, then the nearest claim deadline."""
+QUEUE_ORDER = ("-severity", "sla_due_at", "created_at", "id")
+
+
+def open_alerts_for(desks: list[str]) -> QuerySet[Alert]:
+    """Open alerts of these desks (the user's: see user_desks), with what a queue row shows."""
     return (
         Alert.objects.filter(desk__in=desks, status__in=Alert.OPEN_STATUSES)
-        .select_related("buyer", "merchant", "order", "claimed_by")
-        .order_by("-severity", "sla_due_at", "created_at", "id")[:limit]
+        .select_related("buyer", "merchant", "order__product", "claimed_by")
+        .prefetch_related(Prefetch("messages", queryset=Message.objects.order_by("sent_at", "id")))
     )
+
+
+def queue_page(queryset: QuerySet[Alert], *, after: str = "", size: int = QUEUE_PAGE_SIZE) -> tuple[list[Alert], str]:
+    """One page of the queue in queue order, by keyset (never OFFSET): the rows after the cursor,
+    and the cursor of the next page ('' when this is the last)."""
+    queryset = queryset.order_by(*QUEUE_ORDER)
+    position = _decode_cursor(after)
+    if position is not None:
+        severity, due, created, pk = position
+        queryset = queryset.filter(
+            Q(severity__lt=severity)
+            | Q(severity=severity, sla_due_at__gt=due)
+            | Q(severity=severity, sla_due_at=due, created_at__gt=created)
+            | Q(severity=severity, sla_due_at=due, created_at=created, id__gt=pk)
+        )
+    rows = list(queryset[: size + 1])
+    if len(rows) <= size:
+        return rows, ""
+    last = rows[size - 1]
+    return rows[:size], _encode_cursor(last)
+
+
+def _encode_cursor(alert: Alert) -> str:
+    raw = f"{alert.severity}|{alert.sla_due_at.isoformat()}|{alert.created_at.isoformat()}|{alert.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple | None:
+    try:
+        severity, due, created, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return int(severity), datetime.fromisoformat(due), datetime.fromisoformat(created), int(pk)
+    except ValueError:
+        return None
+
+
+def new_alert_counts(desks: list[str], *, since: datetime) -> dict:
+    """How many alerts reached these desks since `since`, and how many of them are critical."""
+    return Alert.objects.filter(desk__in=desks, created_at__gt=since).aggregate(
+        total=Count("id"), critical=Count("id", filter=Q(severity=Severity.CRITICAL))
+    )
+
+
+def alert_for_user(user: User, pk: int) -> Alert:
+    """The alert, if it belongs to a desk the user works; 404 otherwise (never 403)."""
+    return get_object_or_404(
+        Alert.objects.select_related("buyer__region", "merchant", "order__product", "claimed_by", "case").filter(
+            desk__in=user_desks(user)
+        ),
+        pk=pk,
+    )
+
+
+def case_for_user(user: User, pk: int) -> Case:
+    """The case, if it belongs to a desk the user works; 404 otherwise."""
+    return get_object_or_404(
+        Case.objects.select_related("buyer__region", "owner", "opened_by").filter(desk__in=user_desks(user)), pk=pk
+    )
+
+
+def open_cases_to_merge_into(alert: Alert, *, limit: int = 20) -> list[Case]:
+    """Cases an alert may join: open cases of its desk, the same person's first."""
+    cases = Case.objects.filter(desk=alert.desk).exclude(status=Case.Status.CLOSED).select_related("buyer")
+    same_person = list(cases.filter(buyer=alert.buyer)[:limit]) if alert.buyer_id else []
+    others = list(cases.exclude(pk__in=[c.pk for c in same_person]).order_by("-opened_at")[: limit - len(same_person)])
+    return same_person + others
+
+
+def buyer_history(alert_or_case_buyer, *, exclude_alert: int | None = None, limit: int = 20) -> dict:
+    """Everything known about a person: earlier alerts, recent orders (high-risk marked), cases."""
+    if alert_or_case_buyer is None:
+        return {"alerts": [], "orders": [], "cases": []}
+    alerts = Alert.objects.filter(buyer=alert_or_case_buyer).exclude(pk=exclude_alert).order_by("-created_at")
+    return {
+        "alerts": list(alerts.select_related("claimed_by")[:limit]),
+        "orders": list(
+            Order.objects.filter(buyer=alert_or_case_buyer)
+            .select_related("product", "merchant", "region")
+            .order_by("-ordered_at")[:limit]
+        ),
+        "cases": list(Case.objects.filter(buyer=alert_or_case_buyer).order_by("-opened_at")[:limit]),
+    }
 
 
 def open_alert_counts(*, now: datetime | None = None) -> dict:

@@ -6,7 +6,11 @@ app_name = "interventions"
 
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
+    path("queue/next/", views.queue_next, name="queue_next"),
     path("alerts/new/", views.alert_new, name="alert_new"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert"),
+    path("alerts/<int:pk>/<str:action>/", views.alert_act, name="alert_act"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
     path("summary/", views.summary, name="summary"),
     path("liaison/", views.liaison_home, name="liaison_home"),
 ]

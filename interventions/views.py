@@ -1,25 +1,170 @@
+from datetime import UTC, datetime
+
 from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
 from accounts.access import portal_page
 from accounts.selectors import user_desks
 from orders.services import buyer_record
 
+from .filters import QueueFilter
 from .forms import ManualAlertForm
-from .selectors import heartbeat_status, managers_summary, police_unit_for_liaison, queue_alerts
-from .services import alert_raise_by_hand
+from .models import Alert
+from .selectors import (
+    alert_for_user,
+    buyer_history,
+    case_for_user,
+    heartbeat_status,
+    managers_summary,
+    new_alert_counts,
+    open_alerts_for,
+    open_cases_to_merge_into,
+    police_unit_for_liaison,
+    queue_page,
+)
+from .services import (
+    AlertAlreadyClaimed,
+    AlertNotYours,
+    CaseClosed,
+    alert_claim,
+    alert_claim_next,
+    alert_dismiss,
+    alert_merge,
+    alert_promote,
+    alert_raise_by_hand,
+)
 
 
 @portal_page(roles.WORK_QUEUE)
 def queue(request: HttpRequest) -> HttpResponse:
+    """The live triage queue. htmx polls it for its rows; the page counts what arrived since it
+    was opened."""
     desks = user_desks(request.user)
-    return render(request, "interventions/queue.html", {"alerts": queue_alerts(desks=desks), "desks": desks})
+    filters = QueueFilter(request.GET or None, queryset=open_alerts_for(desks), request=request)
+    alerts, next_cursor = queue_page(filters.qs, after=request.GET.get("after", ""))
+    since = _since(request)
+    context = {
+        "filters": filters,
+        "alerts": alerts,
+        "next_cursor": next_cursor,
+        "desks": desks,
+        "since": int(since.timestamp()),
+        "arrived": new_alert_counts(desks, since=since),
+        "now": timezone.now(),
+    }
+    template = "interventions/_queue_live.html" if request.htmx else "interventions/queue.html"
+    return render(request, template, context)
+
+
+def _since(request: HttpRequest) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(request.GET["since"]), tz=UTC)
+    except (KeyError, ValueError, OverflowError):
+        return timezone.now()
+
+
+@require_POST
+@portal_page(roles.WORK_QUEUE)
+def queue_next(request: HttpRequest) -> HttpResponse:
+    """Claim the most urgent unclaimed alert of my desks and open it."""
+    alert = alert_claim_next(by=request.user, desks=user_desks(request.user))
+    if alert is None:
+        messages.info(request, _("No unclaimed alerts on your desks."))
+        return redirect("interventions:queue")
+    return redirect("interventions:alert", pk=alert.pk)
+
+
+@portal_page(roles.WORK_QUEUE)
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = alert_for_user(request.user, pk)
+    context = {
+        "alert": alert,
+        "alert_messages": alert.messages.order_by("sent_at", "id"),
+        "history": buyer_history(alert.buyer, exclude_alert=alert.pk),
+        "cases": open_cases_to_merge_into(alert) if alert.is_open else [],
+        "dismiss_reasons": Alert.DismissReason.choices,
+    }
+    return render(request, "interventions/alert_detail.html", context)
+
+
+@require_POST
+@portal_page(roles.WORK_QUEUE)
+def alert_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Claim, dismiss, promote or merge one alert. The service decides who may; a refusal is told
+    to the person, who may have lost a race for the alert."""
+    alert = alert_for_user(request.user, pk)
+    try:
+        target = _ALERT_ACTIONS[action](request, alert)
+    except AlertAlreadyClaimed as refused:
+        claimant = refused.alert.claimed_by
+        if claimant is not None and refused.alert.status == Alert.Status.CLAIMED:
+            messages.error(request, _("%(name)s claimed this alert first.") % {"name": claimant})
+        else:
+            messages.error(request, _("This alert has already left the queue."))
+        target = redirect("interventions:alert", pk=alert.pk)
+    except AlertNotYours as refused:
+        messages.error(request, _("%(name)s is working this alert.") % {"name": refused.alert.claimed_by})
+        target = redirect("interventions:alert", pk=alert.pk)
+    except (CaseClosed, ValueError, KeyError):
+        messages.error(request, _("That did not work: choose an open case and a reason."))
+        target = redirect("interventions:alert", pk=alert.pk)
+    return target
+
+
+def _claim(request: HttpRequest, alert: Alert) -> HttpResponse:
+    alert_claim(alert=alert, by=request.user)
+    messages.success(request, _("You claimed the alert."))
+    if request.POST.get("stay") == "queue":
+        return redirect(_back_to_queue(request))
+    return redirect("interventions:alert", pk=alert.pk)
+
+
+def _dismiss(request: HttpRequest, alert: Alert) -> HttpResponse:
+    alert_dismiss(alert=alert, by=request.user, reason=request.POST["reason"])
+    messages.success(request, _("The alert was dismissed."))
+    return redirect("interventions:queue")
+
+
+def _promote(request: HttpRequest, alert: Alert) -> HttpResponse:
+    case = alert_promote(alert=alert, by=request.user, title=request.POST.get("title", "").strip())
+    return redirect("interventions:case", pk=case.pk)
+
+
+def _merge(request: HttpRequest, alert: Alert) -> HttpResponse:
+    case = case_for_user(request.user, int(request.POST["case"]))
+    alert_merge(alert=alert, case=case, by=request.user)
+    return redirect("interventions:case", pk=case.pk)
+
+
+_ALERT_ACTIONS = {"claim": _claim, "dismiss": _dismiss, "promote": _promote, "merge": _merge}
+
+
+def _back_to_queue(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if target.startswith("/queue/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return reverse("interventions:queue")
+
+
+@portal_page(roles.WORK_QUEUE)
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_for_user(request.user, pk)
+    context = {
+        "case": case,
+        "alerts": case.alerts.select_related("claimed_by").prefetch_related("messages").order_by("created_at"),
+        "events": case.events.select_related("actor"),
+        "history": buyer_history(case.buyer),
+    }
+    return render(request, "interventions/case_detail.html", context)
 
 
 @portal_page(roles.WORK_QUEUE)

@@ -3,14 +3,16 @@ import alert_raise`. The console, the API, the admin and the Celery tasks all ca
 
 from .alerts import (
     AlertAlreadyClaimed,
+    AlertNotYours,
     alert_claim,
     alert_claim_deadline,
+    alert_claim_next,
     alert_dismiss,
     alert_raise,
     alert_raise_by_hand,
     alert_raise_or_join,
 )
-from .cases import case_add_note, case_event_record, case_open, case_rate_risk
+from .cases import CaseClosed, alert_merge, alert_promote, case_add_note, case_event_record, case_open, case_rate_risk
 from .intake import (
     INTAKE_SOURCES,
     MAX_BATCH,
@@ -30,10 +32,15 @@ __all__ = [
     "MAX_BATCH",
     "MAX_TEXT_LENGTH",
     "AlertAlreadyClaimed",
+    "AlertNotYours",
+    "CaseClosed",
     "Intake",
     "alert_claim",
     "alert_claim_deadline",
+    "alert_claim_next",
     "alert_dismiss",
+    "alert_merge",
+    "alert_promote",
     "alert_raise",
     "alert_raise_by_hand",
     "alert_raise_or_join",

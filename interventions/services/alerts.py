@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import TRIAGE_ANY
 from orders.models import Buyer, Merchant, Order
 
 from ..choices import Source
@@ -57,6 +58,23 @@ def alert_raise(
     return alert
 
 
+class AlertNotYours(Exception):
+    """The alert is claimed by someone else; only they or a supervisor may act on it."""
+
+    def __init__(self, alert: Alert) -> None:
+        super().__init__(f"Alert {alert.pk} is claimed by someone else.")
+        self.alert = alert
+
+
+def ensure_can_work(by: User, alert: Alert) -> None:
+    """Anyone on the queue may act on an unclaimed alert; a claimed one belongs to its claimant
+    (and to supervisors). A closed alert is no one's to act on."""
+    if not alert.is_open:
+        raise AlertAlreadyClaimed(alert)
+    if alert.status == Alert.Status.CLAIMED and alert.claimed_by_id != by.pk and not by.has_perm(TRIAGE_ANY):
+        raise AlertNotYours(alert)
+
+
 class AlertAlreadyClaimed(Exception):
     """Someone else claimed the alert first (or it left the queue)."""
 
@@ -81,12 +99,30 @@ def alert_claim(*, alert: Alert, by: User) -> Alert:
 
 
 @transaction.atomic
+def alert_claim_next(*, by: User, desks: Sequence[str]) -> Alert | None:
+    """Claim the most urgent unclaimed alert of these desks for `by`, or None when there is none.
+    Two people pressing "next" at once get two different alerts: the rows are taken with SKIP
+    LOCKED."""
+    alert = (
+        Alert.objects.select_for_update(skip_locked=True)
+        .filter(desk__in=desks, status=Alert.Status.NEW)
+        .order_by("-severity", "sla_due_at", "created_at", "id")
+        .first()
+    )
+    if alert is None:
+        return None
+    alert.status, alert.claimed_by, alert.claimed_at = Alert.Status.CLAIMED, by, timezone.now()
+    alert._history_user = by
+    alert.save(update_fields=["status", "claimed_by", "claimed_at", "updated_at"])
+    return alert
+
+
+@transaction.atomic
 def alert_dismiss(*, alert: Alert, by: User, reason: str) -> Alert:
     """Take an open alert out of the queue as not needing a case. The reason feeds the scanner's
     precision figures, so it is required."""
     locked = Alert.objects.select_for_update().get(pk=alert.pk)
-    if not locked.is_open:
-        raise AlertAlreadyClaimed(locked)
+    ensure_can_work(by, locked)
     locked.status = Alert.Status.DISMISSED
     locked.dismiss_reason = Alert.DismissReason(reason)
     locked._history_user = by

@@ -8,6 +8,7 @@ from accounts.models import User
 from orders.models import Buyer
 
 from ..models import Alert, Case, CaseEvent
+from .alerts import ensure_can_work
 
 
 def case_event_record(*, case: Case, actor: User | None, kind: str, **payload) -> CaseEvent:
@@ -66,3 +67,29 @@ def case_rate_risk(*, case: Case, by: User, level: int, reason: str) -> Case:
 
 def case_add_note(*, case: Case, by: User, text: str) -> CaseEvent:
     return case_event_record(case=case, actor=by, kind=CaseEvent.Kind.NOTE, text=text)
+
+
+class CaseClosed(Exception):
+    """The case is closed: reopen it before adding to it."""
+
+
+@transaction.atomic
+def alert_promote(*, alert: Alert, by: User, title: str = "") -> Case:
+    """Open a case from an alert; the person, the desk and the alert come with it. The one who
+    promotes owns the case."""
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    ensure_can_work(by, locked)
+    return case_open(
+        desk=locked.desk, title=(title or locked.summary)[:200], opened_by=by, buyer=locked.buyer, alerts=[locked]
+    )
+
+
+@transaction.atomic
+def alert_merge(*, alert: Alert, case: Case, by: User) -> Case:
+    """Add an alert to an existing open case (the same person writing again, a second shop)."""
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    ensure_can_work(by, locked)
+    if case.is_closed:
+        raise CaseClosed(case)
+    _alert_attach(alert=locked, case=case, status=Alert.Status.MERGED, by=by)
+    return case

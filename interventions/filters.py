@@ -1,0 +1,43 @@
+"""The queue's filters (django-filter). Querysets come from selectors; this only narrows them."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Desk
+
+from .choices import Severity, Source
+from .models import Alert
+
+
+class QueueFilter(django_filters.FilterSet):
+    desk = django_filters.ChoiceFilter(label=_("Desk"), choices=Desk.choices, empty_label=_("All my desks"))
+    severity = django_filters.MultipleChoiceFilter(
+        label=_("Severity"), choices=[(v, label) for v, label in reversed(Severity.choices) if v > Severity.NONE]
+    )
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices, empty_label=_("Any source"))
+    merchant = django_filters.CharFilter(label=_("Shop ID"), field_name="merchant__external_ref")
+    region = django_filters.CharFilter(label=_("Region code"), method="in_region")
+    show = django_filters.ChoiceFilter(
+        label=_("Show"),
+        choices=[("unclaimed", _("Unclaimed")), ("mine", _("Claimed by me"))],
+        empty_label=_("All open"),
+        method="by_claim",
+    )
+
+    class Meta:
+        model = Alert
+        fields = ["desk", "severity", "source", "merchant", "region", "show"]
+
+    def in_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # A person is in a region when they live there or their order ships there; a province
+        # code takes in its cities (GB/T 2260 codes share their prefix).
+        prefix = value.rstrip("0") or value
+        return queryset.filter(Q(buyer__region__code__startswith=prefix) | Q(order__region__code__startswith=prefix))
+
+    def by_claim(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "unclaimed":
+            return queryset.filter(status=Alert.Status.NEW)
+        if value == "mine":
+            return queryset.filter(claimed_by=self.request.user)
+        return queryset
