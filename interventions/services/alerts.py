@@ -22,7 +22,9 @@ def alert_claim_deadline(*, severity: int, raised_at: datetime) -> datetime:
     return raised_at + settings.SHOUHU_CLAIM_SLA[name]
 
 
-@transaction.atomic
+# savepoint=False: inside a scan batch's transaction these add no SAVEPOINT round trips; a
+# failure rolls the whole batch back, and the batch is retried.
+@transaction.atomic(savepoint=False)
 def alert_raise(
     *,
     desk: str,
@@ -130,7 +132,7 @@ def alert_dismiss(*, alert: Alert, by: User, reason: str) -> Alert:
     return locked
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def alert_raise_or_join(
     *,
     desk: str,
@@ -153,8 +155,9 @@ def alert_raise_or_join(
     buyer = message.buyer
     if buyer is not None:
         # One person's messages are judged one after another, so two workers cannot both
-        # decide that no alert exists yet.
-        Buyer.objects.select_for_update().filter(pk=buyer.pk).exists()
+        # decide that no alert exists yet. NO KEY: the intake's foreign-key checks on the same
+        # buyer (FOR KEY SHARE) must not wait for, or deadlock with, a running scan.
+        Buyer.objects.select_for_update(no_key=True).filter(pk=buyer.pk).exists()
         open_alert = (
             Alert.objects.filter(
                 desk=desk,

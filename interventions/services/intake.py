@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from orders.models import Buyer, Merchant, Order
 
 from ..choices import Severity, Source
-from ..models import Message, ScanTerm
+from ..models import Alert, Message, ScanTerm
 from ..scanner import Lexicon, ScanResult, scan_text
 from ..selectors import current_lexicon
 from .alerts import alert_raise_or_join
@@ -136,9 +137,10 @@ def _message_ids(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
     if not keys:
         return {}
     wanted = set(keys)
-    rows = Message.objects.filter(external_id__in={external_id for _, external_id in keys}).values_list(
-        "source", "external_id", "id"
-    )
+    # Both columns, so the (source, external_id) unique index serves the lookup.
+    rows = Message.objects.filter(
+        source__in={source for source, _ in keys}, external_id__in={external_id for _, external_id in keys}
+    ).values_list("source", "external_id", "id")
     return {(source, external_id): pk for source, external_id, pk in rows if (source, external_id) in wanted}
 
 
@@ -175,19 +177,43 @@ def messages_scan(*, message_ids: Sequence[int], now: datetime | None = None) ->
             .select_related("buyer", "merchant", "order__product")
             .order_by("buyer_id", "sent_at", "id")
         )
+        watched = _people_with_open_alerts(messages, now)
         for message in messages:
             high_risk = message.order is not None and message.order.product.is_high_risk
             result = scan_text(message.text, lexicon, high_risk_product=high_risk)
-            _alert_on(message, result, lexicon, high_risk, now)
+            _alert_on(message, result, lexicon, high_risk, now, watched)
         Message.objects.filter(pk__in=[m.pk for m in messages]).update(scanned_at=now)
     return len(messages)
 
 
-def _alert_on(message: Message, result: ScanResult, lexicon: Lexicon, high_risk: bool, now: datetime) -> None:
+def _people_with_open_alerts(messages: list[Message], now: datetime) -> set[tuple[int, str]]:
+    """(buyer id, desk) of the batch's people who have an alert a message could join."""
+    buyer_ids = {message.buyer_id for message in messages if message.buyer_id}
+    return set(
+        Alert.objects.filter(
+            buyer_id__in=buyer_ids,
+            status__in=Alert.OPEN_STATUSES,
+            updated_at__gte=now - settings.SHOUHU_ALERT_JOIN_WINDOW,
+        ).values_list("buyer_id", "desk")
+    )
+
+
+def _alert_on(
+    message: Message,
+    result: ScanResult,
+    lexicon: Lexicon,
+    high_risk: bool,
+    now: datetime,
+    watched: set[tuple[int, str]],
+) -> None:
     """A message that matters to a desk goes in front of it: joining the open alert about the same
-    person (judged on the whole conversation), or as a new alert at medium or above."""
+    person (judged on the whole conversation), or as a new alert at medium or above.
+
+    A low message (a weak term: 今晚, 转账) only matters as context for an open alert, so it is
+    looked at only when its person has one (when the batch began, or raised in it since); the
+    rest cost no query."""
     for desk, severity in result.desk_severity.items():
-        if severity < Severity.LOW:
+        if severity < Severity.LOW or (severity < Severity.MEDIUM and (message.buyer_id, desk) not in watched):
             continue
         matches = [
             {"term": m.term, "category": m.category, "start": m.start, "end": m.end, "message_id": message.pk}
@@ -198,7 +224,7 @@ def _alert_on(message: Message, result: ScanResult, lexicon: Lexicon, high_risk:
             together = scan_text("\n".join(texts), lexicon, high_risk_product=high_risk)
             return together.desk_severity.get(desk, Severity.NONE), together.reason_for(desk)
 
-        alert_raise_or_join(
+        alert = alert_raise_or_join(
             desk=desk,
             source=message.source,
             severity=severity,
@@ -208,6 +234,8 @@ def _alert_on(message: Message, result: ScanResult, lexicon: Lexicon, high_risk:
             now=now,
             judge_conversation=judge_conversation,
         )
+        if alert is not None and message.buyer_id:
+            watched.add((message.buyer_id, desk))
 
 
 def messages_scan_overdue(*, now: datetime | None = None, batch: int = MAX_BATCH) -> int:
