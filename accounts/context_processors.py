@@ -12,6 +12,7 @@ def portal(request: HttpRequest) -> dict:
         "nav": {
             "queue": user.has_perm(roles.WORK_QUEUE),
             "summary": user.has_perm(roles.VIEW_SUMMARY),
+            "reviews": user.has_perm(roles.REVIEW_EMERGENCY_ACTIONS),
             "merchant": user.has_perm(roles.USE_MERCHANT_PORTAL),
             "liaison": user.has_perm(roles.USE_LIAISON_PORTAL),
             "admin": user.is_staff and user.has_perm(roles.ACCESS_ADMIN),

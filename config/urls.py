@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from interventions.api import IntakeMessagesView
+from interventions.api import IntakeMessagesView, IntakeOrdersView
 from interventions.views import health
-from orders.api import IntakeOrdersView
 
 urlpatterns = [
     path("", include("accounts.urls")),

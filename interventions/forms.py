@@ -2,8 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Desk
+from orders.models import InterceptionRequest
 
 from .choices import Severity
+from .models import Case, CheckIn, RiskAssessment
+from .risk import CSSRS_QUESTIONS
 from .services import MAX_TEXT_LENGTH
 
 
@@ -32,3 +35,77 @@ class ManualAlertForm(forms.Form):
         required=False,
         help_text=_("Leave empty when not known."),
     )
+
+
+class RiskAssessmentForm(forms.Form):
+    q1 = forms.BooleanField(required=False, label=CSSRS_QUESTIONS["q1"])
+    q2 = forms.BooleanField(required=False, label=CSSRS_QUESTIONS["q2"])
+    q3 = forms.BooleanField(required=False, label=CSSRS_QUESTIONS["q3"])
+    q4 = forms.BooleanField(required=False, label=CSSRS_QUESTIONS["q4"])
+    q5 = forms.BooleanField(required=False, label=CSSRS_QUESTIONS["q5"])
+    q6 = forms.BooleanField(required=False, label=CSSRS_QUESTIONS["q6"])
+    q6_recent = forms.BooleanField(required=False, label=_("…and was that within the past three months?"))
+    factors = forms.MultipleChoiceField(
+        label=_("Risk factors"),
+        choices=RiskAssessment.Factor.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Why (what the person said)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class InterceptForm(forms.Form):
+    order = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note for the merchant"), required=False, max_length=500)
+
+
+class InterceptionAnswerForm(forms.Form):
+    interception = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label=_("Merchant's answer"),
+        choices=[
+            (s, label) for s, label in InterceptionRequest.Status.choices if s != InterceptionRequest.Status.REQUESTED
+        ],
+    )
+    tracking_no = forms.CharField(label=_("tracking number"), required=False, max_length=64)
+    note = forms.CharField(label=_("note"), required=False, max_length=500)
+
+
+class ReferralForm(forms.Form):
+    unit = forms.IntegerField(label=_("Police unit"))
+    what_reported = forms.CharField(label=_("What was reported"), widget=forms.Textarea(attrs={"rows": 3}))
+    reference_no = forms.CharField(label=_("police reference number"), required=False, max_length=64)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HandOverForm(forms.Form):
+    to = forms.IntegerField(label=_("Hand over to"))
+    note = forms.CharField(label=_("What they need to know"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CheckInForm(forms.Form):
+    local_day = forms.DateField(label=_("Day (the person's time)"), widget=forms.DateInput(attrs={"type": "date"}))
+    local_time = forms.TimeField(label=_("Time (the person's time)"), widget=forms.TimeInput(attrs={"type": "time"}))
+    channel = forms.ChoiceField(label=_("Channel"), choices=CheckIn.Channel.choices)
+    text = forms.CharField(
+        label=_("Message"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("outcome"), choices=Case.Outcome.choices)
+    summary = forms.CharField(label=_("closing summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("flag", _("Flag for a review"))])
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_desks
-from orders.models import Order
+from orders.models import InterceptionRequest, Order
 
 from .choices import Severity
-from .models import Alert, Case, Heartbeat, Message, PoliceUnit, ScanTerm
+from .models import Alert, Case, EmergencyAction, Heartbeat, Message, PoliceUnit, ScanTerm
 from .scanner import Lexicon, Term
 
 QUEUE_PAGE_SIZE = 50
@@ -213,3 +213,64 @@ def current_lexicon() -> Lexicon:
         cached = Lexicon([Term(phrase, category, weight) for phrase, category, weight in terms], version=version)
         _lexicon_cache["current"] = cached
     return cached
+
+
+def case_workspace(case: Case) -> dict:
+    """Everything the case page shows besides the case row: one query per kind of thing."""
+    return {
+        "assessments": list(case.assessments.select_related("assessed_by")[:10]),
+        "interceptions": list(
+            InterceptionRequest.objects.filter(case=case)
+            .select_related("order__merchant", "order__product", "requested_by")
+            .order_by("-requested_at")
+        ),
+        "referrals": list(case.referrals.select_related("unit", "referred_by")),
+        "checkins": list(case.checkins.select_related("owner")),
+        "pending_reviews": sum(1 for a in case.emergency_actions.all() if a.review == EmergencyAction.Review.PENDING),
+    }
+
+
+def police_units_for_case(case: Case) -> list[PoliceUnit]:
+    """Active units, those serving the person's region first (district, then city, then province),
+    the desk's kind of unit first within each (anti-fraud centres for the fraud desk)."""
+    units = list(PoliceUnit.objects.filter(is_active=True).select_related("region__parent"))
+    lineage = [region.pk for region in case.buyer.region.lineage()] if case.buyer and case.buyer.region else []
+    preferred = PoliceUnit.Kind.ANTI_FRAUD_CENTRE if case.desk == "fraud" else PoliceUnit.Kind.POLICE
+
+    def nearness(unit: PoliceUnit) -> tuple:
+        depth = lineage.index(unit.region_id) if unit.region_id in lineage else len(lineage)
+        return (depth, unit.kind != preferred, unit.name)
+
+    return sorted(units, key=nearness)
+
+
+def colleagues_on_desk(case: Case) -> QuerySet[User]:
+    """Who the case can be handed over to: active members of the desk's teams."""
+    return User.objects.filter(teams__desk=case.desk, is_active=True).distinct().order_by("display_name")
+
+
+def emergency_actions_to_review() -> QuerySet[EmergencyAction]:
+    return EmergencyAction.objects.filter(review=EmergencyAction.Review.PENDING).select_related(
+        "case", "taken_by", "interception__order__merchant", "referral__unit"
+    )
+
+
+def emergency_actions_reviewed(*, limit: int = 30) -> QuerySet[EmergencyAction]:
+    return (
+        EmergencyAction.objects.exclude(review=EmergencyAction.Review.PENDING)
+        .select_related("case", "taken_by", "reviewed_by")
+        .order_by("-reviewed_at")[:limit]
+    )
+
+
+def emergency_action_for_reviewer(pk: int) -> EmergencyAction:
+    return get_object_or_404(EmergencyAction, pk=pk)
+
+
+def order_of_case_person(case: Case, order_id: int) -> Order:
+    """An order of the case's person (any shop); 404 for anyone else's."""
+    return get_object_or_404(Order.objects.select_related("merchant", "product"), pk=order_id, buyer=case.buyer_id)
+
+
+def interception_of_case(case: Case, interception_id: int) -> InterceptionRequest:
+    return get_object_or_404(InterceptionRequest.objects.select_related("order", "case"), pk=interception_id, case=case)

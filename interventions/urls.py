@@ -11,6 +11,9 @@ urlpatterns = [
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
     path("alerts/<int:pk>/<str:action>/", views.alert_act, name="alert_act"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/<str:action>/", views.case_act, name="case_act"),
+    path("reviews/", views.reviews, name="reviews"),
+    path("reviews/<int:pk>/", views.review_act, name="review_act"),
     path("summary/", views.summary, name="summary"),
     path("liaison/", views.liaison_home, name="liaison_home"),
 ]

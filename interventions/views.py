@@ -1,9 +1,10 @@
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,30 +18,63 @@ from accounts.selectors import user_desks
 from orders.services import buyer_record
 
 from .filters import QueueFilter
-from .forms import ManualAlertForm
-from .models import Alert
+from .forms import (
+    CheckInForm,
+    CloseForm,
+    HandOverForm,
+    InterceptForm,
+    InterceptionAnswerForm,
+    ManualAlertForm,
+    NoteForm,
+    ReasonForm,
+    ReferralForm,
+    ReviewForm,
+    RiskAssessmentForm,
+)
+from .models import Alert, PoliceUnit
 from .selectors import (
     alert_for_user,
     buyer_history,
     case_for_user,
+    case_workspace,
+    colleagues_on_desk,
+    emergency_action_for_reviewer,
+    emergency_actions_reviewed,
+    emergency_actions_to_review,
     heartbeat_status,
+    interception_of_case,
     managers_summary,
     new_alert_counts,
     open_alerts_for,
     open_cases_to_merge_into,
+    order_of_case_person,
     police_unit_for_liaison,
+    police_units_for_case,
     queue_page,
 )
 from .services import (
     AlertAlreadyClaimed,
     AlertNotYours,
     CaseClosed,
+    NotAllowed,
     alert_claim,
     alert_claim_next,
     alert_dismiss,
     alert_merge,
     alert_promote,
     alert_raise_by_hand,
+    case_add_note,
+    case_assess_risk,
+    case_close,
+    case_escalate,
+    case_hand_over,
+    case_reopen,
+    checkin_plan,
+    emergency_action_review,
+    interception_record_answer,
+    order_intercept,
+    police_refer,
+    tomorrow_morning,
 )
 
 
@@ -158,13 +192,133 @@ def _back_to_queue(request: HttpRequest) -> str:
 @portal_page(roles.WORK_QUEUE)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk)
+    zone = case.buyer.time_zone if case.buyer else settings.TIME_ZONE
+    day, at = tomorrow_morning(zone)
     context = {
         "case": case,
         "alerts": case.alerts.select_related("claimed_by").prefetch_related("messages").order_by("created_at"),
         "events": case.events.select_related("actor"),
         "history": buyer_history(case.buyer),
+        "work": case_workspace(case),
+        "units": police_units_for_case(case),
+        "colleagues": colleagues_on_desk(case),
+        "assess_form": RiskAssessmentForm(),
+        "checkin_form": CheckInForm(
+            initial={
+                "local_day": day,
+                "local_time": at,
+                "channel": "chat",
+                "text": _("Good morning. How are you today?"),
+            }
+        ),
+        "answer_statuses": InterceptionAnswerForm.base_fields["status"].choices,
+        "close_form": CloseForm(),
+        "zone": zone,
     }
     return render(request, "interventions/case_detail.html", context)
+
+
+@require_POST
+@portal_page(roles.WORK_QUEUE)
+def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One action on a case, through its service. Bad input is told, and nothing is written."""
+    case = case_for_user(request.user, pk)
+    handler = _CASE_ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    form_class, act = handler
+    form = form_class(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}" for f, e in form.errors.items()
+        )
+        messages.error(request, _("Not saved: %(errors)s") % {"errors": errors})
+    else:
+        try:
+            act(request, case, form.cleaned_data)
+        except CaseClosed:
+            messages.error(request, _("The case is closed: reopen it first."))
+        except (ValueError, NotAllowed) as refused:
+            messages.error(request, _("Not saved: %(errors)s") % {"errors": refused})
+    return redirect("interventions:case", pk=case.pk)
+
+
+def _assess(request, case, data) -> None:
+    factors = data.pop("factors")
+    note = data.pop("note")
+    assessment = case_assess_risk(case=case, by=request.user, cssrs=data, factors=factors, note=note)
+    messages.success(request, _("Risk rated: %(level)s.") % {"level": assessment.get_level_display()})
+
+
+def _intercept(request, case, data) -> None:
+    order = order_of_case_person(case, data["order"])
+    order_intercept(case=case, order=order, by=request.user, note=data["note"])
+    messages.success(request, _("Interception requested from %(shop)s.") % {"shop": order.merchant})
+
+
+def _answer(request, case, data) -> None:
+    interception = interception_of_case(case, data["interception"])
+    interception_record_answer(
+        interception=interception,
+        by=request.user,
+        status=data["status"],
+        note=data["note"],
+        tracking_no=data["tracking_no"],
+    )
+
+
+def _refer(request, case, data) -> None:
+    unit = get_object_or_404(PoliceUnit, pk=data["unit"], is_active=True)
+    police_refer(
+        case=case, unit=unit, by=request.user, what_reported=data["what_reported"], reference_no=data["reference_no"]
+    )
+    messages.success(request, _("Referral to %(unit)s recorded.") % {"unit": unit})
+
+
+def _checkin(request, case, data) -> None:
+    checkin_plan(case=case, by=request.user, **data)
+    messages.success(request, _("Check-in planned."))
+
+
+_CASE_ACTIONS = {
+    "assess": (RiskAssessmentForm, _assess),
+    "intercept": (InterceptForm, _intercept),
+    "answer": (InterceptionAnswerForm, _answer),
+    "refer": (ReferralForm, _refer),
+    "checkin": (CheckInForm, _checkin),
+    "escalate": (ReasonForm, lambda r, c, d: case_escalate(case=c, by=r.user, reason=d["reason"])),
+    "handover": (
+        HandOverForm,
+        lambda r, c, d: case_hand_over(
+            case=c, by=r.user, to=get_object_or_404(colleagues_on_desk(c), pk=d["to"]), note=d["note"]
+        ),
+    ),
+    "note": (NoteForm, lambda r, c, d: case_add_note(case=c, by=r.user, text=d["text"])),
+    "close": (CloseForm, lambda r, c, d: case_close(case=c, by=r.user, outcome=d["outcome"], summary=d["summary"])),
+    "reopen": (ReasonForm, lambda r, c, d: case_reopen(case=c, by=r.user, reason=d["reason"])),
+}
+
+
+@portal_page(roles.REVIEW_EMERGENCY_ACTIONS)
+def reviews(request: HttpRequest) -> HttpResponse:
+    """The emergency actions taken without approval, waiting for a supervisor's look."""
+    context = {"pending": emergency_actions_to_review(), "reviewed": emergency_actions_reviewed()}
+    return render(request, "interventions/reviews.html", context)
+
+
+@require_POST
+@portal_page(roles.REVIEW_EMERGENCY_ACTIONS)
+def review_act(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        emergency_action_review(
+            action=emergency_action_for_reviewer(pk),
+            by=request.user,
+            confirmed=form.cleaned_data["decision"] == "confirm",
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("Review recorded."))
+    return redirect("interventions:reviews")
 
 
 @portal_page(roles.WORK_QUEUE)

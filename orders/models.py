@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -201,3 +202,56 @@ class Order(models.Model):
     def can_still_be_held(self) -> bool:
         """Not yet with the carrier: the merchant can hold it instead of recalling it."""
         return self.status in {self.Status.CREATED, self.Status.PAID}
+
+
+class InterceptionRequest(models.Model):
+    """The platform asks a merchant to hold an order before it ships, or recall it from the carrier."""
+
+    class Kind(models.TextChoices):
+        HOLD = "hold", _("Hold before shipping")
+        RECALL = "recall", _("Recall from the carrier")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        CONFIRMED = "confirmed", _("Confirmed by the merchant")
+        HELD = "held", _("Held")
+        FAILED = "failed", _("Could not be stopped")
+
+    OPEN_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
+
+    case = models.ForeignKey(
+        "interventions.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="interceptions"
+    )
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="interceptions")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    deadline = models.DateTimeField(_("answer by"))
+    note = models.TextField(_("note"), blank=True)
+    tracking_no = models.CharField(_("tracking number"), max_length=64, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("interception request")
+        verbose_name_plural = _("interception requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            # One live request per order: asking twice must not page the merchant twice.
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status__in=["requested", "confirmed"]),
+                name="interception_one_open_per_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES

@@ -1,6 +1,21 @@
 """Every write of the interventions app, by noun. Import from here: `from interventions.services
 import alert_raise`. The console, the API, the admin and the Celery tasks all call these."""
 
+from .actions import (
+    NotAllowed,
+    case_assess_risk,
+    case_close,
+    case_escalate,
+    case_hand_over,
+    case_reopen,
+    checkin_plan,
+    emergency_action_review,
+    interception_record_answer,
+    order_intercept,
+    police_refer,
+    reorders_watch,
+    tomorrow_morning,
+)
 from .alerts import (
     AlertAlreadyClaimed,
     AlertNotYours,
@@ -22,6 +37,7 @@ from .intake import (
     messages_intake,
     messages_scan,
     messages_scan_overdue,
+    orders_receive,
     scan_terms_load_defaults,
 )
 from .police import police_liaison_link, police_unit_register
@@ -35,6 +51,7 @@ __all__ = [
     "AlertNotYours",
     "CaseClosed",
     "Intake",
+    "NotAllowed",
     "alert_claim",
     "alert_claim_deadline",
     "alert_claim_next",
@@ -45,15 +62,28 @@ __all__ = [
     "alert_raise_by_hand",
     "alert_raise_or_join",
     "case_add_note",
+    "case_assess_risk",
+    "case_close",
+    "case_escalate",
     "case_event_record",
+    "case_hand_over",
     "case_open",
     "case_rate_risk",
+    "case_reopen",
+    "checkin_plan",
+    "emergency_action_review",
     "heartbeat_record",
+    "interception_record_answer",
     "message_store",
     "messages_intake",
     "messages_scan",
     "messages_scan_overdue",
+    "order_intercept",
+    "orders_receive",
     "police_liaison_link",
+    "police_refer",
     "police_unit_register",
+    "reorders_watch",
     "scan_terms_load_defaults",
+    "tomorrow_morning",
 ]

@@ -250,3 +250,17 @@ def messages_scan_overdue(*, now: datetime | None = None, batch: int = MAX_BATCH
     if overdue:
         logger.warning("Scanning %d messages whose scan task did not run", len(overdue))
     return messages_scan(message_ids=overdue, now=now) if overdue else 0
+
+
+@transaction.atomic
+def orders_receive(*, items: Sequence[dict]) -> list:
+    """Store orders sent by the order system, then watch them: a high-risk order by a person with
+    an open life-protection case raises a critical alert on that case."""
+    from orders.services import orders_intake
+
+    from .actions import reorders_watch
+
+    outcomes = orders_intake(items=items)
+    stored = [outcome.order_id for outcome in outcomes if outcome.order_id]
+    reorders_watch(orders=Order.objects.filter(pk__in=stored).select_related("product", "merchant", "buyer"))
+    return outcomes

@@ -1,0 +1,333 @@
+"""What a specialist does on a case, each one service that the console, the API and the tasks
+call, each leaving its timeline event in the same transaction.
+
+At high or critical risk an interception or a police referral takes effect at once, on the
+specialist's word, and is put in the supervisors' review queue (EmergencyAction): reviewed
+after the fact, never waited for.
+"""
+
+import zoneinfo
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import REVIEW_EMERGENCY_ACTIONS
+from orders.models import InterceptionRequest, Order
+
+from ..choices import Severity, Source
+from ..models import Alert, Case, CaseEvent, CheckIn, EmergencyAction, PoliceReferral, PoliceUnit, RiskAssessment
+from ..risk import risk_level
+from .alerts import alert_raise
+from .cases import CaseClosed, case_event_record
+
+
+class NotAllowed(Exception):
+    """The acting user may not do this (the view shows why)."""
+
+
+def _ensure_open(case: Case) -> None:
+    if case.is_closed:
+        raise CaseClosed(case)
+
+
+def _needs_review(case: Case) -> bool:
+    return case.risk_level >= Case.RiskLevel.HIGH
+
+
+@transaction.atomic
+def case_assess_risk(
+    *, case: Case, by: User, cssrs: dict[str, bool], factors: Iterable[str], note: str = ""
+) -> RiskAssessment:
+    """Rate the person's risk (C-SSRS + the seeds' factors). A new assessment never overwrites an
+    old one; the case's risk follows the latest."""
+    factors = sorted({RiskAssessment.Factor(f) for f in factors})
+    answers = {key: bool(cssrs.get(key)) for key in ("q1", "q2", "q3", "q4", "q5", "q6", "q6_recent")}
+    assessment = RiskAssessment.objects.create(
+        case=case,
+        assessed_by=by,
+        cssrs=answers,
+        factors=[str(f) for f in factors],
+        note=note,
+        level=risk_level(answers, set(factors)),
+    )
+    previous = case.risk_level
+    case.risk_level = assessment.level
+    case._history_user = by
+    case._change_reason = note or "risk assessment"
+    case.save(update_fields=["risk_level", "updated_at"])
+    case_event_record(
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.ASSESSED,
+        assessment_id=assessment.pk,
+        previous=previous,
+        level=assessment.level,
+        reason=note,
+    )
+    return assessment
+
+
+@transaction.atomic
+def order_intercept(*, case: Case, order: Order, by: User, note: str = "") -> InterceptionRequest:
+    """Ask the merchant to hold the order (or recall it from the carrier once shipped). Asking
+    again while a request is open returns that request."""
+    _ensure_open(case)
+    existing = InterceptionRequest.objects.filter(order=order, status__in=InterceptionRequest.OPEN_STATUSES).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    request = InterceptionRequest(
+        case=case,
+        order=order,
+        requested_by=by,
+        requested_at=now,
+        note=note,
+        kind=InterceptionRequest.Kind.HOLD if order.can_still_be_held else InterceptionRequest.Kind.RECALL,
+        deadline=now + settings.SHOUHU_INTERCEPTION_ANSWER_WITHIN,
+    )
+    request._history_user = by
+    request.save()
+    case_event_record(
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.INTERCEPTION_REQUESTED,
+        interception_id=request.pk,
+        order=order.external_ref,
+        merchant=order.merchant.name,
+        kind_of=request.kind,
+        reason=note,
+    )
+    if _needs_review(case):
+        EmergencyAction.objects.create(
+            case=case,
+            kind=EmergencyAction.Kind.INTERCEPTION,
+            interception=request,
+            taken_by=by,
+            risk_level=case.risk_level,
+        )
+    return request
+
+
+@transaction.atomic
+def interception_record_answer(
+    *, interception: InterceptionRequest, by: User, status: str, note: str = "", tracking_no: str = ""
+) -> InterceptionRequest:
+    """Record the merchant's answer (by phone, or from the merchant portal). A held order is
+    marked held on the order itself."""
+    interception.status = InterceptionRequest.Status(status)
+    interception.answered_at = timezone.now()
+    interception.note = "\n".join(filter(None, [interception.note, note]))
+    interception.tracking_no = tracking_no or interception.tracking_no
+    interception._history_user = by
+    interception.save(update_fields=["status", "answered_at", "note", "tracking_no"])
+    if interception.status == InterceptionRequest.Status.HELD:
+        order = interception.order
+        order.status = Order.Status.HELD
+        order._history_user = by
+        order.save(update_fields=["status", "updated_at"])
+    case_event_record(
+        case=interception.case,
+        actor=by,
+        kind=CaseEvent.Kind.INTERCEPTION_UPDATED,
+        interception_id=interception.pk,
+        order=interception.order.external_ref,
+        status=interception.status,
+        reason=note,
+    )
+    return interception
+
+
+@transaction.atomic
+def reorders_watch(*, orders: Iterable[Order]) -> list[Alert]:
+    """While a life-protection case is open, a new order of high-risk goods by the same person, at
+    any shop, raises a critical alert linked to the case (the second shop of the herbicide story).
+    Seeing the same order again raises nothing new."""
+    raised = []
+    for order in orders:
+        if not order.product.is_high_risk:
+            continue
+        case = (
+            Case.objects.filter(buyer=order.buyer_id, desk="life")
+            .exclude(status=Case.Status.CLOSED)
+            .order_by("-opened_at")
+            .first()
+        )
+        if case is None or Alert.objects.filter(order=order, case=case).exists():
+            continue
+        alert = alert_raise(
+            desk=case.desk,
+            source=Source.ORDER,
+            severity=Severity.CRITICAL,
+            buyer=order.buyer,
+            merchant=order.merchant,
+            order=order,
+            summary=f"{case.reference}:在办个案的当事人在「{order.merchant.name}」下单{order.product.get_risk_category_display()}",
+        )
+        alert.case = case
+        alert.save(update_fields=["case"])
+        case_event_record(
+            case=case,
+            actor=None,
+            kind=CaseEvent.Kind.REORDER_DETECTED,
+            alert_id=alert.pk,
+            order=order.external_ref,
+            merchant=order.merchant.name,
+            summary=alert.summary,
+        )
+        raised.append(alert)
+    return raised
+
+
+@transaction.atomic
+def police_refer(
+    *, case: Case, unit: PoliceUnit, by: User, what_reported: str, reference_no: str = ""
+) -> PoliceReferral:
+    """Record a report to a police unit or anti-fraud centre (made by phone on its 24h line)."""
+    _ensure_open(case)
+    referral = PoliceReferral(
+        case=case, unit=unit, referred_by=by, what_reported=what_reported, reference_no=reference_no
+    )
+    referral._history_user = by
+    referral.save()
+    case_event_record(
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.POLICE_REFERRED,
+        referral_id=referral.pk,
+        unit=unit.name,
+        reference_no=reference_no,
+        text=what_reported,
+    )
+    if _needs_review(case):
+        EmergencyAction.objects.create(
+            case=case, kind=EmergencyAction.Kind.REFERRAL, referral=referral, taken_by=by, risk_level=case.risk_level
+        )
+    return referral
+
+
+@transaction.atomic
+def case_escalate(*, case: Case, by: User, reason: str) -> Case:
+    """Hand the case up to the supervisors; the clock restarts at the supervisor tier."""
+    _ensure_open(case)
+    case.tier = Case.Tier.SUPERVISOR
+    case.escalated_at = timezone.now()
+    case._history_user = by
+    case._change_reason = reason
+    case.save(update_fields=["tier", "escalated_at", "updated_at"])
+    case_event_record(case=case, actor=by, kind=CaseEvent.Kind.ESCALATED, reason=reason)
+    return case
+
+
+@transaction.atomic
+def case_hand_over(*, case: Case, by: User, to: User, note: str) -> Case:
+    """Give the case to another specialist, with what they need to know."""
+    _ensure_open(case)
+    previous = case.owner
+    case.owner = to
+    case._history_user = by
+    case._change_reason = note
+    case.save(update_fields=["owner", "updated_at"])
+    case_event_record(
+        case=case, actor=by, kind=CaseEvent.Kind.HANDED_OVER, previous=str(previous or ""), to=str(to), text=note
+    )
+    return case
+
+
+def checkin_due(*, local_day: date, local_time: time, zone: str) -> datetime:
+    """The UTC instant of a local wall-clock time in the person's zone (DST-aware: a time that
+    does not exist on that day moves forward with the clock, as people do)."""
+    tz = zoneinfo.ZoneInfo(zone)
+    local = datetime.combine(local_day, local_time, tzinfo=tz)
+    # A wall time skipped by a DST change round-trips to another; normalise through UTC.
+    return local.astimezone(zoneinfo.ZoneInfo("UTC"))
+
+
+@transaction.atomic
+def checkin_plan(
+    *, case: Case, by: User, local_day: date, local_time: time, channel: str, text: str = "", owner: User | None = None
+) -> CheckIn:
+    """Promise a contact at a local time in the person's time zone ("good morning" at 08:30)."""
+    _ensure_open(case)
+    zone = case.buyer.time_zone if case.buyer else settings.TIME_ZONE
+    checkin = CheckIn(
+        case=case,
+        due_at=checkin_due(local_day=local_day, local_time=local_time, zone=zone),
+        time_zone=zone,
+        channel=CheckIn.Channel(channel),
+        text=text,
+        owner=owner or case.owner or by,
+        created_by=by,
+    )
+    checkin._history_user = by
+    checkin.save()
+    case_event_record(
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.CHECKIN_PLANNED,
+        checkin_id=checkin.pk,
+        local=f"{local_day:%Y-%m-%d} {local_time:%H:%M} {zone}",
+        channel=channel,
+        text=text,
+    )
+    return checkin
+
+
+@transaction.atomic
+def case_close(*, case: Case, by: User, outcome: str, summary: str) -> Case:
+    """Close the case with how it ended; the summary is required (what happened, where the person is)."""
+    _ensure_open(case)
+    if not summary.strip():
+        raise ValueError("A closing summary is required.")
+    case.status, case.outcome = Case.Status.CLOSED, Case.Outcome(outcome)
+    case.closing_summary, case.closed_at = summary.strip(), timezone.now()
+    case._history_user = by
+    case.save(update_fields=["status", "outcome", "closing_summary", "closed_at", "updated_at"])
+    case_event_record(case=case, actor=by, kind=CaseEvent.Kind.CLOSED, outcome=case.outcome, text=case.closing_summary)
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, by: User, reason: str) -> Case:
+    if not case.is_closed:
+        return case
+    if not reason.strip():
+        raise ValueError("A reason is required.")
+    case.status, case.outcome, case.closed_at = Case.Status.OPEN, "", None
+    case._history_user = by
+    case._change_reason = reason
+    case.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
+    case_event_record(case=case, actor=by, kind=CaseEvent.Kind.REOPENED, reason=reason)
+    return case
+
+
+@transaction.atomic
+def emergency_action_review(*, action: EmergencyAction, by: User, confirmed: bool, note: str = "") -> EmergencyAction:
+    """A supervisor confirms an emergency action or flags it for a (blameless) review."""
+    if not by.has_perm(REVIEW_EMERGENCY_ACTIONS):
+        raise NotAllowed("Only supervisors review emergency actions.")
+    locked = EmergencyAction.objects.select_for_update().get(pk=action.pk)
+    if locked.review != EmergencyAction.Review.PENDING:
+        return locked
+    locked.review = EmergencyAction.Review.CONFIRMED if confirmed else EmergencyAction.Review.FLAGGED
+    locked.reviewed_by, locked.reviewed_at, locked.review_note = by, timezone.now(), note
+    locked._history_user = by
+    locked.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_note"])
+    case_event_record(
+        case=locked.case,
+        actor=by,
+        kind=CaseEvent.Kind.REVIEWED,
+        action_id=locked.pk,
+        review=locked.review,
+        reason=note,
+    )
+    return locked
+
+
+def tomorrow_morning(zone: str, *, now: datetime | None = None) -> tuple[date, time]:
+    """The default check-in: tomorrow 08:30 in the person's zone."""
+    local_now = (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(zone))
+    return (local_now + timedelta(days=1)).date(), time(8, 30)
