@@ -16,9 +16,12 @@ from interventions.services import (
     alert_dismiss,
     alert_raise,
     case_add_note,
+    case_assess_risk,
     case_open,
     case_rate_risk,
+    interception_record_answer,
     message_store,
+    order_intercept,
     police_liaison_link,
     police_unit_register,
 )
@@ -191,10 +194,17 @@ def _herbicide_story(staff, merchants, products, buyers, regions, now) -> None:
     case = case_open(
         desk=Desk.LIFE, title="年轻妈妈 · 朋友圈轻生 · 已购除草剂", opened_by=li, buyer=buyer, alerts=[first]
     )
-    case_rate_risk(
-        case=case, by=li, level=Case.RiskLevel.HIGH, reason="明确意图 + 已准备方法(除草剂订单);近期与家人争吵"
+    case_assess_risk(
+        case=case,
+        by=li,
+        cssrs={"q1": True, "q2": True, "q3": True, "q4": True},
+        factors=["explicit_intent", "prepared_method", "recent_setback"],
+        note="明确意图 + 已准备方法(除草剂订单);近期与家人争吵",
     )
-    case_add_note(case=case, by=li, text="已电话联系青禾农资周店长,请求暂停发货;订单尚未出库。")
+    interception = order_intercept(case=case, order=order_a, by=li, note="当事人在朋友圈晒出购买截图,请暂停发货")
+    interception_record_answer(
+        interception=interception, by=li, status="confirmed", note="已电话联系青禾农资周店长,订单尚未出库,正在拦截"
+    )
     order_b, _ = order_record(
         external_ref="TB20261123160502",
         buyer=buyer,

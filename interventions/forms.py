@@ -93,8 +93,12 @@ class HandOverForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    local_day = forms.DateField(label=_("Day (the person's time)"), widget=forms.DateInput(attrs={"type": "date"}))
-    local_time = forms.TimeField(label=_("Time (the person's time)"), widget=forms.TimeInput(attrs={"type": "time"}))
+    local_day = forms.DateField(
+        label=_("Day (the person's time)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    local_time = forms.TimeField(
+        label=_("Time (the person's time)"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     channel = forms.ChoiceField(label=_("Channel"), choices=CheckIn.Channel.choices)
     text = forms.CharField(
         label=_("Message"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})

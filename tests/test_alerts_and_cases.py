@@ -109,8 +109,13 @@ def test_opening_a_case_promotes_its_alerts_and_starts_the_timeline(db, speciali
     assert case.reference == f"LP-{case.pk:06d}"
 
 
+def test_a_life_case_is_rated_only_through_an_assessment(db, specialist):
+    with pytest.raises(ValueError, match="assessment"):
+        case_rate_risk(case=factories.CaseFactory(), by=specialist, level=Case.RiskLevel.HIGH, reason="x")
+
+
 def test_a_risk_rating_is_in_the_timeline_and_the_history_with_its_reason(db, specialist):
-    case = factories.CaseFactory()
+    case = factories.CaseFactory(desk=Desk.FRAUD)
     case_rate_risk(case=case, by=specialist, level=Case.RiskLevel.HIGH, reason="明确意图 + 已购农药")
     event = case.events.get(kind=CaseEvent.Kind.RISK_RATED)
     assert event.actor == specialist

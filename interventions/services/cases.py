@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import Desk, User
 from orders.models import Buyer
 
 from ..models import Alert, Case, CaseEvent
@@ -53,7 +53,10 @@ def _alert_attach(*, alert: Alert, case: Case, status: str, by: User | None) -> 
 
 @transaction.atomic
 def case_rate_risk(*, case: Case, by: User, level: int, reason: str) -> Case:
-    """Set the case's risk level; the timeline keeps who rated it, when, from what, and why."""
+    """Rate an anti-fraud case's risk of loss directly; the timeline keeps who, when, from what and
+    why. A life-protection case is rated through a risk assessment (case_assess_risk) instead."""
+    if case.desk == Desk.LIFE:
+        raise ValueError("Life-protection cases are rated through a risk assessment.")
     previous = case.risk_level
     case.risk_level = level
     case._history_user = by
