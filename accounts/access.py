@@ -2,6 +2,8 @@
 
 A user without the page's permission gets 404, never 403: a merchant or a liaison must not learn
 that a specialist page exists. Anonymous visitors go to the login page.
+
+Put it outermost, above @require_POST and the like: a 405 to an outsider also says "this exists".
 """
 
 from collections.abc import Callable

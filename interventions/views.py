@@ -106,8 +106,8 @@ def _since(request: HttpRequest) -> datetime:
         return timezone.now()
 
 
-@require_POST
 @portal_page(roles.WORK_QUEUE)
+@require_POST
 def queue_next(request: HttpRequest) -> HttpResponse:
     """Claim the most urgent unclaimed alert of my desks and open it."""
     alert = alert_claim_next(by=request.user, desks=user_desks(request.user))
@@ -130,8 +130,8 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "interventions/alert_detail.html", context)
 
 
-@require_POST
 @portal_page(roles.WORK_QUEUE)
+@require_POST
 def alert_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Claim, dismiss, promote or merge one alert. The service decides who may; a refusal is told
     to the person, who may have lost a race for the alert."""
@@ -218,8 +218,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "interventions/case_detail.html", context)
 
 
-@require_POST
 @portal_page(roles.WORK_QUEUE)
+@require_POST
 def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One action on a case, through its service. Bad input is told, and nothing is written."""
     case = case_for_user(request.user, pk)
@@ -306,8 +306,8 @@ def reviews(request: HttpRequest) -> HttpResponse:
     return render(request, "interventions/reviews.html", context)
 
 
-@require_POST
 @portal_page(roles.REVIEW_EMERGENCY_ACTIONS)
+@require_POST
 def review_act(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     if form.is_valid():

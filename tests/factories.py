@@ -5,11 +5,26 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from accounts.models import Desk, Team, User
+from accounts.models import ApiToken, Desk, Team, User
 from fraud.models import Indicator, Sighting
-from interventions.models import Alert, Case, CaseEvent, Heartbeat, Message, PoliceLiaison, PoliceUnit, Severity, Source
+from interventions.models import (
+    Alert,
+    Case,
+    CaseEvent,
+    CheckIn,
+    EmergencyAction,
+    Heartbeat,
+    Message,
+    PoliceLiaison,
+    PoliceReferral,
+    PoliceUnit,
+    RiskAssessment,
+    ScanTerm,
+    Severity,
+    Source,
+)
 from interventions.services import alert_claim_deadline
-from orders.models import Buyer, Merchant, MerchantMembership, Order, Product, Region
+from orders.models import Buyer, InterceptionRequest, Merchant, MerchantMembership, Order, Product, Region
 
 PASSWORD = "correct-horse-battery"
 
@@ -180,3 +195,80 @@ class HeartbeatFactory(factory.django.DjangoModelFactory):
 
 def minutes_ago(minutes: int):
     return timezone.now() - timedelta(minutes=minutes)
+
+
+class EmergencyActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EmergencyAction
+
+    case = factory.SubFactory(CaseFactory)
+    kind = EmergencyAction.Kind.STOP_PAYMENT
+    taken_by = factory.SelfAttribute("case.owner")
+    risk_level = 3
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckIn
+
+    case = factory.SubFactory(CaseFactory)
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=12))
+    time_zone = "Asia/Shanghai"
+    channel = CheckIn.Channel.CHAT
+    text = "早上好"
+    owner = factory.SelfAttribute("case.owner")
+    created_by = factory.SelfAttribute("case.owner")
+
+
+class InterceptionRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InterceptionRequest
+
+    case = factory.SubFactory(CaseFactory)
+    order = factory.SubFactory(OrderFactory, buyer=factory.SelfAttribute("..case.buyer"))
+    kind = InterceptionRequest.Kind.HOLD
+    requested_by = factory.SelfAttribute("case.owner")
+    deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=30))
+
+
+class RiskAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RiskAssessment
+
+    case = factory.SubFactory(CaseFactory)
+    assessed_by = factory.SelfAttribute("case.owner")
+    cssrs = factory.LazyFunction(lambda: {"q1": True})
+    level = 1
+
+
+class PoliceReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PoliceReferral
+
+    case = factory.SubFactory(CaseFactory)
+    unit = factory.SubFactory(PoliceUnitFactory)
+    referred_by = factory.SelfAttribute("case.owner")
+    what_reported = "当事人欲轻生,已拦截订单"
+
+
+class ScanTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScanTerm
+        django_get_or_create = ["phrase", "category"]
+
+    phrase = factory.Sequence(lambda n: f"词{n}")
+    category = "intent"
+    weight = 2
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """A token row; tests that need its key use accounts.services.api_token_issue instead."""
+
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory)
+    name = "integration"
+    prefix = factory.Sequence(lambda n: f"p{n:09d}")
+    digest = "0" * 64
+    scopes = factory.LazyFunction(lambda: ["intake:write"])

@@ -1,0 +1,104 @@
+"""Every specialist page and action is 404 for a merchant, a liaison and an outsider, and the
+pages run the same number of queries however much data they show."""
+
+import pytest
+from django.urls import reverse
+
+from interventions.urls import urlpatterns
+from tests import factories
+
+# URL name → how to build its arguments from one alert and one case
+ARGS = {
+    "alert": "alert",
+    "alert_act": "alert_action",
+    "case": "case",
+    "case_act": "case_action",
+    "review_act": "review",
+}
+
+
+@pytest.fixture
+def objects(specialist):
+    case = factories.CaseFactory(owner=specialist, risk_level=3)
+    alert = factories.AlertFactory()
+    action = factories.EmergencyActionFactory(case=case, taken_by=specialist)
+    return {
+        "alert": [alert.pk],
+        "alert_action": [alert.pk, "claim"],
+        "case": [case.pk],
+        "case_action": [case.pk, "note"],
+        "review": [action.pk],
+    }
+
+
+SPECIALIST_PAGES = [p.name for p in urlpatterns if p.name not in {"liaison_home", "summary"}]
+
+
+def test_the_list_of_specialist_pages_is_complete():
+    assert {
+        "queue",
+        "queue_next",
+        "alert_new",
+        "alert",
+        "alert_act",
+        "case",
+        "case_act",
+        "reviews",
+        "review_act",
+    } <= set(SPECIALIST_PAGES)
+
+
+@pytest.mark.parametrize("url_name", SPECIALIST_PAGES)
+@pytest.mark.parametrize("persona", ["merchant_a", "liaison", "outsider"])
+def test_specialist_pages_are_404_for_merchants_liaisons_and_outsiders(client, personas, objects, url_name, persona):
+    url = reverse(f"interventions:{url_name}", args=objects.get(ARGS.get(url_name), []))
+    client.force_login(personas[persona])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"text": "x", "reason": "false_alarm", "decision": "confirm"}).status_code == 404
+
+
+def _fill_case(case, times: int) -> None:
+    for _ in range(times):
+        order = factories.OrderFactory(buyer=case.buyer)
+        factories.CaseEventFactory(case=case)
+        alert = factories.AlertFactory(buyer=case.buyer, case=case, status="promoted")
+        alert.messages.add(factories.MessageFactory(buyer=case.buyer))
+        factories.CheckInFactory(case=case, owner=case.owner, created_by=case.owner)
+        factories.InterceptionRequestFactory(case=case, order=order, requested_by=case.owner)
+
+
+def test_the_case_page_runs_the_same_queries_when_its_data_doubles(client, specialist, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = factories.CaseFactory(owner=specialist)
+    _fill_case(case, 4)
+    client.force_login(specialist)
+    url = reverse("interventions:case", args=[case.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    _fill_case(case, 4)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(url)
+
+
+def test_the_queue_runs_the_same_queries_when_its_data_doubles(client, specialist, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(times):
+        for _ in range(times):
+            order = factories.OrderFactory()
+            alert = factories.AlertFactory(order=order, merchant=order.merchant)
+            alert.messages.add(factories.MessageFactory())
+
+    add(10)
+    client.force_login(specialist)
+    url = reverse("interventions:queue")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    add(10)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(url)
