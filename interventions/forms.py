@@ -5,7 +5,7 @@ from accounts.models import Desk
 from orders.models import InterceptionRequest
 
 from .choices import Severity
-from .models import Case, CheckIn, RiskAssessment
+from .models import Case, CheckIn, PoliceReferral, RiskAssessment
 from .risk import CSSRS_QUESTIONS
 from .services import MAX_TEXT_LENGTH
 
@@ -113,3 +113,11 @@ class CloseForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("flag", _("Flag for a review"))])
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class ReferralReceiptForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[(s, label) for s, label in PoliceReferral.Status.choices if s != PoliceReferral.Status.REPORTED],
+    )
+    outcome = forms.CharField(label=_("outcome"), required=False, max_length=2000)

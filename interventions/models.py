@@ -370,6 +370,7 @@ class CaseEvent(models.Model):
         HANDED_OVER = "handed_over", _("Handed over")
         CHECKIN_PLANNED = "checkin_planned", _("Check-in planned")
         REVIEWED = "reviewed", _("Emergency action reviewed")
+        REFERRAL_ANSWERED = "referral_answered", _("Police answered")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

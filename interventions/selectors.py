@@ -13,7 +13,7 @@ from accounts.selectors import user_desks
 from orders.models import InterceptionRequest, Order
 
 from .choices import Severity
-from .models import Alert, Case, EmergencyAction, Heartbeat, Message, PoliceUnit, ScanTerm
+from .models import Alert, Case, EmergencyAction, Heartbeat, Message, PoliceReferral, PoliceUnit, ScanTerm
 from .scanner import Lexicon, Term
 
 QUEUE_PAGE_SIZE = 50
@@ -274,3 +274,16 @@ def order_of_case_person(case: Case, order_id: int) -> Order:
 
 def interception_of_case(case: Case, interception_id: int) -> InterceptionRequest:
     return get_object_or_404(InterceptionRequest.objects.select_related("order", "case"), pk=interception_id, case=case)
+
+
+def referrals_for_liaison(user: User) -> QuerySet[PoliceReferral]:
+    """Referrals made to the liaison's own unit, newest first; never another unit's."""
+    return (
+        PoliceReferral.objects.filter(unit__liaisons__user=user)
+        .select_related("case__buyer__region", "referred_by", "unit")
+        .order_by("-referred_at")
+    )
+
+
+def referral_for_liaison(user: User, pk: int) -> PoliceReferral:
+    return get_object_or_404(referrals_for_liaison(user), pk=pk)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review_act, name="review_act"),
     path("summary/", views.summary, name="summary"),
     path("liaison/", views.liaison_home, name="liaison_home"),
+    path("liaison/referrals/<int:pk>/", views.referral_answer, name="referral_answer"),
 ]

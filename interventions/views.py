@@ -28,6 +28,7 @@ from .forms import (
     NoteForm,
     ReasonForm,
     ReferralForm,
+    ReferralReceiptForm,
     ReviewForm,
     RiskAssessmentForm,
 )
@@ -51,6 +52,8 @@ from .selectors import (
     police_unit_for_liaison,
     police_units_for_case,
     queue_page,
+    referral_for_liaison,
+    referrals_for_liaison,
 )
 from .services import (
     AlertAlreadyClaimed,
@@ -74,6 +77,7 @@ from .services import (
     interception_record_answer,
     order_intercept,
     police_refer,
+    referral_record_receipt,
     tomorrow_morning,
 )
 
@@ -348,7 +352,24 @@ def summary(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.USE_LIAISON_PORTAL)
 def liaison_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "interventions/liaison_home.html", {"unit": police_unit_for_liaison(request.user)})
+    context = {
+        "unit": police_unit_for_liaison(request.user),
+        "referrals": referrals_for_liaison(request.user)[:100],
+        "statuses": ReferralReceiptForm.base_fields["status"].choices,
+    }
+    return render(request, "interventions/liaison_home.html", context)
+
+
+@portal_page(roles.USE_LIAISON_PORTAL)
+@require_POST
+def referral_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The liaison records that the unit received a referral, or how it ended."""
+    referral = referral_for_liaison(request.user, pk)
+    form = ReferralReceiptForm(request.POST)
+    if form.is_valid():
+        referral_record_receipt(referral=referral, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Recorded. The specialist sees it on the case."))
+    return redirect("interventions:liaison_home")
 
 
 @never_cache

@@ -31,7 +31,7 @@ def objects(specialist):
     }
 
 
-SPECIALIST_PAGES = [p.name for p in urlpatterns if p.name not in {"liaison_home", "summary"}]
+SPECIALIST_PAGES = [p.name for p in urlpatterns if p.name not in {"liaison_home", "referral_answer", "summary"}]
 
 
 def test_the_list_of_specialist_pages_is_complete():

@@ -40,7 +40,7 @@ from .intake import (
     orders_receive,
     scan_terms_load_defaults,
 )
-from .police import police_liaison_link, police_unit_register
+from .police import NotYourUnit, police_liaison_link, police_unit_register, referral_record_receipt
 from .system import heartbeat_record
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "CaseClosed",
     "Intake",
     "NotAllowed",
+    "NotYourUnit",
     "alert_claim",
     "alert_claim_deadline",
     "alert_claim_next",
@@ -83,6 +84,7 @@ __all__ = [
     "police_liaison_link",
     "police_refer",
     "police_unit_register",
+    "referral_record_receipt",
     "reorders_watch",
     "scan_terms_load_defaults",
     "tomorrow_morning",

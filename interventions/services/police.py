@@ -1,11 +1,12 @@
 """Writes to the police liaison directory."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from orders.models import Region
 
-from ..models import PoliceLiaison, PoliceUnit
+from ..models import CaseEvent, PoliceLiaison, PoliceReferral, PoliceUnit
 
 
 @transaction.atomic
@@ -26,3 +27,34 @@ def police_liaison_link(*, user: User, unit: PoliceUnit, by: User | None) -> Pol
     liaison._history_user = by
     liaison.save()
     return liaison
+
+
+class NotYourUnit(Exception):
+    """A liaison may only answer referrals made to their own unit."""
+
+
+@transaction.atomic
+def referral_record_receipt(*, referral: PoliceReferral, by: User, status: str, outcome: str = "") -> PoliceReferral:
+    """The liaison of the referral's unit notes that it was received, or how it ended. The case's
+    timeline shows it."""
+    from .cases import case_event_record
+
+    if not PoliceLiaison.objects.filter(user=by, unit=referral.unit_id).exists():
+        raise NotYourUnit(referral)
+    referral.status = PoliceReferral.Status(status)
+    if referral.received_at is None:
+        referral.received_at = timezone.now()
+    if outcome:
+        referral.outcome = outcome
+    referral._history_user = by
+    referral.save(update_fields=["status", "received_at", "outcome"])
+    case_event_record(
+        case=referral.case,
+        actor=by,
+        kind=CaseEvent.Kind.REFERRAL_ANSWERED,
+        referral_id=referral.pk,
+        unit=referral.unit.name,
+        status=referral.status,
+        text=outcome,
+    )
+    return referral
