@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Alert, Case, CaseEvent, Heartbeat, Message, PoliceLiaison, PoliceUnit, ScanTerm
+from .models import Alert, Case, CaseEvent, Heartbeat, Message, Playbook, PoliceLiaison, PoliceUnit, ScanTerm
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -83,3 +83,11 @@ class ScanTermAdmin(SimpleHistoryAdmin):
     list_filter = ["category", "is_active", "weight"]
     list_editable = ["weight", "is_active"]
     search_fields = ["phrase", "note"]
+
+
+@admin.register(Playbook)
+class PlaybookAdmin(SimpleHistoryAdmin):
+    """Short step lists per kind of case. Steps are a JSON list of short instructions, in order."""
+
+    list_display = ["name", "desk", "is_active"]
+    list_filter = ["desk", "is_active"]

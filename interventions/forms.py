@@ -121,3 +121,11 @@ class ReferralReceiptForm(forms.Form):
         choices=[(s, label) for s, label in PoliceReferral.Status.choices if s != PoliceReferral.Status.REPORTED],
     )
     outcome = forms.CharField(label=_("outcome"), required=False, max_length=2000)
+
+
+class PlaybookForm(forms.Form):
+    playbook = forms.IntegerField(label=_("playbook"))
+
+
+class TickForm(forms.Form):
+    step = forms.IntegerField(min_value=0)

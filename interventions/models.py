@@ -17,9 +17,11 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CheckIn",
+    "ChecklistTick",
     "EmergencyAction",
     "Heartbeat",
     "Message",
+    "Playbook",
     "PoliceLiaison",
     "PoliceReferral",
     "PoliceUnit",
@@ -299,6 +301,9 @@ class Case(models.Model):
         db_index=False,  # indexed by case_owner_idx, which starts with it
     )
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.SPECIALIST)
+    playbook = models.ForeignKey(
+        "Playbook", verbose_name=_("playbook"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("opened by"),
@@ -371,6 +376,8 @@ class CaseEvent(models.Model):
         CHECKIN_PLANNED = "checkin_planned", _("Check-in planned")
         REVIEWED = "reviewed", _("Emergency action reviewed")
         REFERRAL_ANSWERED = "referral_answered", _("Police answered")
+        PLAYBOOK_ATTACHED = "playbook_attached", _("Playbook attached")
+        STEP_DONE = "step_done", _("Playbook step done")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -613,3 +620,43 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Playbook(models.Model):
+    """A short step list (应急预案) a person can follow under stress, per kind of case. Managers
+    keep them in the admin; attached to a case, it becomes a checklist whose ticks are timeline
+    events."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    desk = models.CharField(_("desk"), max_length=10, choices=Desk.choices)
+    steps = models.JSONField(_("steps"), default=list, help_text=_("One short instruction per step, in order."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("playbook")
+        verbose_name_plural = _("playbooks")
+        ordering = ["desk", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistTick(models.Model):
+    """A step of the case's playbook done, by whom and when. Its text is kept as it was then."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="ticks")
+    playbook = models.ForeignKey(Playbook, verbose_name=_("playbook"), on_delete=models.PROTECT)
+    step = models.PositiveSmallIntegerField(_("step"))
+    text = models.CharField(_("text"), max_length=300)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.PROTECT)
+    done_at = models.DateTimeField(_("done"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("checklist tick")
+        verbose_name_plural = _("checklist ticks")
+        constraints = [models.UniqueConstraint(fields=["case", "playbook", "step"], name="tick_once_per_step")]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.step}"

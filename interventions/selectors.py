@@ -13,7 +13,17 @@ from accounts.selectors import user_desks
 from orders.models import InterceptionRequest, Order
 
 from .choices import Severity
-from .models import Alert, Case, EmergencyAction, Heartbeat, Message, PoliceReferral, PoliceUnit, ScanTerm
+from .models import (
+    Alert,
+    Case,
+    EmergencyAction,
+    Heartbeat,
+    Message,
+    Playbook,
+    PoliceReferral,
+    PoliceUnit,
+    ScanTerm,
+)
 from .scanner import Lexicon, Term
 
 QUEUE_PAGE_SIZE = 50
@@ -85,7 +95,10 @@ def alert_for_user(user: User, pk: int) -> Alert:
 def case_for_user(user: User, pk: int) -> Case:
     """The case, if it belongs to a desk the user works; 404 otherwise."""
     return get_object_or_404(
-        Case.objects.select_related("buyer__region", "owner", "opened_by").filter(desk__in=user_desks(user)), pk=pk
+        Case.objects.select_related("buyer__region", "owner", "opened_by", "playbook").filter(
+            desk__in=user_desks(user)
+        ),
+        pk=pk,
     )
 
 
@@ -226,6 +239,8 @@ def case_workspace(case: Case) -> dict:
         ),
         "referrals": list(case.referrals.select_related("unit", "referred_by")),
         "checkins": list(case.checkins.select_related("owner")),
+        "ticks": {tick.step: tick for tick in case.ticks.filter(playbook=case.playbook_id).select_related("done_by")},
+        "playbooks": list(Playbook.objects.filter(desk=case.desk, is_active=True)),
         "pending_reviews": sum(1 for a in case.emergency_actions.all() if a.review == EmergencyAction.Review.PENDING),
     }
 

@@ -26,13 +26,15 @@ from .forms import (
     InterceptionAnswerForm,
     ManualAlertForm,
     NoteForm,
+    PlaybookForm,
     ReasonForm,
     ReferralForm,
     ReferralReceiptForm,
     ReviewForm,
     RiskAssessmentForm,
+    TickForm,
 )
-from .models import Alert, PoliceUnit
+from .models import Alert, Playbook, PoliceUnit
 from .selectors import (
     alert_for_user,
     buyer_history,
@@ -68,11 +70,13 @@ from .services import (
     alert_raise_by_hand,
     case_add_note,
     case_assess_risk,
+    case_attach_playbook,
     case_close,
     case_escalate,
     case_hand_over,
     case_reopen,
     checkin_plan,
+    checklist_tick,
     emergency_action_review,
     interception_record_answer,
     order_intercept,
@@ -300,6 +304,11 @@ _CASE_ACTIONS = {
     "note": (NoteForm, lambda r, c, d: case_add_note(case=c, by=r.user, text=d["text"])),
     "close": (CloseForm, lambda r, c, d: case_close(case=c, by=r.user, outcome=d["outcome"], summary=d["summary"])),
     "reopen": (ReasonForm, lambda r, c, d: case_reopen(case=c, by=r.user, reason=d["reason"])),
+    "playbook": (
+        PlaybookForm,
+        lambda r, c, d: case_attach_playbook(case=c, by=r.user, playbook=get_object_or_404(Playbook, pk=d["playbook"])),
+    ),
+    "tick": (TickForm, lambda r, c, d: checklist_tick(case=c, by=r.user, step=d["step"])),
 }
 
 

@@ -19,7 +19,18 @@ from accounts.roles import REVIEW_EMERGENCY_ACTIONS
 from orders.models import InterceptionRequest, Order
 
 from ..choices import Severity, Source
-from ..models import Alert, Case, CaseEvent, CheckIn, EmergencyAction, PoliceReferral, PoliceUnit, RiskAssessment
+from ..models import (
+    Alert,
+    Case,
+    CaseEvent,
+    CheckIn,
+    ChecklistTick,
+    EmergencyAction,
+    Playbook,
+    PoliceReferral,
+    PoliceUnit,
+    RiskAssessment,
+)
 from ..risk import risk_level
 from .alerts import alert_raise
 from .cases import CaseClosed, case_event_record
@@ -331,3 +342,42 @@ def tomorrow_morning(zone: str, *, now: datetime | None = None) -> tuple[date, t
     """The default check-in: tomorrow 08:30 in the person's zone."""
     local_now = (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(zone))
     return (local_now + timedelta(days=1)).date(), time(8, 30)
+
+
+@transaction.atomic
+def case_attach_playbook(*, case: Case, by: User, playbook: Playbook) -> Case:
+    """Follow this playbook on the case; its steps become the case's checklist."""
+    _ensure_open(case)
+    if playbook.desk != case.desk or not playbook.is_active:
+        raise ValueError("Choose an active playbook of the case's desk.")
+    case.playbook = playbook
+    case._history_user = by
+    case.save(update_fields=["playbook", "updated_at"])
+    case_event_record(case=case, actor=by, kind=CaseEvent.Kind.PLAYBOOK_ATTACHED, playbook=playbook.name)
+    return case
+
+
+@transaction.atomic
+def checklist_tick(*, case: Case, by: User, step: int) -> ChecklistTick:
+    """Mark a step of the case's playbook done. Ticking it again changes nothing."""
+    _ensure_open(case)
+    if case.playbook is None or not 0 <= step < len(case.playbook.steps):
+        raise ValueError("No such step in the case's playbook.")
+    tick, created = ChecklistTick.objects.get_or_create(
+        case=case, playbook=case.playbook, step=step, defaults={"text": case.playbook.steps[step][:300], "done_by": by}
+    )
+    if created:
+        case_event_record(case=case, actor=by, kind=CaseEvent.Kind.STEP_DONE, step=step + 1, text=tick.text)
+    return tick
+
+
+def playbooks_load_defaults(*, using: str = "default") -> int:
+    """Fill an empty playbook table with the starting playbooks; a table with any is left alone."""
+    from ..default_playbooks import DEFAULT_PLAYBOOKS
+
+    if Playbook.objects.using(using).exists():
+        return 0
+    Playbook.objects.using(using).bulk_create(
+        [Playbook(name=name, desk=desk, steps=steps) for name, desk, steps in DEFAULT_PLAYBOOKS]
+    )
+    return len(DEFAULT_PLAYBOOKS)
