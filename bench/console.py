@@ -1,0 +1,357 @@
+"""Median and p95 time of the specialist's console pages on a production-sized database.
+
+Usage, from the repository root (DJANGO_SETTINGS_MODULE defaults to config.settings.test):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/shouhu_bench \\
+        .venv/bin/python bench/console.py [--runs 200]
+
+Target (from the issue): on PostgreSQL seeded with 1,000,000 alerts and 100,000 cases, the queue
+page (first page, filtered by desk) and a case page with 50 timeline events each answer with a
+median under 150 ms through the Django test client.
+
+The database is the seeder's (DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/shouhu_bench,
+filled by `bench/seed.py --alerts 1000000`). It is migrated first, since the seed may predate the
+latest migrations; one with fewer than 1,000,000 alerts is refused with the command that fills it.
+
+What is timed, per page: 5 warm-up requests, then --runs GET requests one after the other through
+django.test.Client, i.e. in-process WSGI with the real URLconf, middleware, session login, views,
+selectors and templates, but no socket and no HTTP server. Then, outside the clock (recording
+queries slows a request down), one request counts the SQL queries and five name the slowest query,
+by its median time.
+
+    queue       GET /queue/?desk=life, the first page
+    queue p.2   the page after it, following next_cursor from the first page's context
+    case        GET /cases/<pk>/ of an open life-desk case whose person has orders and alerts,
+                with exactly 50 timeline events
+
+Who asks: bench-console@bench.invalid, a specialist on a life-desk team, created with the product's
+services when missing (no password: the bench logs in with force_login). The case is given notes
+by that specialist until its timeline holds 50 events, and the same case is taken again on the next
+run, so repeated runs add nothing and time the same page.
+"""
+
+import argparse
+import math
+import os
+import re
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/shouhu_bench"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.http.request import validate_host  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from accounts.models import Desk, Team, User  # noqa: E402
+from accounts.roles import Role  # noqa: E402
+from accounts.services import team_add_member, team_create, user_create, user_set_roles  # noqa: E402
+from interventions.models import Alert, Case, CaseEvent  # noqa: E402
+from interventions.services import case_add_note  # noqa: E402
+from orders.models import Order  # noqa: E402
+
+TARGET_MS = 150.0
+WARM_UP = 5
+QUERY_SAMPLES = 5
+ALERTS_NEEDED = 1_000_000
+CASE_EVENTS = 50
+# The case's person must have a history for the page to show: orders and earlier alerts.
+MIN_ORDERS = 3
+MIN_ALERTS = 3
+# Open cases are looked at in id order until one fits; the seed makes most of them fit.
+CANDIDATES = 500
+SPECIALIST_EMAIL = "bench-console@bench.invalid"
+LIFE_TEAM_NAME = "bench-console-life"
+
+
+# --- Database and people -------------------------------------------------------------------------
+
+
+def database_prepare() -> tuple[int, int]:
+    """Refuse anything but a migrated PostgreSQL database with the full seed; return its alert and
+    case counts."""
+    if connection.vendor != "postgresql":
+        sys.exit(f"bench/console.py measures PostgreSQL; DATABASE_URL gives {connection.vendor}. Refusing.")
+    call_command("migrate", verbosity=0, interactive=False)
+    alerts, cases = Alert.objects.count(), Case.objects.count()
+    if alerts < ALERTS_NEEDED:
+        print(
+            f"{settings.DATABASES['default']['NAME']} holds {alerts:,} alerts; the bench needs {ALERTS_NEEDED:,}. "
+            f"Seed it first (--reset empties the seeded tables):\n\n    {_seed_command()}\n",
+            file=sys.stderr,
+        )
+        sys.exit(1)
+    return alerts, cases
+
+
+def _seed_command() -> str:
+    # The URL that was given, so that the command fills the database that was refused.
+    return f"DATABASE_URL={os.environ['DATABASE_URL']} .venv/bin/python bench/seed.py --alerts {ALERTS_NEEDED} --reset"
+
+
+def postgres_version() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
+def life_specialist() -> User:
+    """The bench's specialist on a life-desk team, created through the services the first time."""
+    user = User.objects.filter(email=SPECIALIST_EMAIL).first()
+    if user is None:
+        user = user_create(
+            email=SPECIALIST_EMAIL, display_name="压测专员", password=None, roles=[Role.SPECIALIST], by=None
+        )
+    elif not user.groups.filter(name=Role.SPECIALIST).exists():
+        user_set_roles(user=user, roles=[Role.SPECIALIST], by=None, reason="bench/console.py")
+    if not user.teams.filter(desk=Desk.LIFE).exists():
+        team = Team.objects.filter(desk=Desk.LIFE).order_by("pk").first()
+        if team is None:
+            team = team_create(name=LIFE_TEAM_NAME, desk=Desk.LIFE, by=None)
+        team_add_member(team=team, user=user, by=None)
+    return user
+
+
+def bench_case(user: User) -> Case:
+    """An open life-desk case with exactly CASE_EVENTS timeline events: the one this bench filled on
+    an earlier run, or else the first that fits, topped up with notes by the specialist."""
+    case = Case.objects.filter(desk=Desk.LIFE, events__actor=user, events__kind=CaseEvent.Kind.NOTE).first()
+    # Someone else may have written to it since: then it is no longer a page of 50 events.
+    if case is None or case.events.count() > CASE_EVENTS:
+        case = _first_fitting_case()
+    missing = CASE_EVENTS - case.events.count()
+    for number in range(missing):
+        case_add_note(case=case, by=user, text=f"压测备注 {number + 1}")
+    return case
+
+
+def _first_fitting_case() -> Case:
+    candidates = Case.objects.filter(desk=Desk.LIFE, status=Case.Status.OPEN, buyer__isnull=False).order_by("pk")
+    for case in candidates[:CANDIDATES]:
+        if (
+            case.events.count() <= CASE_EVENTS
+            and Order.objects.filter(buyer=case.buyer_id)[:MIN_ORDERS].count() == MIN_ORDERS
+            and Alert.objects.filter(buyer=case.buyer_id)[:MIN_ALERTS].count() == MIN_ALERTS
+        ):
+            return case
+    sys.exit(
+        f"None of the first {CANDIDATES} open life-desk cases has a person with {MIN_ORDERS} orders and "
+        f"{MIN_ALERTS} alerts and at most {CASE_EVENTS} events. Reseed:\n\n    {_seed_command()}\n"
+    )
+
+
+def logged_in_client(user: User) -> Client:
+    client = Client(HTTP_HOST=_allowed_host())
+    client.force_login(user)
+    return client
+
+
+def _allowed_host() -> str:
+    # The test client's 'testserver' is allowed by the test settings; other settings name their own.
+    if validate_host("testserver", settings.ALLOWED_HOSTS):
+        return "testserver"
+    named = [host for host in settings.ALLOWED_HOSTS if "*" not in host and not host.startswith(".")]
+    if not named:
+        sys.exit("ALLOWED_HOSTS names no host the test client could send; use config.settings.test.")
+    return named[0]
+
+
+# --- Timing --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    page: str
+    url: str
+    median_ms: float
+    p95_ms: float
+    max_ms: float
+    queries: int
+    slowest_ms: float
+    slowest_sql: str
+
+
+def _get(client: Client, url: str) -> HttpResponse:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}, not 200")
+    return response
+
+
+def time_page(client: Client, page: str, url: str, runs: int) -> Figures:
+    for _ in range(WARM_UP):
+        _get(client, url)
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        _get(client, url)
+        samples.append((time.perf_counter() - started) * 1000)
+    queries, slowest_ms, slowest_sql = _queries_of(client, url)
+    return Figures(
+        page=page,
+        url=url,
+        median_ms=statistics.median(samples),
+        p95_ms=_percentile(samples, 95),
+        max_ms=max(samples),
+        queries=queries,
+        slowest_ms=slowest_ms,
+        slowest_sql=slowest_sql,
+    )
+
+
+def _percentile(samples: list[float], percent: int) -> float:
+    # Nearest rank: a sample that was measured, never an interpolation between two.
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
+
+
+def _queries_of(client: Client, url: str) -> tuple[int, float, str]:
+    """The number of SQL queries of one request, and the slowest query by its median time over
+    QUERY_SAMPLES requests: a single request's times are too noisy to name the slowest."""
+    timer = QueryTimer()
+    with connection.execute_wrapper(timer):
+        with CaptureQueriesContext(connection) as captured:
+            _get(client, url)
+        # Counted now: captured reads the connection's log, which the next request empties.
+        count = len(captured)
+        for _ in range(QUERY_SAMPLES - 1):
+            _get(client, url)
+    # The wrapper sees the SQL with placeholders, so one query has the same text in every request.
+    times: dict[str, list[float]] = defaultdict(list)
+    for ms, sql in timer.queries:
+        times[sql].append(ms)
+    sql, samples = max(times.items(), key=lambda item: statistics.median(item[1]))
+    return count, statistics.median(samples), sql
+
+
+class QueryTimer:
+    """Times each query to the microsecond (the captured queries carry whole milliseconds)."""
+
+    def __init__(self) -> None:
+        self.queries: list[tuple[float, str]] = []
+
+    def __call__(self, execute: Callable, sql: str, params, many: bool, context: dict):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries.append(((time.perf_counter() - started) * 1000, sql))
+
+
+def with_context(client: Client, url: str) -> HttpResponse:
+    """GET with the test environment's instrumented template rendering, which gives the response its
+    context. Only for reading the context: it copies the context at every template rendered, so it
+    stays off while the clock runs."""
+    setup_test_environment()
+    try:
+        return _get(client, url)
+    finally:
+        teardown_test_environment()
+
+
+# --- Report --------------------------------------------------------------------------------------
+
+
+def print_header(alerts: int, cases: int, case: Case, runs: int) -> None:
+    db = settings.DATABASES["default"]
+    open_life = Alert.objects.filter(desk=Desk.LIFE, status__in=Alert.OPEN_STATUSES).count()
+    print(f"PostgreSQL {postgres_version()}, database {db['NAME']} on {db['HOST'] or 'localhost'}")
+    print(f"rows: {alerts:,} alerts ({open_life:,} open on the life desk), {cases:,} cases")
+    print(
+        f"case #{case.pk}: {case.events.count()} events, {case.alerts.count()} alerts; its person has "
+        f"{Order.objects.filter(buyer=case.buyer_id).count()} orders and "
+        f"{Alert.objects.filter(buyer=case.buyer_id).count()} alerts"
+    )
+    max_age = db.get("CONN_MAX_AGE", 0)
+    connections = "a new connection per request" if not max_age else f"connections kept {max_age} s"
+    print(
+        f"settings {os.environ['DJANGO_SETTINGS_MODULE']}, {connections}; django.test.Client, in-process WSGI; "
+        f"{WARM_UP} warm-up + {runs} timed requests per page"
+    )
+
+
+def print_table(rows: list[Figures]) -> None:
+    print()
+    print(f"{'page':<10} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'queries':>8} {'slowest query ms':>17}  url")
+    for row in rows:
+        print(
+            f"{row.page:<10} {row.median_ms:>10.1f} {row.p95_ms:>8.1f} {row.max_ms:>8.1f} {row.queries:>8} "
+            f"{row.slowest_ms:>17.2f}  {row.url}"
+        )
+    print()
+    for row in rows:
+        print(f"slowest query of {row.page}: {_shorten(row.slowest_sql)}")
+
+
+def _shorten(sql: str, width: int = 240) -> str:
+    # Column lists and join conditions are most of a query's text and say little about its cost.
+    sql = re.sub(r"^SELECT (DISTINCT )?.*? FROM ", r"SELECT \1… FROM ", sql, count=1)
+    sql = re.sub(r" (?:LEFT OUTER |INNER )?JOIN (\S+) ON \([^()]*\)", r" JOIN \1", sql)
+    return sql if len(sql) <= width else sql[: width - 1] + "…"
+
+
+def print_verdicts(targets: list[Figures]) -> None:
+    print()
+    for row in targets:
+        verdict = "met" if row.median_ms < TARGET_MS else "NOT met"
+        print(f"target: {row.page} median < {TARGET_MS:.0f} ms: {verdict} ({row.median_ms:.1f} ms)")
+
+
+# --- The run -------------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=200, help="timed requests per page (default: 200)")
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    alerts, cases = database_prepare()
+    user = life_specialist()
+    case = bench_case(user)
+    print_header(alerts, cases, case, args.runs)
+    client = logged_in_client(user)
+
+    queue_url = f"{reverse('interventions:queue')}?desk={Desk.LIFE}"
+    cursor = with_context(client, queue_url).context["next_cursor"]
+    pages = [
+        ("queue", queue_url),
+        ("case", reverse("interventions:case", args=[case.pk])),
+    ]
+    if cursor:  # fewer than a page of open alerts leaves no second page to time
+        pages.append(("queue p.2", f"{queue_url}&{urlencode({'after': cursor})}"))
+    rows = [time_page(client, page, url, args.runs) for page, url in pages]
+
+    print_table(rows)
+    if not cursor:
+        print("queue p.2: not timed, the first page holds every open life-desk alert")
+    targets = [row for row in rows if row.page in ("queue", "case")]
+    print_verdicts(targets)
+
+
+if __name__ == "__main__":
+    main()
