@@ -24,6 +24,7 @@ from interventions.services import (
     order_intercept,
     police_liaison_link,
     police_unit_register,
+    reorders_watch,
 )
 from orders.models import Merchant, Order, Product, Region
 from orders.services import (
@@ -214,16 +215,8 @@ def _herbicide_story(staff, merchants, products, buyers, regions, now) -> None:
         region=regions["510100"],
         ordered_at=now - timedelta(minutes=12),
     )
-    alert_raise(
-        desk=Desk.LIFE,
-        source=Source.ORDER,
-        severity=Severity.CRITICAL,
-        summary=f"在办个案 {case.reference} 的当事人在另一家店再次购买除草剂",
-        buyer=buyer,
-        merchant=merchants["shop-wotu"],
-        order=order_b,
-        raised_at=order_b.ordered_at,
-    )
+    # The same watch that runs on every order from the order system raises the critical alert.
+    reorders_watch(orders=[order_b])
 
 
 def _sleeping_pills_story(merchants, products, buyers, regions, now) -> None:
