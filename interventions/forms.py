@@ -5,7 +5,7 @@ from accounts.models import Desk
 from orders.models import InterceptionRequest
 
 from .choices import Severity
-from .models import Case, CheckIn, PoliceReferral, RiskAssessment
+from .models import Alert, Case, CheckIn, PoliceReferral, RiskAssessment
 from .risk import CSSRS_QUESTIONS
 from .services import MAX_TEXT_LENGTH
 
@@ -129,3 +129,13 @@ class PlaybookForm(forms.Form):
 
 class TickForm(forms.Form):
     step = forms.IntegerField(min_value=0)
+
+
+class BulkTriageForm(forms.Form):
+    alerts = forms.TypedMultipleChoiceField(coerce=int, choices=[], error_messages={"required": _("Tick some alerts.")})
+    reason = forms.ChoiceField(label=_("Dismiss as"), choices=Alert.DismissReason.choices, required=False)
+    case = forms.IntegerField(label=_("Or merge into case number"), required=False, min_value=1)
+
+    def __init__(self, *args, alert_ids: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["alerts"].choices = [(pk, pk) for pk in alert_ids]

@@ -230,7 +230,16 @@ def current_lexicon() -> Lexicon:
 
 def case_workspace(case: Case) -> dict:
     """Everything the case page shows besides the case row: one query per kind of thing."""
+    from fraud.selectors import case_indicators
+
     return {
+        "indicators": list(case_indicators(case=case)),
+        "other_alerts": list(Alert.objects.filter(buyer=case.buyer_id).exclude(case=case).order_by("-created_at")[:20])
+        if case.buyer_id
+        else [],
+        "other_cases": list(Case.objects.filter(buyer=case.buyer_id).exclude(pk=case.pk).order_by("-opened_at")[:20])
+        if case.buyer_id
+        else [],
         "assessments": list(case.assessments.select_related("assessed_by")[:10]),
         "interceptions": list(
             InterceptionRequest.objects.filter(case=case)
@@ -302,3 +311,16 @@ def referrals_for_liaison(user: User) -> QuerySet[PoliceReferral]:
 
 def referral_for_liaison(user: User, pk: int) -> PoliceReferral:
     return get_object_or_404(referrals_for_liaison(user), pk=pk)
+
+
+def police_directory() -> list[tuple]:
+    """Active units grouped by the region they serve (province, then city, then district)."""
+    units = (
+        PoliceUnit.objects.filter(is_active=True)
+        .select_related("region__parent")
+        .order_by("region__code", "kind", "name")
+    )
+    grouped: dict = {}
+    for unit in units:
+        grouped.setdefault(unit.region, []).append(unit)
+    return list(grouped.items())

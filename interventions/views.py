@@ -19,6 +19,7 @@ from orders.services import buyer_record
 
 from .filters import QueueFilter
 from .forms import (
+    BulkTriageForm,
     CheckInForm,
     CloseForm,
     HandOverForm,
@@ -51,6 +52,7 @@ from .selectors import (
     open_alerts_for,
     open_cases_to_merge_into,
     order_of_case_person,
+    police_directory,
     police_unit_for_liaison,
     police_units_for_case,
     queue_page,
@@ -68,6 +70,7 @@ from .services import (
     alert_merge,
     alert_promote,
     alert_raise_by_hand,
+    alerts_triage_in_bulk,
     case_add_note,
     case_assess_risk,
     case_attach_playbook,
@@ -102,6 +105,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "since": int(since.timestamp()),
         "arrived": new_alert_counts(desks, since=since),
         "now": timezone.now(),
+        "bulk": request.user.has_perm(roles.TRIAGE_ANY),
+        "dismiss_reasons": Alert.DismissReason.choices,
     }
     template = "interventions/_queue_live.html" if request.htmx else "interventions/queue.html"
     return render(request, template, context)
@@ -112,6 +117,32 @@ def _since(request: HttpRequest) -> datetime:
         return datetime.fromtimestamp(int(request.GET["since"]), tz=UTC)
     except (KeyError, ValueError, OverflowError):
         return timezone.now()
+
+
+@portal_page(roles.TRIAGE_ANY)
+@require_POST
+def queue_bulk(request: HttpRequest) -> HttpResponse:
+    """Supervisors: dismiss the ticked alerts with one reason, or merge them into one case."""
+    desks = user_desks(request.user)
+    open_alerts = open_alerts_for(desks)
+    form = BulkTriageForm(request.POST, alert_ids=[int(pk) for pk in request.POST.getlist("alerts") if pk.isdigit()])
+    if not form.is_valid():
+        messages.error(
+            request, _("Not saved: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)}
+        )
+        return redirect(_back_to_queue(request))
+    alerts = list(open_alerts.filter(pk__in=form.cleaned_data["alerts"]))
+    case = case_for_user(request.user, form.cleaned_data["case"]) if form.cleaned_data["case"] else None
+    if case is None and not form.cleaned_data["reason"]:
+        messages.error(request, _("Choose a reason to dismiss, or a case to merge into."))
+        return redirect(_back_to_queue(request))
+    try:
+        done = alerts_triage_in_bulk(alerts=alerts, by=request.user, reason=form.cleaned_data["reason"], case=case)
+    except CaseClosed:
+        messages.error(request, _("The case is closed: reopen it first."))
+        return redirect(_back_to_queue(request))
+    messages.success(request, _("%(done)d of %(total)d alerts done.") % {"done": done, "total": len(alerts)})
+    return redirect(_back_to_queue(request))
 
 
 @portal_page(roles.WORK_QUEUE)
@@ -310,6 +341,12 @@ _CASE_ACTIONS = {
     ),
     "tick": (TickForm, lambda r, c, d: checklist_tick(case=c, by=r.user, step=d["step"])),
 }
+
+
+@portal_page(roles.WORK_QUEUE)
+def police_units(request: HttpRequest) -> HttpResponse:
+    """The liaison directory: police units and anti-fraud centres by region, with 24h phones."""
+    return render(request, "interventions/police_units.html", {"regions": police_directory()})
 
 
 @portal_page(roles.REVIEW_EMERGENCY_ACTIONS)

@@ -253,3 +253,26 @@ def test_the_case_page_shows_the_workspace_in_a_bounded_number_of_queries(
     with django_assert_max_num_queries(30):
         response = client.get(reverse("interventions:case", args=[case.pk]))
     assert response.status_code == 200
+
+
+def test_the_case_shows_the_persons_other_alerts_cases_and_shared_indicators(client, case, specialist):
+    from fraud.services import indicator_sight
+
+    earlier = factories.AlertFactory(buyer=case.buyer, summary="三个月前的预警")
+    older_case = factories.CaseFactory(buyer=case.buyer, owner=specialist)
+    for each in (case, older_case):
+        indicator_sight(kind="phone", raw="138 0013 8000", case=each)
+    client.force_login(specialist)
+    page = client.get(reverse("interventions:case", args=[case.pk])).text
+    assert earlier.summary in page
+    assert older_case.reference in page
+    assert "13800138000" in page
+    assert "另有 1 个个案" in page
+
+
+def test_the_police_directory_lists_units_by_region_with_24h_phones(client, specialist):
+    unit = factories.PoliceUnitFactory(name="厦门市反诈骗中心", kind="anti_fraud_centre", phone_24h="0592-5550-0096")
+    client.force_login(specialist)
+    page = client.get(reverse("interventions:police_units")).text
+    assert unit.name in page
+    assert "0592-5550-0096" in page

@@ -212,3 +212,40 @@ def test_an_unknown_action_is_refused(client, specialist):
     response = client.post(act(alert.pk, "delete"), follow=True)
     assert "没有成功" in response.text
     assert Alert.objects.filter(pk=alert.pk, status=Alert.Status.NEW).exists()
+
+
+def test_a_supervisor_dismisses_in_bulk_and_each_alert_keeps_its_history(client, supervisor, specialist):
+    alerts = factories.AlertFactory.create_batch(3)
+    already_gone = factories.AlertFactory(status=Alert.Status.DISMISSED, dismiss_reason="duplicate")
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("interventions:queue_bulk"),
+        {"alerts": [a.pk for a in alerts] + [already_gone.pk], "reason": "false_alarm"},
+        follow=True,
+    )
+    assert "3 条中已处理 3 条" in response.text  # the one that had left the queue is not counted
+    for alert in alerts:
+        alert.refresh_from_db()
+        assert alert.status == Alert.Status.DISMISSED
+        assert alert.history.latest().history_user == supervisor
+
+
+def test_a_supervisor_merges_in_bulk_into_one_case(client, supervisor):
+    case = factories.CaseFactory(owner=supervisor)
+    alerts = factories.AlertFactory.create_batch(2)
+    client.force_login(supervisor)
+    client.post(reverse("interventions:queue_bulk"), {"alerts": [a.pk for a in alerts], "case": case.pk})
+    assert set(case.alerts.values_list("status", flat=True)) == {Alert.Status.MERGED}
+    assert case.events.filter(kind=CaseEvent.Kind.ALERT_LINKED).count() == 2
+
+
+def test_specialists_do_not_triage_in_bulk(client, specialist):
+    alert = factories.AlertFactory()
+    client.force_login(specialist)
+    assert (
+        client.post(reverse("interventions:queue_bulk"), {"alerts": [alert.pk], "reason": "false_alarm"}).status_code
+        == 404
+    )
+    assert 'form="bulk-form"' not in client.get(QUEUE).text
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.NEW

@@ -30,7 +30,16 @@ from .alerts import (
     alert_raise_by_hand,
     alert_raise_or_join,
 )
-from .cases import CaseClosed, alert_merge, alert_promote, case_add_note, case_event_record, case_open, case_rate_risk
+from .cases import (
+    CaseClosed,
+    alert_merge,
+    alert_promote,
+    alerts_triage_in_bulk,
+    case_add_note,
+    case_event_record,
+    case_open,
+    case_rate_risk,
+)
 from .intake import (
     INTAKE_SOURCES,
     MAX_BATCH,
@@ -65,6 +74,7 @@ __all__ = [
     "alert_raise",
     "alert_raise_by_hand",
     "alert_raise_or_join",
+    "alerts_triage_in_bulk",
     "case_add_note",
     "case_assess_risk",
     "case_attach_playbook",

@@ -1,14 +1,15 @@
 """Writes to cases and their timeline."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 
 from accounts.models import Desk, User
+from accounts.roles import TRIAGE_ANY
 from orders.models import Buyer
 
 from ..models import Alert, Case, CaseEvent
-from .alerts import ensure_can_work
+from .alerts import AlertNotYours, ensure_can_work
 
 
 def case_event_record(*, case: Case, actor: User | None, kind: str, **payload) -> CaseEvent:
@@ -96,3 +97,24 @@ def alert_merge(*, alert: Alert, case: Case, by: User) -> Case:
         raise CaseClosed(case)
     _alert_attach(alert=locked, case=case, status=Alert.Status.MERGED, by=by)
     return case
+
+
+def alerts_triage_in_bulk(*, alerts: Sequence[Alert], by: User, reason: str = "", case: Case | None = None) -> int:
+    """A supervisor dismisses many alerts (with one reason) or merges them into one case. Each
+    alert goes through the one-alert service, so each gets its own history row and timeline
+    event; an alert that left the queue meanwhile is skipped. Returns how many were done."""
+    from .alerts import AlertAlreadyClaimed, alert_dismiss
+
+    if not by.has_perm(TRIAGE_ANY):
+        raise AlertNotYours(alerts[0]) if alerts else ValueError("No alerts.")
+    done = 0
+    for alert in alerts:
+        try:
+            if case is not None:
+                alert_merge(alert=alert, case=case, by=by)
+            else:
+                alert_dismiss(alert=alert, by=by, reason=reason)
+            done += 1
+        except AlertAlreadyClaimed:
+            continue
+    return done

@@ -52,7 +52,7 @@
 
   document.addEventListener("click", (event) => {
     const row = event.target.closest("#queue-live tbody tr[data-alert]");
-    if (!row || event.target.closest("a, button, form")) return;
+    if (!row || event.target.closest("a, button, form, input")) return;
     select(row);
   });
 
@@ -115,7 +115,16 @@
     });
   }
 
+  // A refresh must not undo a supervisor's ticks for bulk triage.
+  let ticked = [];
+  document.addEventListener("htmx:beforeSwap", () => {
+    ticked = Array.from(document.querySelectorAll("#queue-live input[name=alerts]:checked")).map((box) => box.value);
+  });
+
   document.addEventListener("htmx:afterSwap", () => {
+    document.querySelectorAll("#queue-live input[name=alerts]").forEach((box) => {
+      box.checked = ticked.includes(box.value);
+    });
     select(selectedRow());
     tickCountdowns();
     checkCritical();
