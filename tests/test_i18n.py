@@ -1,6 +1,7 @@
 """The portal speaks Chinese first: a complete catalogue, and no English left on any shell page."""
 
 import re
+from datetime import date, time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from tests import factories
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 # Latin words a Chinese page may show: the name of the other language on its switch button.
-ALLOWED_WORDS = {"English"}
+ALLOWED_WORDS = {"English", "SSRS"}  # and the screener's name, C-SSRS
 
 
 class VisibleText(HTMLParser):
@@ -131,3 +132,38 @@ def test_language_switch_refuses_an_offsite_next_and_an_unknown_language(client)
     response = client.post(reverse("accounts:language"), {"language": "en", "next": "https://evil.example/"})
     assert response.url == "/"
     assert client.post(reverse("accounts:language"), {"language": "klingon"}).status_code == 400
+
+
+@pytest.fixture
+def workspace(busy_portal, specialist, supervisor, shop_a):
+    """A case with something in every section, an alert with a message, and a review waiting."""
+    from interventions.services import case_assess_risk, checkin_plan, order_intercept, police_refer
+
+    case = factories.CaseFactory(owner=specialist, buyer=factories.BuyerFactory(nickname="小雨妈妈"))
+    order = factories.OrderFactory(buyer=case.buyer, product=factories.ProductFactory(risk_category="pesticide"))
+    case_assess_risk(case=case, by=specialist, cssrs={"q4": True}, factors=["explicit_intent", "prepared_method"])
+    order_intercept(case=case, order=order, by=specialist)
+    police_refer(case=case, unit=factories.PoliceUnitFactory(), by=specialist, what_reported="报警内容")
+    checkin_plan(case=case, by=specialist, local_day=date(2026, 11, 24), local_time=time(8, 30), channel="chat")
+    message = factories.MessageFactory(text="我不想活了")
+    alert = factories.AlertFactory(buyer=case.buyer)
+    alert.messages.add(message)
+    return {"case": case.pk, "alert": alert.pk}
+
+
+WORK_PAGES = [
+    ("specialist", "interventions:alert", "alert"),
+    ("specialist", "interventions:case", "case"),
+    ("specialist", "interventions:alert_new", None),
+    ("specialist", "interventions:police_units", None),
+    ("supervisor", "interventions:reviews", None),
+    ("supervisor", "interventions:queue", None),
+]
+
+
+@pytest.mark.parametrize(("persona", "url_name", "arg"), WORK_PAGES)
+def test_work_pages_show_no_english_in_chinese(client, personas, workspace, persona, url_name, arg):
+    client.force_login(personas[persona])
+    response = client.get(reverse(url_name, args=[workspace[arg]] if arg else []))
+    assert response.status_code == 200
+    assert english_words(response.text) == set()

@@ -280,7 +280,8 @@ def checkin_plan(
         actor=by,
         kind=CaseEvent.Kind.CHECKIN_PLANNED,
         checkin_id=checkin.pk,
-        local=f"{local_day:%Y-%m-%d} {local_time:%H:%M} {zone}",
+        local=f"{local_day:%Y-%m-%d} {local_time:%H:%M}",
+        zone=zone,
         channel=channel,
         text=text,
     )

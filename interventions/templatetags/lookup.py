@@ -7,3 +7,20 @@ register = template.Library()
 def get_item(mapping: dict, key):
     """mapping[key] in a template, or None."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def zone_label(zone: str) -> str:
+    """A time zone as people say it ("北京时间 (UTC+08:00)"), not as an IANA id."""
+    import zoneinfo
+
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    names = {"Asia/Shanghai": _("China Standard Time"), "Asia/Hong_Kong": _("Hong Kong time")}
+    try:
+        offset = timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).strftime("%z")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zone
+    utc = f"UTC{offset[:3]}:{offset[3:]}"
+    return f"{names[zone]} ({utc})" if zone in names else utc
