@@ -618,11 +618,11 @@ def indicator_first_seen(position: int, size: int) -> float:
 
 
 def indicator_value(kind: str, indicator_id: int, rng: random.Random) -> str:
-    """A value in the normalised spelling of fraud.services.indicator_normalise, unique per id."""
+    """A value in the normalised spelling of fraud.indicators.normalise (phones in E.164), unique per id."""
     if kind == "phone":
         if rng.random() < 0.1:  # the "customer service" hotlines scammers like
-            return f"400{scramble(indicator_id, 10**7):07d}"
-        return f"{rng.choice(PHONE_PREFIXES)}{scramble(indicator_id, 10**8):08d}"
+            return f"+86400{scramble(indicator_id, 10**7):07d}"
+        return f"+86{rng.choice(PHONE_PREFIXES)}{scramble(indicator_id, 10**8):08d}"
     if kind == "account":
         return f"wxid_{base36(scramble(indicator_id, 36**14), 14)}"
     if kind == "device":

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Indicator, Sighting
+from .models import Indicator, OfficialDomain, Sighting
 
 
 class SightingInline(admin.TabularInline):
@@ -13,8 +13,8 @@ class SightingInline(admin.TabularInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(SimpleHistoryAdmin):
-    list_display = ["kind", "value", "first_seen_at"]
-    list_filter = ["kind"]
+    list_display = ["kind", "value", "first_seen_at", "blocked_at"]
+    list_filter = ["kind", "blocked_at"]
     search_fields = ["value"]
     raw_id_fields = ["created_by"]
     inlines = [SightingInline]
@@ -22,3 +22,11 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request, obj=None) -> bool:
         # Indicators are added from alerts and cases, whose services normalise the value.
         return False
+
+
+@admin.register(OfficialDomain)
+class OfficialDomainAdmin(SimpleHistoryAdmin):
+    """Our domains: links imitating them are flagged as phishing."""
+
+    list_display = ["domain", "note"]
+    search_fields = ["domain"]

@@ -27,16 +27,40 @@ class Indicator(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, null=True, blank=True
     )
+    # The blocklist: an indicator confirmed as fraudulent. A new message that carries it alerts at once.
+    blocked_at = models.DateTimeField(_("blocklisted"), null=True, blank=True)
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("blocklisted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    block_reason = models.CharField(_("why it is blocklisted"), max_length=300, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
-        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="indicator_unique_kind_value")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="indicator_unique_kind_value"),
+            models.CheckConstraint(
+                condition=Q(blocked_at__isnull=True) | (Q(blocked_by__isnull=False) & ~Q(block_reason="")),
+                name="indicator_blocked_with_who_and_why",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "value"], name="indicator_blocked_idx", condition=Q(blocked_at__isnull=False))
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_at is not None
 
 
 class Sighting(models.Model):
@@ -83,3 +107,22 @@ class Sighting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} @ {self.alert_id or self.case_id}"
+
+
+class OfficialDomain(models.Model):
+    """A domain that is ours. The look-alike check flags links that imitate one of these."""
+
+    domain = models.CharField(
+        _("domain"), max_length=253, unique=True, help_text=_("The registered domain, e.g. taobao.com.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("official domain")
+        verbose_name_plural = _("official domains")
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain

@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 
 from interventions.models import Case
 
-from .models import Indicator, Sighting
+from .models import Indicator, OfficialDomain, Sighting
 
 
 def case_indicators(*, case: Case) -> QuerySet[Indicator]:
@@ -22,3 +22,22 @@ def case_indicators(*, case: Case) -> QuerySet[Indicator]:
         .annotate(other_case_count=Coalesce(Subquery(other_cases, output_field=IntegerField()), 0))
         .order_by("kind", "value")
     )
+
+
+def official_domain_names() -> list[str]:
+    return list(OfficialDomain.objects.values_list("domain", flat=True))
+
+
+def blocked_among(found) -> set[tuple[str, str]]:
+    """(kind, value) of the found indicators that are blocklisted: one query for a whole batch."""
+    values = {item.value for item in found}
+    if not values:
+        return set()
+    return set(Indicator.objects.filter(value__in=values, blocked_at__isnull=False).values_list("kind", "value"))
+
+
+def link_verdict(link: str):
+    """The look-alike check of one link against the official domains, for the console."""
+    from .lookalike import check
+
+    return check(link, official_domain_names())

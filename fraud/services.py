@@ -1,39 +1,21 @@
-"""Every write to indicators and sightings."""
+"""Every write to indicators, sightings, the blocklist and the official domains, and the fraud
+signals of a message (a blocklisted indicator, a look-alike link)."""
 
-import re
-import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from interventions.models import Alert, Case
 
-from .models import Indicator, Sighting
+from . import lookalike
+from .indicators import Found, normalise
+from .models import Indicator, OfficialDomain, Sighting
 
-_SPACES_AND_DASHES = re.compile(r"[\s\-()（）]+")
-
-
-def indicator_normalise(*, kind: str, raw: str) -> str:
-    """The one spelling under which an indicator is stored, so two spellings link.
-
-    Full-width characters become half-width; phones keep digits (and a leading +86 is dropped,
-    the default region being China); links and domains are lower-cased without a trailing slash
-    or dot.
-    """
-    value = unicodedata.normalize("NFKC", raw).strip()
-    if kind == Indicator.Kind.PHONE:
-        value = _SPACES_AND_DASHES.sub("", value)
-        if value.startswith("+86"):
-            value = value[3:]
-        elif value.startswith("0086"):
-            value = value[4:]
-        return value
-    if kind in (Indicator.Kind.URL, Indicator.Kind.DOMAIN):
-        value = value.lower().rstrip("/")
-        return value.rstrip(".") if kind == Indicator.Kind.DOMAIN else value
-    if kind == Indicator.Kind.PAYEE:
-        return _SPACES_AND_DASHES.sub("", value)
-    return value
+DEFAULT_OFFICIAL_DOMAINS = ["taobao.com", "tmall.com", "alipay.com", "1688.com", "alibaba.com", "fliggy.com"]
 
 
 @transaction.atomic
@@ -43,8 +25,75 @@ def indicator_sight(
     """Record that an indicator was seen in one alert or one case. Seeing it again there is a no-op."""
     if (alert is None) == (case is None):
         raise ValueError("A sighting needs an alert or a case, not both.")
-    value = indicator_normalise(kind=kind, raw=raw)
-    indicator, _created = Indicator.objects.get_or_create(kind=kind, value=value, defaults={"created_by": by})
+    indicator, _created = Indicator.objects.get_or_create(
+        kind=kind, value=normalise(kind, raw), defaults={"created_by": by}
+    )
     place = {"alert": alert} if alert is not None else {"case": case}
     sighting, _ = Sighting.objects.get_or_create(indicator=indicator, **place, defaults={"created_by": by})
     return sighting
+
+
+def indicators_sight_all(*, found: Iterable[Found], alert: Alert) -> None:
+    """Record each indicator found in a message as seen in the alert the message is part of."""
+    for item in found:
+        indicator_sight(kind=item.kind, raw=item.value, alert=alert)
+
+
+@transaction.atomic
+def indicator_block(*, indicator: Indicator, by: User, reason: str) -> Indicator:
+    """Blocklist an indicator confirmed as fraudulent: any new message carrying it alerts at once."""
+    if not reason.strip():
+        raise ValueError("Say why the indicator is blocklisted.")
+    indicator.blocked_at, indicator.blocked_by, indicator.block_reason = timezone.now(), by, reason.strip()
+    indicator._history_user = by
+    indicator._change_reason = reason
+    indicator.save(update_fields=["blocked_at", "blocked_by", "block_reason"])
+    return indicator
+
+
+@transaction.atomic
+def indicator_unblock(*, indicator: Indicator, by: User, reason: str) -> Indicator:
+    indicator.blocked_at, indicator.blocked_by, indicator.block_reason = None, None, ""
+    indicator._history_user = by
+    indicator._change_reason = reason
+    indicator.save(update_fields=["blocked_at", "blocked_by", "block_reason"])
+    return indicator
+
+
+def official_domains_load_defaults(*, using: str = "default") -> int:
+    """Fill an empty official-domain list; a list with any domain is left as its managers made it."""
+    if OfficialDomain.objects.using(using).exists():
+        return 0
+    OfficialDomain.objects.using(using).bulk_create([OfficialDomain(domain=d) for d in DEFAULT_OFFICIAL_DOMAINS])
+    return len(DEFAULT_OFFICIAL_DOMAINS)
+
+
+@dataclass(frozen=True)
+class FraudSignal:
+    """Something in a message that needs the anti-fraud desk whatever words surround it."""
+
+    reason: str
+
+
+def fraud_signals(
+    found: Iterable[Found], *, official_domains: list[str], blocked: set[tuple[str, str]]
+) -> list[FraudSignal]:
+    """Blocklisted indicators and look-alike links among the indicators found in a message."""
+    signals = []
+    for item in found:
+        if (item.kind, item.value) in blocked:
+            signals.append(
+                FraudSignal(
+                    _("blocklisted %(kind)s %(value)s") % {"kind": Indicator.Kind(item.kind).label, "value": item.value}
+                )
+            )
+        elif item.kind == Indicator.Kind.DOMAIN:
+            verdict = lookalike.check(item.value, official_domains)
+            if verdict.flagged:
+                signals.append(
+                    FraudSignal(
+                        _("phishing link %(domain)s imitates %(official)s")
+                        % {"domain": verdict.domain, "official": verdict.lookalike_of}
+                    )
+                )
+    return signals

@@ -266,7 +266,7 @@ def test_the_case_shows_the_persons_other_alerts_cases_and_shared_indicators(cli
     page = client.get(reverse("interventions:case", args=[case.pk])).text
     assert earlier.summary in page
     assert older_case.reference in page
-    assert "13800138000" in page
+    assert "+8613800138000" in page
     assert "另有 1 个个案" in page
 
 

@@ -5,9 +5,10 @@ from django.db import IntegrityError, transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fraud.indicators import normalise
 from fraud.models import Indicator, Sighting
 from fraud.selectors import case_indicators
-from fraud.services import indicator_normalise, indicator_sight
+from fraud.services import indicator_sight
 from orders.models import Order
 from orders.selectors import merchant_for_user, merchant_recent_orders
 from orders.services import merchant_add_staff, order_record
@@ -51,15 +52,15 @@ def test_merchant_b_cannot_see_merchant_a_orders(db, merchant_a, merchant_b, sho
 
 
 @pytest.mark.parametrize("spelling", ["+86 138 0013 8000", "13800138000", "138-0013-8000", "０086 138 0013 8000"])
-def test_phone_spellings_normalise_to_one_value(spelling):
-    assert indicator_normalise(kind=Indicator.Kind.PHONE, raw=spelling) == "13800138000"
+def test_phone_spellings_normalise_to_one_e164_number(spelling):
+    assert normalise(Indicator.Kind.PHONE, spelling) == "+8613800138000"
 
 
 @given(st.lists(st.sampled_from([" ", "-", "　"]), min_size=10, max_size=10))
 def test_separators_anywhere_in_a_phone_do_not_make_a_new_indicator(separators):
     digits = "13800138000"
     spelled = "".join(d + s for d, s in zip(digits, separators, strict=False)) + digits[10:]
-    assert indicator_normalise(kind=Indicator.Kind.PHONE, raw=spelled) == digits
+    assert normalise(Indicator.Kind.PHONE, spelled) == "+86" + digits
 
 
 def test_seeing_an_indicator_twice_in_one_case_is_one_sighting(db, specialist):
@@ -88,4 +89,4 @@ def test_a_case_lists_its_indicators_with_how_many_other_cases_have_them(db):
         indicator_sight(kind=Indicator.Kind.PAYEE, raw=shared_payee, case=case)
     indicator_sight(kind=Indicator.Kind.PHONE, raw="13800138000", case=cases[0])
     rows = {(i.kind, i.value): i.other_case_count for i in case_indicators(case=cases[0])}
-    assert rows == {("payee", shared_payee): 2, ("phone", "13800138000"): 0}
+    assert rows == {("payee", shared_payee): 2, ("phone", "+8613800138000"): 0}

@@ -14,6 +14,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Desk
+from fraud.indicators import Found
+from fraud.indicators import extract as extract_indicators
+from fraud.selectors import blocked_among, official_domain_names
+from fraud.services import FraudSignal, fraud_signals, indicators_sight_all
 from orders.models import Buyer, Merchant, Order
 
 from ..choices import Severity, Source
@@ -178,10 +183,14 @@ def messages_scan(*, message_ids: Sequence[int], now: datetime | None = None) ->
             .order_by("buyer_id", "sent_at", "id")
         )
         watched = _people_with_open_alerts(messages, now)
+        official = official_domain_names()
+        found = {message.pk: extract_indicators(message.text) for message in messages}
+        blocked = blocked_among([item for items in found.values() for item in items])
         for message in messages:
             high_risk = message.order is not None and message.order.product.is_high_risk
             result = scan_text(message.text, lexicon, high_risk_product=high_risk)
-            _alert_on(message, result, lexicon, high_risk, now, watched)
+            signals = fraud_signals(found[message.pk], official_domains=official, blocked=blocked)
+            _alert_on(message, result, lexicon, high_risk, now, watched, signals, found[message.pk])
         Message.objects.filter(pk__in=[m.pk for m in messages]).update(scanned_at=now)
     return len(messages)
 
@@ -205,14 +214,22 @@ def _alert_on(
     high_risk: bool,
     now: datetime,
     watched: set[tuple[int, str]],
+    signals: list[FraudSignal],
+    found: list[Found],
 ) -> None:
     """A message that matters to a desk goes in front of it: joining the open alert about the same
     person (judged on the whole conversation), or as a new alert at medium or above.
 
     A low message (a weak term: 今晚, 转账) only matters as context for an open alert, so it is
     looked at only when its person has one (when the batch began, or raised in it since); the
-    rest cost no query."""
-    for desk, severity in result.desk_severity.items():
+    rest cost no query.
+
+    A blocklisted indicator or a look-alike link puts the message before the anti-fraud desk at
+    high at least, whatever the words; every indicator found is sighted on that desk's alert."""
+    by_desk = dict(result.desk_severity)
+    if signals:
+        by_desk[Desk.FRAUD] = max(by_desk.get(Desk.FRAUD, Severity.NONE), Severity.HIGH)
+    for desk, severity in by_desk.items():
         if severity < Severity.LOW or (severity < Severity.MEDIUM and (message.buyer_id, desk) not in watched):
             continue
         matches = [
@@ -228,7 +245,7 @@ def _alert_on(
             desk=desk,
             source=message.source,
             severity=severity,
-            summary=result.reason_for(desk),
+            summary=_summary(result, desk, severity, signals),
             matches=matches,
             message=message,
             now=now,
@@ -236,6 +253,16 @@ def _alert_on(
         )
         if alert is not None and message.buyer_id:
             watched.add((message.buyer_id, desk))
+        if alert is not None and desk == Desk.FRAUD and found:
+            indicators_sight_all(found=found, alert=alert)
+
+
+def _summary(result: ScanResult, desk: str, severity: int, signals: list[FraudSignal]) -> str:
+    words = result.reason_for(desk)
+    if desk != Desk.FRAUD or not signals:
+        return words
+    found = ";".join(signal.reason for signal in signals)
+    return f"{Severity(severity).label}:{found}" + (f" + {words.split(':', 1)[1]}" if words else "")
 
 
 def messages_scan_overdue(*, now: datetime | None = None, batch: int = MAX_BATCH) -> int:

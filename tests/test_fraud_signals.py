@@ -1,0 +1,111 @@
+"""Anti-fraud, first slice: one spelling per indicator, the look-alike check, the blocklist, and
+indicators linked across complaints by the scan."""
+
+import idna
+import pytest
+
+from fraud.indicators import extract, luhn_valid
+from fraud.lookalike import check
+from fraud.models import Indicator, OfficialDomain, Sighting
+from fraud.selectors import case_indicators
+from fraud.services import indicator_block
+from interventions.models import Alert, Severity
+from interventions.services import messages_scan
+from tests import factories
+
+OFFICIAL = ["taobao.com", "tmall.com", "alipay.com"]
+HOMOGRAPH = idna.encode("tаobao.com").decode()  # a Cyrillic а
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["taoba0.com", "https://tmall-vip.com/refund", HOMOGRAPH, "taboao.com", "taobao-refund.top", "alipay.com.cn"],
+)
+def test_look_alike_links_are_flagged(link):
+    verdict = check(link, OFFICIAL)
+    assert verdict.flagged, verdict
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["taobao.com", "https://item.taobao.com/a?id=1", "TMALL.COM", "alipay.com", "example.com", "mall.com", "jd.com"],
+)
+def test_the_real_domains_and_unrelated_ones_pass(link):
+    assert not check(link, OFFICIAL).flagged
+
+
+def test_a_punycode_homograph_names_what_it_imitates():
+    verdict = check(f"https://{HOMOGRAPH}/login", OFFICIAL)
+    assert (verdict.lookalike_of, verdict.reason) == ("taobao.com", "homograph")
+
+
+def test_phones_cards_wallets_and_links_are_found_in_text():
+    card = "6222020200000000"
+    card += str(next(d for d in range(10) if luhn_valid(card + str(d))))
+    text = f"加微信号: Scam_888 或打 +86 138-0013-8000,转账到 {card[:4]} {card[4:8]} {card[8:12]} {card[12:]},点 https://taoba0.com/refund"
+    found = {(f.kind, f.value) for f in extract(text)}
+    assert found == {
+        ("phone", "+8613800138000"),
+        ("payee", card),
+        ("payee", "wechat:scam_888"),
+        ("url", "https://taoba0.com/refund"),
+        ("domain", "taoba0.com"),
+    }
+
+
+def test_a_number_that_fails_luhn_is_not_a_card():
+    assert not [f for f in extract("订单号 6222020200000000001") if f.kind == "payee"]
+
+
+def test_the_official_domains_are_there_after_migrate(db):
+    assert {"taobao.com", "tmall.com", "alipay.com"} <= set(OfficialDomain.objects.values_list("domain", flat=True))
+
+
+def _complaint(text: str, buyer=None):
+    message = factories.MessageFactory(source="complaint", text=text, buyer=buyer or factories.BuyerFactory())
+    messages_scan(message_ids=[message.pk])
+    return message
+
+
+def test_a_phishing_link_alerts_the_fraud_desk_whatever_the_words(db):
+    message = _complaint("客服让我点这个 https://taoba0.com/refund 办理")
+    alert = Alert.objects.get(messages=message)
+    assert (alert.desk, alert.severity) == ("fraud", Severity.HIGH)
+    assert "taoba0.com" in alert.summary
+    assert "taobao.com" in alert.summary
+
+
+def test_a_blocklisted_payee_in_a_new_message_raises_an_alert(db, fraud_specialist):
+    indicator = Indicator.objects.create(kind="payee", value="alipay:game_coin_seller_88")
+    indicator_block(indicator=indicator, by=fraud_specialist, reason="已确认诈骗收款账户")
+    message = _complaint("我要买点卡,对方让我转到支付宝: game_coin_seller_88")
+    alert = Alert.objects.get(messages=message)
+    assert (alert.desk, alert.severity) == ("fraud", Severity.HIGH)
+    assert "game_coin_seller_88" in alert.summary
+    assert indicator.history.latest().history_change_reason == "已确认诈骗收款账户"
+
+
+def test_blocklisting_needs_a_reason(db, fraud_specialist):
+    with pytest.raises(ValueError, match="why"):
+        indicator_block(
+            indicator=Indicator.objects.create(kind="phone", value="+8613800138000"), by=fraud_specialist, reason=" "
+        )
+
+
+def test_the_same_payee_in_several_complaints_links_them(db):
+    text = "游戏币卖我1.3万,我转到对方支付宝: seller_88 后联系不上了"
+    for _ in range(3):
+        _complaint(text)
+    indicator = Indicator.objects.get(kind="payee", value="alipay:seller_88")
+    assert Sighting.objects.filter(indicator=indicator).count() == 3
+    case = factories.CaseFactory(desk="fraud")
+    Sighting.objects.create(indicator=indicator, case=case)
+    other = factories.CaseFactory(desk="fraud")
+    Sighting.objects.create(indicator=indicator, case=other)
+    assert {i.value: i.other_case_count for i in case_indicators(case=case)} == {"alipay:seller_88": 1}
+
+
+def test_life_alerts_do_not_collect_indicators(db):
+    _complaint("我不想活了,我的电话 13800138000")
+    assert Alert.objects.get().desk == "life"
+    assert not Sighting.objects.exists()
