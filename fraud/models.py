@@ -126,3 +126,74 @@ class OfficialDomain(models.Model):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class StopPaymentRequest(models.Model):
+    """A request to an anti-fraud centre to stop (止付) or freeze (冻结) money a victim just paid.
+    The money can still be stopped for about 30 minutes after the victim reported: the clock runs
+    from `reported_at`."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        RECEIVED = "received", _("Received by the centre")
+        FROZEN = "frozen", _("Frozen")
+        TOO_LATE = "too_late", _("Too late")
+
+    case = models.ForeignKey(
+        "interventions.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="stop_payments"
+    )
+    unit = models.ForeignKey(
+        "interventions.PoliceUnit",
+        verbose_name=_("anti-fraud centre"),
+        on_delete=models.PROTECT,
+        related_name="stop_payments",
+    )
+    payee_account = models.CharField(_("payee account"), max_length=100)
+    amount = models.DecimalField(_("amount paid (yuan)"), max_digits=12, decimal_places=2)
+    paid_at = models.DateTimeField(_("paid"))
+    reported_at = models.DateTimeField(_("victim reported"))
+    transaction_ref = models.CharField(_("transaction reference"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    frozen_amount = models.DecimalField(
+        _("amount frozen (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("stop-payment request")
+        verbose_name_plural = _("stop-payment requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="stop_payment_amount_positive"),
+            models.CheckConstraint(
+                # NULL passes a CHECK in SQL: say "not null" outright.
+                condition=~Q(status="frozen") | (Q(frozen_amount__isnull=False) & Q(frozen_amount__gt=0)),
+                name="stop_payment_frozen_has_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payee_account} {self.amount}"
+
+    @property
+    def deadline(self):
+        """The end of the window in which the money can still be stopped."""
+        return self.reported_at + settings.SHOUHU_STOP_PAYMENT_WINDOW
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.REQUESTED, self.Status.RECEIVED)

@@ -1,6 +1,6 @@
 """Every read about indicators and where they were seen."""
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from interventions.models import Case
@@ -9,7 +9,15 @@ from .models import Indicator, OfficialDomain, Sighting
 
 
 def case_indicators(*, case: Case) -> QuerySet[Indicator]:
-    """The case's indicators, each with `other_case_count`: in how many other cases it was seen."""
+    """The case's indicators, each with `other_case_count` and `other_alert_count`: in how many
+    other cases, and in how many alerts outside this case (earlier complaints), it was seen."""
+    other_alerts = (
+        Sighting.objects.filter(indicator=OuterRef("pk"), alert__isnull=False)
+        .exclude(alert__case=case)
+        .values("indicator")
+        .annotate(total=Count("alert", distinct=True))
+        .values("total")
+    )
     other_cases = (
         Sighting.objects.filter(indicator=OuterRef("pk"), case__isnull=False)
         .exclude(case=case)
@@ -18,8 +26,13 @@ def case_indicators(*, case: Case) -> QuerySet[Indicator]:
         .values("total")
     )
     return (
-        Indicator.objects.filter(sightings__case=case)
-        .annotate(other_case_count=Coalesce(Subquery(other_cases, output_field=IntegerField()), 0))
+        # The case's own sightings, and those of the alerts it holds.
+        Indicator.objects.filter(Q(sightings__case=case) | Q(sightings__alert__case=case))
+        .distinct()
+        .annotate(
+            other_case_count=Coalesce(Subquery(other_cases, output_field=IntegerField()), 0),
+            other_alert_count=Coalesce(Subquery(other_alerts, output_field=IntegerField()), 0),
+        )
         .order_by("kind", "value")
     )
 

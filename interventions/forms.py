@@ -1,7 +1,10 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Desk
+from fraud.models import StopPaymentRequest
 from orders.models import InterceptionRequest
 
 from .choices import Severity
@@ -139,3 +142,31 @@ class BulkTriageForm(forms.Form):
     def __init__(self, *args, alert_ids: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["alerts"].choices = [(pk, pk) for pk in alert_ids]
+
+
+class StopPaymentForm(forms.Form):
+    unit = forms.IntegerField(label=_("anti-fraud centre"))
+    payee_account = forms.CharField(label=_("payee account"), max_length=100)
+    amount = forms.DecimalField(
+        label=_("amount paid (yuan)"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    paid_at = forms.DateTimeField(
+        label=_("paid"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    reported_at = forms.DateTimeField(
+        label=_("victim reported"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    transaction_ref = forms.CharField(label=_("transaction reference"), max_length=100, required=False)
+
+
+class StopPaymentAnswerForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (s, label) for s, label in StopPaymentRequest.Status.choices if s != StopPaymentRequest.Status.REQUESTED
+        ],
+    )
+    frozen_amount = forms.DecimalField(
+        label=_("amount frozen (yuan)"), required=False, min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )

@@ -376,6 +376,8 @@ class CaseEvent(models.Model):
         CHECKIN_PLANNED = "checkin_planned", _("Check-in planned")
         REVIEWED = "reviewed", _("Emergency action reviewed")
         REFERRAL_ANSWERED = "referral_answered", _("Police answered")
+        STOP_PAYMENT_REQUESTED = "stop_payment_requested", _("Stop-payment requested")
+        STOP_PAYMENT_ANSWERED = "stop_payment_answered", _("Stop-payment answered")
         PLAYBOOK_ATTACHED = "playbook_attached", _("Playbook attached")
         STEP_DONE = "step_done", _("Playbook step done")
 
@@ -539,6 +541,9 @@ class EmergencyAction(models.Model):
     referral = models.OneToOneField(
         PoliceReferral, verbose_name=_("police referral"), on_delete=models.PROTECT, null=True, blank=True
     )
+    stop_payment = models.OneToOneField(
+        "fraud.StopPaymentRequest", verbose_name=_("stop-payment"), on_delete=models.PROTECT, null=True, blank=True
+    )
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("taken by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -569,7 +574,7 @@ class EmergencyAction(models.Model):
                 name="emergency_action_reviewed_iff_reviewer",
             ),
             models.CheckConstraint(
-                condition=Q(interception__isnull=False) | Q(referral__isnull=False) | Q(kind="stop_payment"),
+                condition=Q(interception__isnull=False) | Q(referral__isnull=False) | Q(stop_payment__isnull=False),
                 name="emergency_action_names_its_action",
             ),
         ]

@@ -247,6 +247,7 @@ def case_workspace(case: Case) -> dict:
             .order_by("-requested_at")
         ),
         "referrals": list(case.referrals.select_related("unit", "referred_by")),
+        "stop_payments": list(case.stop_payments.select_related("unit", "requested_by").order_by("-requested_at")),
         "checkins": list(case.checkins.select_related("owner")),
         "ticks": {tick.step: tick for tick in case.ticks.filter(playbook=case.playbook_id).select_related("done_by")},
         "playbooks": list(Playbook.objects.filter(desk=case.desk, is_active=True)),
@@ -324,3 +325,18 @@ def police_directory() -> list[tuple]:
     for unit in units:
         grouped.setdefault(unit.region, []).append(unit)
     return list(grouped.items())
+
+
+def stop_payments_for_liaison(user: User):
+    """Stop-payment requests to the liaison's own centre, the ones still running first."""
+    from fraud.models import StopPaymentRequest
+
+    return (
+        StopPaymentRequest.objects.filter(unit__liaisons__user=user)
+        .select_related("case__buyer", "requested_by", "unit")
+        .order_by("answered_at", "-requested_at")
+    )
+
+
+def stop_payment_for_liaison(user: User, pk: int):
+    return get_object_or_404(stop_payments_for_liaison(user), pk=pk)

@@ -19,4 +19,5 @@ urlpatterns = [
     path("summary/", views.summary, name="summary"),
     path("liaison/", views.liaison_home, name="liaison_home"),
     path("liaison/referrals/<int:pk>/", views.referral_answer, name="referral_answer"),
+    path("liaison/stop-payments/<int:pk>/", views.stop_payment_answer_view, name="stop_payment_answer"),
 ]

@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +34,8 @@ from .forms import (
     ReferralReceiptForm,
     ReviewForm,
     RiskAssessmentForm,
+    StopPaymentAnswerForm,
+    StopPaymentForm,
     TickForm,
 )
 from .models import Alert, Playbook, PoliceUnit
@@ -58,6 +61,8 @@ from .selectors import (
     queue_page,
     referral_for_liaison,
     referrals_for_liaison,
+    stop_payment_for_liaison,
+    stop_payments_for_liaison,
 )
 from .services import (
     AlertAlreadyClaimed,
@@ -85,6 +90,8 @@ from .services import (
     order_intercept,
     police_refer,
     referral_record_receipt,
+    stop_payment_answer,
+    stop_payment_request,
     tomorrow_morning,
 )
 
@@ -252,6 +259,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "answer_statuses": InterceptionAnswerForm.base_fields["status"].choices,
         "close_form": CloseForm(),
+        "stop_payment_form": StopPaymentForm(
+            initial={"reported_at": timezone.localtime(), "paid_at": timezone.localtime()}
+        ),
         "zone": zone,
     }
     return render(request, "interventions/case_detail.html", context)
@@ -314,6 +324,12 @@ def _refer(request, case, data) -> None:
     messages.success(request, _("Referral to %(unit)s recorded.") % {"unit": unit})
 
 
+def _stop_payment(request, case, data) -> None:
+    unit = get_object_or_404(PoliceUnit, pk=data.pop("unit"), is_active=True)
+    stop_payment_request(case=case, unit=unit, by=request.user, **data)
+    messages.success(request, _("Stop-payment sent to %(unit)s: the clock runs.") % {"unit": unit})
+
+
 def _checkin(request, case, data) -> None:
     checkin_plan(case=case, by=request.user, **data)
     messages.success(request, _("Check-in planned."))
@@ -325,6 +341,7 @@ _CASE_ACTIONS = {
     "answer": (InterceptionAnswerForm, _answer),
     "refer": (ReferralForm, _refer),
     "checkin": (CheckInForm, _checkin),
+    "stop_payment": (StopPaymentForm, _stop_payment),
     "escalate": (ReasonForm, lambda r, c, d: case_escalate(case=c, by=r.user, reason=d["reason"])),
     "handover": (
         HandOverForm,
@@ -401,9 +418,27 @@ def liaison_home(request: HttpRequest) -> HttpResponse:
     context = {
         "unit": police_unit_for_liaison(request.user),
         "referrals": referrals_for_liaison(request.user)[:100],
+        "stop_payments": stop_payments_for_liaison(request.user)[:100],
+        "stop_statuses": StopPaymentAnswerForm.base_fields["status"].choices,
+        "now": timezone.now(),
         "statuses": ReferralReceiptForm.base_fields["status"].choices,
     }
     return render(request, "interventions/liaison_home.html", context)
+
+
+@portal_page(roles.USE_LIAISON_PORTAL)
+@require_POST
+def stop_payment_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The anti-fraud centre answers a stop-payment: received, frozen (how much), or too late."""
+    stop = stop_payment_for_liaison(request.user, pk)
+    form = StopPaymentAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            stop_payment_answer(request=stop, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Recorded. The specialist sees it on the case."))
+        except ValidationError:
+            messages.error(request, _("A freeze needs the amount frozen."))
+    return redirect("interventions:liaison_home")
 
 
 @portal_page(roles.USE_LIAISON_PORTAL)

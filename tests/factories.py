@@ -202,7 +202,8 @@ class EmergencyActionFactory(factory.django.DjangoModelFactory):
         model = EmergencyAction
 
     case = factory.SubFactory(CaseFactory)
-    kind = EmergencyAction.Kind.STOP_PAYMENT
+    kind = EmergencyAction.Kind.REFERRAL
+    referral = factory.SubFactory("tests.factories.PoliceReferralFactory", case=factory.SelfAttribute("..case"))
     taken_by = factory.SelfAttribute("case.owner")
     risk_level = 3
 

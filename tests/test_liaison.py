@@ -26,10 +26,12 @@ def test_a_liaison_sees_only_their_units_referrals_and_answers_them(client, liai
     assert theirs.status == "reported"
 
 
-def test_only_liaisons_reach_the_liaison_pages(client, specialist, merchant_a):
+def test_only_liaisons_reach_the_liaison_pages(client, specialist, merchant_a, outsider):
     referral = factories.PoliceReferralFactory()
-    for user in (specialist, merchant_a):
+    for user in (specialist, merchant_a, outsider):
         client.force_login(user)
         assert client.get(reverse("interventions:liaison_home")).status_code == 404
-        url = reverse("interventions:referral_answer", args=[referral.pk])
-        assert client.post(url, {"status": "closed"}).status_code == 404
+        for name in ("referral_answer", "stop_payment_answer"):
+            url = reverse(f"interventions:{name}", args=[referral.pk])
+            assert client.post(url, {"status": "closed"}).status_code == 404
+            assert client.get(url).status_code == 404

@@ -166,6 +166,8 @@ SHOUHU_CLAIM_SLA = {
 }
 # How long a merchant has to answer an interception request before it escalates.
 SHOUHU_INTERCEPTION_ANSWER_WITHIN = timedelta(minutes=30)
+# After a victim reports a payment, the money can still be stopped for about this long.
+SHOUHU_STOP_PAYMENT_WINDOW = timedelta(minutes=30)
 # Hits about the same person join their open alert while it was added to within this window.
 SHOUHU_ALERT_JOIN_WINDOW = timedelta(minutes=30)
 # The worker is shown as stopped on the managers' summary when its heartbeat is older than this.

@@ -17,6 +17,8 @@ from .actions import (
     playbooks_load_defaults,
     police_refer,
     reorders_watch,
+    stop_payment_answer,
+    stop_payment_request,
     tomorrow_morning,
 )
 from .alerts import (
@@ -103,5 +105,7 @@ __all__ = [
     "referral_record_receipt",
     "reorders_watch",
     "scan_terms_load_defaults",
+    "stop_payment_answer",
+    "stop_payment_request",
     "tomorrow_morning",
 ]

@@ -9,6 +9,7 @@ after the fact, never waited for.
 import zoneinfo
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import REVIEW_EMERGENCY_ACTIONS
+from fraud.models import StopPaymentRequest
 from orders.models import InterceptionRequest, Order
 
 from ..choices import Severity, Source
@@ -382,3 +384,84 @@ def playbooks_load_defaults(*, using: str = "default") -> int:
         [Playbook(name=name, desk=desk, steps=steps) for name, desk, steps in DEFAULT_PLAYBOOKS]
     )
     return len(DEFAULT_PLAYBOOKS)
+
+
+@transaction.atomic
+def stop_payment_request(
+    *,
+    case: Case,
+    unit: PoliceUnit,
+    by: User,
+    payee_account: str,
+    amount: Decimal,
+    paid_at: datetime,
+    reported_at: datetime,
+    transaction_ref: str = "",
+) -> StopPaymentRequest:
+    """Ask an anti-fraud centre to stop a payment the victim just made. The 30-minute clock runs
+    from the victim's report; the payee becomes an indicator of the case, linking it."""
+    from fraud.services import indicator_sight
+
+    _ensure_open(case)
+    if unit.kind != PoliceUnit.Kind.ANTI_FRAUD_CENTRE:
+        raise ValueError("A stop-payment goes to an anti-fraud centre.")
+    request = StopPaymentRequest(
+        case=case,
+        unit=unit,
+        requested_by=by,
+        payee_account=payee_account.strip(),
+        amount=amount,
+        paid_at=paid_at,
+        reported_at=reported_at,
+        transaction_ref=transaction_ref,
+    )
+    request.full_clean()
+    request._history_user = by
+    request.save()
+    indicator_sight(kind="payee", raw=request.payee_account, case=case, by=by)
+    case_event_record(
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.STOP_PAYMENT_REQUESTED,
+        stop_payment_id=request.pk,
+        unit=unit.name,
+        amount=str(amount),
+        text=request.payee_account,
+    )
+    if _needs_review(case):
+        EmergencyAction.objects.create(
+            case=case,
+            kind=EmergencyAction.Kind.STOP_PAYMENT,
+            stop_payment=request,
+            taken_by=by,
+            risk_level=case.risk_level,
+        )
+    return request
+
+
+@transaction.atomic
+def stop_payment_answer(
+    *, request: StopPaymentRequest, by: User, status: str, frozen_amount: Decimal | None = None
+) -> StopPaymentRequest:
+    """The centre's liaison records what became of the request: received, frozen (how much), or
+    too late. The case shows the amount protected."""
+    from .police import NotYourUnit
+
+    if not request.unit.liaisons.filter(user=by).exists():
+        raise NotYourUnit(request)
+    request.status = StopPaymentRequest.Status(status)
+    request.frozen_amount = frozen_amount if request.status == StopPaymentRequest.Status.FROZEN else None
+    request.answered_by, request.answered_at = by, timezone.now()
+    request.full_clean()
+    request._history_user = by
+    request.save(update_fields=["status", "frozen_amount", "answered_by", "answered_at"])
+    case_event_record(
+        case=request.case,
+        actor=by,
+        kind=CaseEvent.Kind.STOP_PAYMENT_ANSWERED,
+        stop_payment_id=request.pk,
+        status=request.status,
+        amount=str(request.frozen_amount or ""),
+        unit=request.unit.name,
+    )
+    return request

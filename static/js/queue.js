@@ -1,4 +1,4 @@
-// The triage queue: keys to work it without the mouse, a live claim countdown, and an optional
+// The triage queue: keys to work it without the mouse, and an optional
 // sound and flash when a critical alert arrives. No inline script: everything is here.
 (function () {
   "use strict";
@@ -56,22 +56,6 @@
     select(row);
   });
 
-  function tickCountdowns() {
-    const now = Date.now() / 1000;
-    document.querySelectorAll(".countdown[data-due]").forEach((el) => {
-      const left = Math.round(Number(el.dataset.due) - now);
-      if (left <= 0) {
-        el.textContent = el.dataset.overdueLabel;
-        el.classList.add("overdue");
-        return;
-      }
-      const minutes = Math.floor(left / 60);
-      const seconds = String(left % 60).padStart(2, "0");
-      el.textContent = `${minutes}:${seconds}`;
-      el.classList.toggle("soon", left < 120);
-    });
-  }
-
   function soundOn() {
     return window.localStorage.getItem(SOUND_KEY) === "on";
   }
@@ -126,14 +110,11 @@
       box.checked = ticked.includes(box.value);
     });
     select(selectedRow());
-    tickCountdowns();
     checkCritical();
   });
 
   document.addEventListener("DOMContentLoaded", () => {
     setupToggle();
-    tickCountdowns();
     checkCritical();
-    window.setInterval(tickCountdowns, 1000);
   });
 })();
