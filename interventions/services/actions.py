@@ -47,8 +47,11 @@ def _ensure_open(case: Case) -> None:
         raise CaseClosed(case)
 
 
-def _needs_review(case: Case) -> bool:
-    return case.risk_level >= Case.RiskLevel.HIGH
+def _review_if_emergency(*, case: Case, by: User, kind: str, **action) -> None:
+    """At high or critical risk an action took effect on one person's word: queue it for a
+    supervisor's look after the fact. `action` names the interception, referral or stop-payment."""
+    if case.risk_level >= Case.RiskLevel.HIGH:
+        EmergencyAction.objects.create(case=case, kind=kind, taken_by=by, risk_level=case.risk_level, **action)
 
 
 @transaction.atomic
@@ -114,14 +117,7 @@ def order_intercept(*, case: Case, order: Order, by: User, note: str = "") -> In
         kind_of=request.kind,
         reason=note,
     )
-    if _needs_review(case):
-        EmergencyAction.objects.create(
-            case=case,
-            kind=EmergencyAction.Kind.INTERCEPTION,
-            interception=request,
-            taken_by=by,
-            risk_level=case.risk_level,
-        )
+    _review_if_emergency(case=case, by=by, kind=EmergencyAction.Kind.INTERCEPTION, interception=request)
     return request
 
 
@@ -215,10 +211,7 @@ def police_refer(
         reference_no=reference_no,
         text=what_reported,
     )
-    if _needs_review(case):
-        EmergencyAction.objects.create(
-            case=case, kind=EmergencyAction.Kind.REFERRAL, referral=referral, taken_by=by, risk_level=case.risk_level
-        )
+    _review_if_emergency(case=case, by=by, kind=EmergencyAction.Kind.REFERRAL, referral=referral)
     return referral
 
 
@@ -428,14 +421,7 @@ def stop_payment_request(
         amount=str(amount),
         text=request.payee_account,
     )
-    if _needs_review(case):
-        EmergencyAction.objects.create(
-            case=case,
-            kind=EmergencyAction.Kind.STOP_PAYMENT,
-            stop_payment=request,
-            taken_by=by,
-            risk_level=case.risk_level,
-        )
+    _review_if_emergency(case=case, by=by, kind=EmergencyAction.Kind.STOP_PAYMENT, stop_payment=request)
     return request
 
 
