@@ -1,5 +1,7 @@
 """Every read about indicators and where they were seen."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -54,3 +56,75 @@ def link_verdict(link: str):
     from .lookalike import check
 
     return check(link, official_domain_names())
+
+
+@dataclass
+class Ring:
+    """Cases linked through shared indicators (信息挂接), as far as `hops` case-to-case steps."""
+
+    cases: dict[int, Case]
+    indicators: dict[int, Indicator]
+    # (case id, indicator id): the indicator was seen in the case or in one of its alerts
+    links: set[tuple[int, int]]
+
+    def counts(self) -> dict[str, int]:
+        """How many indicators of each kind the ring holds."""
+        totals: dict[str, int] = {}
+        for indicator in self.indicators.values():
+            totals[indicator.kind] = totals.get(indicator.kind, 0) + 1
+        return totals
+
+    def labelled_counts(self) -> list[tuple[str, int]]:
+        return [(Indicator.Kind(kind).label, total) for kind, total in sorted(self.counts().items())]
+
+    def shared(self) -> list[tuple[Indicator, list[int]]]:
+        """Indicators seen in more than one case of the ring, with the cases, most shared first."""
+        by_indicator: dict[int, list[int]] = {}
+        for case_id, indicator_id in self.links:
+            by_indicator.setdefault(indicator_id, []).append(case_id)
+        rows = [(self.indicators[i], sorted(cases)) for i, cases in by_indicator.items() if len(cases) > 1]
+        return sorted(rows, key=lambda row: (-len(row[1]), row[0].kind, row[0].value))
+
+
+def ring_for_case(case: Case, *, hops: int = 2, max_cases: int = 500) -> Ring:
+    """The ring around a case, walked breadth-first: case → its indicators → the other cases they
+    were seen in, `hops` times. Two queries per hop whatever the size; stops at `max_cases`."""
+    seen_cases, seen_indicators, links = {case.pk}, set(), set()
+    frontier = {case.pk}
+    for _ in range(hops):
+        found = _links_of_cases(frontier)
+        links |= found
+        new_indicators = {indicator for _case, indicator in found} - seen_indicators
+        seen_indicators |= new_indicators
+        reached = _links_of_indicators(new_indicators)
+        links |= reached
+        frontier = {case_id for case_id, _indicator in reached} - seen_cases
+        seen_cases |= frontier
+        if not frontier or len(seen_cases) >= max_cases:
+            break
+    links |= _links_of_cases(frontier) & {(c, i) for c in frontier for i in seen_indicators}
+    return Ring(
+        cases=Case.objects.select_related("buyer", "owner").in_bulk(seen_cases),
+        indicators=Indicator.objects.in_bulk(seen_indicators),
+        links={(c, i) for c, i in links if c in seen_cases and i in seen_indicators},
+    )
+
+
+def _links_of_cases(case_ids: set[int]) -> set[tuple[int, int]]:
+    if not case_ids:
+        return set()
+    rows = Sighting.objects.filter(Q(case__in=case_ids) | Q(alert__case__in=case_ids)).values_list(
+        "case_id", "alert__case_id", "indicator_id"
+    )
+    return {(case_id or alert_case_id, indicator_id) for case_id, alert_case_id, indicator_id in rows}
+
+
+def _links_of_indicators(indicator_ids: set[int]) -> set[tuple[int, int]]:
+    if not indicator_ids:
+        return set()
+    rows = (
+        Sighting.objects.filter(indicator__in=indicator_ids)
+        .filter(Q(case__isnull=False) | Q(alert__case__isnull=False))
+        .values_list("case_id", "alert__case_id", "indicator_id")
+    )
+    return {(case_id or alert_case_id, indicator_id) for case_id, alert_case_id, indicator_id in rows}

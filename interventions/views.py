@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import roles
 from accounts.access import portal_page
 from accounts.selectors import user_desks
+from fraud.selectors import ring_for_case
 from orders.services import buyer_record
 
 from .filters import QueueFilter
@@ -358,6 +359,15 @@ _CASE_ACTIONS = {
     ),
     "tick": (TickForm, lambda r, c, d: checklist_tick(case=c, by=r.user, step=d["step"])),
 }
+
+
+@portal_page(roles.WORK_QUEUE)
+def case_ring(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ring around a case: the cases linked to it through shared indicators, two hops out."""
+    case = case_for_user(request.user, pk)
+    ring = ring_for_case(case)
+    context = {"case": case, "ring": ring, "cases": sorted(ring.cases.values(), key=lambda c: c.pk)}
+    return render(request, "interventions/case_ring.html", context)
 
 
 @portal_page(roles.WORK_QUEUE)

@@ -13,6 +13,7 @@ ARGS = {
     "alert_act": "alert_action",
     "case": "case",
     "case_act": "case_action",
+    "case_ring": "case",
     "review_act": "review",
 }
 
