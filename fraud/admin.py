@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Indicator, OfficialDomain, Sighting
+from .models import DissuasionScript, Indicator, OfficialDomain, Sighting
 
 
 class SightingInline(admin.TabularInline):
@@ -30,3 +30,8 @@ class OfficialDomainAdmin(SimpleHistoryAdmin):
 
     list_display = ["domain", "note"]
     search_fields = ["domain"]
+
+
+@admin.register(DissuasionScript)
+class DissuasionScriptAdmin(SimpleHistoryAdmin):
+    list_display = ["scam_type"]

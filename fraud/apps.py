@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _load_official_domains(sender: AppConfig, using: str = "default", **kwargs) -> None:
-    from .services import official_domains_load_defaults
+    from .services import dissuasion_scripts_load_defaults, official_domains_load_defaults
 
     official_domains_load_defaults(using=using)
+    dissuasion_scripts_load_defaults(using=using)
 
 
 class FraudConfig(AppConfig):

@@ -197,3 +197,57 @@ class StopPaymentRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.REQUESTED, self.Status.RECEIVED)
+
+
+class DissuasionScript(models.Model):
+    """What to say to someone about to pay a scammer (劝阻), per kind of scam. Kept by managers."""
+
+    class ScamType(models.TextChoices):
+        GAME_CURRENCY = "game_currency", _("Game currency or accounts")
+        REFUND = "refund", _("Refund or compensation")
+        SAFE_ACCOUNT = "safe_account", _("Safe account")
+        BRUSHING = "brushing", _("Part-time order brushing")
+        OTHER = "other", _("Other")
+
+    scam_type = models.CharField(_("kind of scam"), max_length=20, choices=ScamType.choices, unique=True)
+    points = models.JSONField(_("what to say"), default=list, help_text=_("Short points, in order."))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dissuasion script")
+        verbose_name_plural = _("dissuasion scripts")
+        ordering = ["scam_type"]
+
+    def __str__(self) -> str:
+        return self.get_scam_type_display()
+
+
+class Dissuasion(models.Model):
+    """One attempt to stop a victim from paying: were they reached, convinced, how much was saved."""
+
+    case = models.ForeignKey(
+        "interventions.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="dissuasions"
+    )
+    scam_type = models.CharField(_("kind of scam"), max_length=20, choices=DissuasionScript.ScamType.choices)
+    reached = models.BooleanField(_("reached the person"))
+    convinced = models.BooleanField(_("convinced not to pay"))
+    amount_protected = models.DecimalField(_("amount protected (yuan)"), max_digits=12, decimal_places=2, default=0)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dissuasion")
+        verbose_name_plural = _("dissuasions")
+        ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_protected__gte=0), name="dissuasion_amount_not_negative"),
+            # One cannot convince someone one did not reach.
+            models.CheckConstraint(
+                condition=Q(reached=True) | Q(convinced=False), name="dissuasion_convinced_if_reached"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.at:%Y-%m-%d}"

@@ -13,7 +13,7 @@ from interventions.models import Alert, Case
 
 from . import lookalike
 from .indicators import Found, normalise
-from .models import Indicator, OfficialDomain, Sighting
+from .models import DissuasionScript, Indicator, OfficialDomain, Sighting
 
 DEFAULT_OFFICIAL_DOMAINS = ["taobao.com", "tmall.com", "alipay.com", "1688.com", "alibaba.com", "fliggy.com"]
 
@@ -97,3 +97,15 @@ def fraud_signals(
                     )
                 )
     return signals
+
+
+def dissuasion_scripts_load_defaults(*, using: str = "default") -> int:
+    """Fill an empty script table with the starting scripts; one its managers shaped is left alone."""
+    from .default_scripts import DEFAULT_SCRIPTS
+
+    if DissuasionScript.objects.using(using).exists():
+        return 0
+    DissuasionScript.objects.using(using).bulk_create(
+        [DissuasionScript(scam_type=scam_type, points=points) for scam_type, points in DEFAULT_SCRIPTS.items()]
+    )
+    return len(DEFAULT_SCRIPTS)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Desk
-from fraud.models import StopPaymentRequest
+from fraud.models import DissuasionScript, StopPaymentRequest
 from orders.models import InterceptionRequest
 
 from .choices import Severity
@@ -170,3 +170,13 @@ class StopPaymentAnswerForm(forms.Form):
     frozen_amount = forms.DecimalField(
         label=_("amount frozen (yuan)"), required=False, min_value=Decimal("0.01"), max_digits=12, decimal_places=2
     )
+
+
+class DissuasionForm(forms.Form):
+    scam_type = forms.ChoiceField(label=_("kind of scam"), choices=DissuasionScript.ScamType.choices)
+    reached = forms.BooleanField(label=_("reached the person"), required=False)
+    convinced = forms.BooleanField(label=_("convinced not to pay"), required=False)
+    amount_protected = forms.DecimalField(
+        label=_("amount protected (yuan)"), min_value=Decimal(0), max_digits=12, decimal_places=2, required=False
+    )
+    note = forms.CharField(label=_("note"), required=False, max_length=2000)

@@ -378,6 +378,7 @@ class CaseEvent(models.Model):
         REFERRAL_ANSWERED = "referral_answered", _("Police answered")
         STOP_PAYMENT_REQUESTED = "stop_payment_requested", _("Stop-payment requested")
         STOP_PAYMENT_ANSWERED = "stop_payment_answered", _("Stop-payment answered")
+        DISSUADED = "dissuaded", _("Dissuasion recorded")
         PLAYBOOK_ATTACHED = "playbook_attached", _("Playbook attached")
         STEP_DONE = "step_done", _("Playbook step done")
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_desks
+from fraud.models import DissuasionScript
 from orders.models import InterceptionRequest, Order
 
 from .choices import Severity
@@ -196,7 +197,25 @@ def managers_summary(*, now: datetime | None = None) -> dict:
                 "open_cases": sum(row["total"] for row in case_rows),
             }
         )
-    return {"desks": desks, "heartbeat": heartbeat_status(now=now), "now": now}
+    return {"desks": desks, "heartbeat": heartbeat_status(now=now), "now": now, "fraud": fraud_totals()}
+
+
+def fraud_totals() -> dict:
+    """What the anti-fraud desk saved, all time: computed in the database."""
+    from fraud.models import Dissuasion, StopPaymentRequest
+
+    dissuaded = Dissuasion.objects.aggregate(
+        convinced=Count("id", filter=Q(convinced=True)), protected=Sum("amount_protected")
+    )
+    frozen = StopPaymentRequest.objects.aggregate(
+        frozen=Count("id", filter=Q(status="frozen")), amount=Sum("frozen_amount")
+    )
+    return {
+        "convinced": dissuaded["convinced"],
+        "protected": dissuaded["protected"] or 0,
+        "frozen": frozen["frozen"],
+        "frozen_amount": frozen["amount"] or 0,
+    }
 
 
 _lexicon_cache: dict[str, Lexicon] = {}
@@ -248,6 +267,8 @@ def case_workspace(case: Case) -> dict:
         ),
         "referrals": list(case.referrals.select_related("unit", "referred_by")),
         "stop_payments": list(case.stop_payments.select_related("unit", "requested_by").order_by("-requested_at")),
+        "dissuasions": list(case.dissuasions.select_related("by")),
+        "scripts": list(DissuasionScript.objects.all()) if case.desk == "fraud" else [],
         "checkins": list(case.checkins.select_related("owner")),
         "ticks": {tick.step: tick for tick in case.ticks.filter(playbook=case.playbook_id).select_related("done_by")},
         "playbooks": list(Playbook.objects.filter(desk=case.desk, is_active=True)),

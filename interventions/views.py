@@ -24,6 +24,7 @@ from .forms import (
     BulkTriageForm,
     CheckInForm,
     CloseForm,
+    DissuasionForm,
     HandOverForm,
     InterceptForm,
     InterceptionAnswerForm,
@@ -86,6 +87,7 @@ from .services import (
     case_reopen,
     checkin_plan,
     checklist_tick,
+    dissuasion_record,
     emergency_action_review,
     interception_record_answer,
     order_intercept,
@@ -260,6 +262,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "answer_statuses": InterceptionAnswerForm.base_fields["status"].choices,
         "close_form": CloseForm(),
+        "dissuasion_form": DissuasionForm(),
         "stop_payment_form": StopPaymentForm(
             initial={"reported_at": timezone.localtime(), "paid_at": timezone.localtime()}
         ),
@@ -343,6 +346,7 @@ _CASE_ACTIONS = {
     "refer": (ReferralForm, _refer),
     "checkin": (CheckInForm, _checkin),
     "stop_payment": (StopPaymentForm, _stop_payment),
+    "dissuade": (DissuasionForm, lambda r, c, d: dissuasion_record(case=c, by=r.user, **d)),
     "escalate": (ReasonForm, lambda r, c, d: case_escalate(case=c, by=r.user, reason=d["reason"])),
     "handover": (
         HandOverForm,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import REVIEW_EMERGENCY_ACTIONS
-from fraud.models import StopPaymentRequest
+from fraud.models import Dissuasion, StopPaymentRequest
 from orders.models import InterceptionRequest, Order
 
 from ..choices import Severity, Source
@@ -451,3 +451,33 @@ def stop_payment_answer(
         unit=request.unit.name,
     )
     return request
+
+
+@transaction.atomic
+def dissuasion_record(
+    *, case: Case, by: User, scam_type: str, reached: bool, convinced: bool, amount_protected: Decimal, note: str = ""
+) -> Dissuasion:
+    """Record an attempt to stop a victim paying; the figures count the people convinced and the
+    money they kept."""
+    _ensure_open(case)
+    if convinced and not reached:
+        raise ValueError("Someone not reached cannot have been convinced.")
+    dissuasion = Dissuasion.objects.create(
+        case=case,
+        by=by,
+        scam_type=scam_type,
+        reached=reached,
+        convinced=convinced,
+        amount_protected=amount_protected or Decimal(0),
+        note=note,
+    )
+    case_event_record(
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.DISSUADED,
+        dissuasion_id=dissuasion.pk,
+        convinced=convinced,
+        amount=str(dissuasion.amount_protected),
+        text=note,
+    )
+    return dissuasion
