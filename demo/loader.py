@@ -1,6 +1,7 @@
 """Loads the demo through the product's services, so the demo exercises the real write paths."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -25,6 +26,7 @@ from interventions.services import (
     police_liaison_link,
     police_unit_register,
     reorders_watch,
+    stop_payment_request,
 )
 from orders.models import Merchant, Order, Product, Region
 from orders.services import (
@@ -316,6 +318,17 @@ def _game_currency_story(staff, buyers, now) -> None:
     )
     indicator_sight(kind=Indicator.Kind.PAYEE, raw="alipay:game_coin_seller_88", case=case, by=chen)
     case_rate_risk(case=case, by=chen, level=Case.RiskLevel.HIGH, reason="已付款,付款约 25 分钟前,仍可止付")
+    # The money can still be stopped: the request to Xiamen's anti-fraud centre is on the clock.
+    stop_payment_request(
+        case=case,
+        unit=PoliceUnit.objects.get(name="厦门市反诈骗中心"),
+        by=chen,
+        payee_account="alipay:game_coin_seller_88",
+        amount=Decimal("13000"),
+        paid_at=now - timedelta(minutes=25),
+        reported_at=now - timedelta(minutes=8),
+        transaction_ref="2026112312000001",
+    )
 
 
 def _everyday_traffic(staff, merchants, products, buyers, regions, now) -> None:

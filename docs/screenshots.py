@@ -29,6 +29,8 @@ SHOTS = [
     ("case-herbicide", "li@shouhu.demo", "/cases/1/"),
     ("alert-sleeping-pills", "li@shouhu.demo", "/alerts/3/"),
     ("reviews-supervisor", "wang@shouhu.demo", "/reviews/"),
+    ("case-game-currency", "chen@shouhu.demo", "/cases/3/"),
+    ("ring-sms-codes", "chen@shouhu.demo", "/cases/2/ring/"),
     ("merchant-home", "kangning@shop.demo", "/merchant/"),
     ("liaison-home", "xiamen-fzzx@police.demo", "/liaison/"),
     ("admin-index", "wang@shouhu.demo", "/admin/"),

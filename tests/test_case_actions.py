@@ -276,3 +276,12 @@ def test_the_police_directory_lists_units_by_region_with_24h_phones(client, spec
     page = client.get(reverse("interventions:police_units")).text
     assert unit.name in page
     assert "0592-5550-0096" in page
+
+
+def test_the_suicide_risk_screener_is_shown_on_life_cases_only(client, specialist, fraud_specialist):
+    life = factories.CaseFactory(owner=specialist)
+    fraud = factories.CaseFactory(desk="fraud", owner=fraud_specialist)
+    client.force_login(specialist)
+    assert "C-SSRS" in client.get(reverse("interventions:case", args=[life.pk])).text
+    client.force_login(fraud_specialist)
+    assert "C-SSRS" not in client.get(reverse("interventions:case", args=[fraud.pk])).text
