@@ -1,10 +1,10 @@
 """Messages with the scanner's matches marked, for the queue and the alert page."""
 
-from django import template
+from django.template import Library
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-register = template.Library()
+register = Library()
 
 
 def _spans(matches: list[dict], message_id: int, length: int) -> list[tuple[int, int]]:
