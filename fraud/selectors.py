@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from interventions.models import Case
+from interventions.models import Alert, Case
 
 from .models import Indicator, OfficialDomain, Sighting
 
@@ -122,13 +122,24 @@ def _links_of_cases(case_ids: set[int]) -> set[tuple[int, int]]:
 
 
 def _links_of_indicators(indicator_ids: set[int]) -> set[tuple[int, int]]:
-    """(case, indicator) for every case (directly or through its alerts) these indicators were seen in."""
+    """(case, indicator) for every case (directly or through its alerts) these indicators were seen in.
+
+    The alert side is read in two steps, sightings then their alerts by primary key: joined in one
+    query, PostgreSQL scans every alert that has a case (a hub indicator's few thousand sightings
+    cost 200 ms that way, against a few ms by key)."""
     if not indicator_ids:
         return set()
-    own = Sighting.objects.filter(indicator__in=indicator_ids, case__isnull=False).values_list(
-        "case_id", "indicator_id"
+    own = set(
+        Sighting.objects.filter(indicator__in=indicator_ids, case__isnull=False).values_list("case_id", "indicator_id")
     )
-    via_alerts = Sighting.objects.filter(indicator__in=indicator_ids, alert__case__isnull=False).values_list(
-        "alert__case_id", "indicator_id"
+    seen_in_alerts = list(
+        Sighting.objects.filter(indicator__in=indicator_ids, alert__isnull=False).values_list(
+            "alert_id", "indicator_id"
+        )
     )
-    return set(own.union(via_alerts, all=True))
+    alert_case = dict(
+        Alert.objects.filter(pk__in={alert for alert, _ in seen_in_alerts}, case__isnull=False).values_list(
+            "id", "case_id"
+        )
+    )
+    return own | {(alert_case[alert], indicator) for alert, indicator in seen_in_alerts if alert in alert_case}
