@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -361,3 +362,18 @@ def stop_payments_for_liaison(user: User):
 
 def stop_payment_for_liaison(user: User, pk: int):
     return get_object_or_404(stop_payments_for_liaison(user), pk=pk)
+
+
+def stop_payment_packet(user: User, pk: int):
+    """A stop-payment with what its printable packet shows, for the case's desk or the centre's
+    liaison; 404 for anyone else."""
+    from fraud.models import StopPaymentRequest
+
+    stop = get_object_or_404(
+        StopPaymentRequest.objects.select_related("case__buyer__region", "unit__region", "requested_by"), pk=pk
+    )
+    works_case = stop.case.desk in user_desks(user)
+    is_centre = stop.unit.liaisons.filter(user=user).exists()
+    if not (works_case or is_centre):
+        raise Http404
+    return stop

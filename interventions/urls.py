@@ -21,4 +21,5 @@ urlpatterns = [
     path("liaison/", views.liaison_home, name="liaison_home"),
     path("liaison/referrals/<int:pk>/", views.referral_answer, name="referral_answer"),
     path("liaison/stop-payments/<int:pk>/", views.stop_payment_answer_view, name="stop_payment_answer"),
+    path("stop-payments/<int:pk>/packet/", views.stop_payment_print, name="stop_payment_packet"),
 ]

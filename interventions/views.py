@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import roles
 from accounts.access import portal_page
 from accounts.selectors import user_desks
-from fraud.selectors import ring_for_case
+from fraud.selectors import case_indicators, ring_for_case
 from orders.services import buyer_record
 
 from .filters import QueueFilter
@@ -64,6 +65,7 @@ from .selectors import (
     referral_for_liaison,
     referrals_for_liaison,
     stop_payment_for_liaison,
+    stop_payment_packet,
     stop_payments_for_liaison,
 )
 from .services import (
@@ -372,6 +374,14 @@ def case_ring(request: HttpRequest, pk: int) -> HttpResponse:
     ring = ring_for_case(case)
     context = {"case": case, "ring": ring, "cases": sorted(ring.cases.values(), key=lambda c: c.pk)}
     return render(request, "interventions/case_ring.html", context)
+
+
+@login_required
+def stop_payment_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The packet an anti-fraud centre needs to stop a payment, laid out for print or PDF."""
+    stop = stop_payment_packet(request.user, pk)
+    context = {"stop": stop, "indicators": case_indicators(case=stop.case), "now": timezone.now()}
+    return render(request, "interventions/stop_payment_packet.html", context)
 
 
 @portal_page(roles.WORK_QUEUE)

@@ -32,8 +32,9 @@ def objects(specialist):
     }
 
 
-# Pages of other roles, checked in their own tests (test_liaison, test_summary_and_heartbeat).
-OTHER_ROLES_PAGES = {"liaison_home", "referral_answer", "stop_payment_answer", "summary"}
+# Pages of other roles, or shared with them, checked in their own tests (test_liaison,
+# test_stop_payment, test_summary_and_heartbeat).
+OTHER_ROLES_PAGES = {"liaison_home", "referral_answer", "stop_payment_answer", "stop_payment_packet", "summary"}
 SPECIALIST_PAGES = [p.name for p in urlpatterns if p.name not in OTHER_ROLES_PAGES]
 
 

@@ -73,3 +73,19 @@ def test_another_centre_cannot_answer(fraud_case, fraud_specialist, liaison, cli
     with pytest.raises(NotYourUnit):
         stop_payment_answer(request=request, by=liaison, status="too_late")
     assert StopPaymentRequest.objects.get().status == "requested"
+
+
+def test_the_packet_is_for_the_case_desk_and_the_centre_only(
+    client, fraud_case, fraud_specialist, liaison, merchant_a, specialist, outsider
+):
+    request = _request(fraud_case, PoliceUnit.objects.get(liaisons__user=liaison), fraud_specialist)
+    url = reverse("interventions:stop_payment_packet", args=[request.pk])
+    for allowed in (fraud_specialist, liaison):
+        client.force_login(allowed)
+        page = client.get(url).text
+        assert "alipay:game_coin_seller_88" in page
+        assert "13000.00" in page
+        assert "2026112320001" in page
+    for refused in (merchant_a, specialist, outsider):  # a life-desk specialist does not work fraud cases
+        client.force_login(refused)
+        assert client.get(url).status_code == 404
