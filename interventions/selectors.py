@@ -119,13 +119,20 @@ def buyer_history(alert_or_case_buyer, *, exclude_alert: int | None = None, limi
     alerts = Alert.objects.filter(buyer=alert_or_case_buyer).exclude(pk=exclude_alert).order_by("-created_at")
     return {
         "alerts": list(alerts.select_related("claimed_by")[:limit]),
-        "orders": list(
-            Order.objects.filter(buyer=alert_or_case_buyer)
-            .select_related("product", "merchant", "region")
-            .order_by("-ordered_at")[:limit]
-        ),
+        "orders": recent_orders_of(alert_or_case_buyer, limit=limit),
         "cases": list(Case.objects.filter(buyer=alert_or_case_buyer).order_by("-opened_at")[:limit]),
     }
+
+
+def recent_orders_of(buyer, *, limit: int = 20) -> list[Order]:
+    """The person's latest orders at any shop, with what marks high-risk goods."""
+    if buyer is None:
+        return []
+    return list(
+        Order.objects.filter(buyer=buyer)
+        .select_related("product", "merchant", "region")
+        .order_by("-ordered_at")[:limit]
+    )
 
 
 def open_alert_counts(*, now: datetime | None = None) -> dict:
@@ -253,6 +260,7 @@ def case_workspace(case: Case) -> dict:
     from fraud.selectors import case_indicators
 
     return {
+        "orders": recent_orders_of(case.buyer),
         "indicators": list(case_indicators(case=case)),
         "other_alerts": list(Alert.objects.filter(buyer=case.buyer_id).exclude(case=case).order_by("-created_at")[:20])
         if case.buyer_id

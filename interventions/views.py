@@ -249,7 +249,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "alerts": case.alerts.select_related("claimed_by").prefetch_related("messages").order_by("created_at"),
         "events": case.events.select_related("actor"),
-        "history": buyer_history(case.buyer),
         "work": case_workspace(case),
         "units": police_units_for_case(case),
         "colleagues": colleagues_on_desk(case),
