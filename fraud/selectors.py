@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from interventions.models import Alert, Case
@@ -28,9 +28,9 @@ def case_indicators(*, case: Case) -> QuerySet[Indicator]:
         .values("total")
     )
     return (
-        # The case's own sightings, and those of the alerts it holds.
-        Indicator.objects.filter(Q(sightings__case=case) | Q(sightings__alert__case=case))
-        .distinct()
+        # The case's own sightings and those of its alerts, read as the ring reads them (an OR
+        # across the alert join would scan every sighting and alert).
+        Indicator.objects.filter(pk__in={indicator for _case, indicator in _links_of_cases({case.pk})})
         .annotate(
             other_case_count=Coalesce(Subquery(other_cases, output_field=IntegerField()), 0),
             other_alert_count=Coalesce(Subquery(other_alerts, output_field=IntegerField()), 0),
