@@ -58,6 +58,7 @@ _OVERSIGHT = [
     "interventions.view_historicalalert",
     "interventions.view_historicalcase",
     "interventions.view_scanterm",
+    "fraud.change_indicator",
     "orders.view_historicalorder",
     "accounts.view_user",
     "accounts.view_team",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("interventions.urls")),
     path("", include("orders.urls")),
+    path("fraud/", include("fraud.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/intake/messages", IntakeMessagesView.as_view(), name="api-intake-messages"),
     path("api/v1/intake/orders", IntakeOrdersView.as_view(), name="api-intake-orders"),

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -173,6 +173,16 @@ class Alert(models.Model):
     case = models.ForeignKey(
         "Case", verbose_name=_("case"), on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
     )
+    # The same person's case on the other desk, when the alert was raised: a fraud victim who
+    # writes of despair gets a life-protection alert that both desks see beside the fraud case.
+    related_case = models.ForeignKey(
+        "Case",
+        verbose_name=_("the person's case on the other desk"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="related_alerts",
+    )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("raised by"),
@@ -304,6 +314,16 @@ class Case(models.Model):
     playbook = models.ForeignKey(
         "Playbook", verbose_name=_("playbook"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # 串并案: the ring case this case was merged into. Each victim's case stays open for its own
+    # work (stop-payment, dissuasion); the ring case carries the work on the ring.
+    ring = models.ForeignKey(
+        "self",
+        verbose_name=_("ring case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ring_members",
+    )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("opened by"),
@@ -333,6 +353,7 @@ class Case(models.Model):
                 | (~Q(status="closed") & Q(outcome="") & Q(closed_at__isnull=True)),
                 name="case_closed_iff_outcome",
             ),
+            models.CheckConstraint(condition=~Q(ring=F("pk")), name="case_not_its_own_ring"),
         ]
         indexes = [
             models.Index(fields=["desk", "status", "-risk_level"], name="case_desk_open_idx"),
@@ -381,6 +402,13 @@ class CaseEvent(models.Model):
         DISSUADED = "dissuaded", _("Dissuasion recorded")
         PLAYBOOK_ATTACHED = "playbook_attached", _("Playbook attached")
         STEP_DONE = "step_done", _("Playbook step done")
+        INDICATOR_ADDED = "indicator_added", _("Indicator added")
+        INDICATORS_BLOCKED = "indicators_blocked", _("Indicators blocklisted")
+        RING_MERGED = "ring_merged", _("Merged into a ring case")
+        RING_GATHERED = "ring_gathered", _("Cases merged into this ring case")
+        RING_REFERRED = "ring_referred", _("Referred with its ring")
+        RING_EXPORTED = "ring_exported", _("Ring evidence exported")
+        RELATED_ALERT = "related_alert", _("Alert on the other desk")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -505,6 +533,10 @@ class PoliceReferral(models.Model):
     referred_at = models.DateTimeField(_("referred"), default=timezone.now)
     what_reported = models.TextField(_("what was reported"))
     reference_no = models.CharField(_("police reference number"), max_length=64, blank=True)
+    # A ring referred as one: the ring's other cases this one referral covers.
+    covers = models.ManyToManyField(
+        Case, verbose_name=_("other cases of the ring"), related_name="ring_referrals", blank=True
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REPORTED)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)

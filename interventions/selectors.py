@@ -87,9 +87,9 @@ def new_alert_counts(desks: list[str], *, since: datetime) -> dict:
 def alert_for_user(user: User, pk: int) -> Alert:
     """The alert, if it belongs to a desk the user works; 404 otherwise (never 403)."""
     return get_object_or_404(
-        Alert.objects.select_related("buyer__region", "merchant", "order__product", "claimed_by", "case").filter(
-            desk__in=user_desks(user)
-        ),
+        Alert.objects.select_related(
+            "buyer__region", "merchant", "order__product", "claimed_by", "case", "related_case"
+        ).filter(desk__in=user_desks(user)),
         pk=pk,
     )
 
@@ -97,11 +97,18 @@ def alert_for_user(user: User, pk: int) -> Alert:
 def case_for_user(user: User, pk: int) -> Case:
     """The case, if it belongs to a desk the user works; 404 otherwise."""
     return get_object_or_404(
-        Case.objects.select_related("buyer__region", "owner", "opened_by", "playbook").filter(
+        Case.objects.select_related("buyer__region", "owner", "opened_by", "playbook", "ring").filter(
             desk__in=user_desks(user)
         ),
         pk=pk,
     )
+
+
+def case_on_other_desk(buyer, *, desk: str, now: datetime) -> Case | None:
+    """The person's latest case on a desk other than `desk` that is open or was closed within
+    SHOUHU_RELATED_CASE_WINDOW, or None."""
+    recent = Q(closed_at__isnull=True) | Q(closed_at__gte=now - settings.SHOUHU_RELATED_CASE_WINDOW)
+    return Case.objects.filter(recent, buyer=buyer).exclude(desk=desk).order_by("-opened_at").first()
 
 
 def open_cases_to_merge_into(alert: Alert, *, limit: int = 20) -> list[Case]:
@@ -281,6 +288,11 @@ def case_workspace(case: Case) -> dict:
         "checkins": list(case.checkins.select_related("owner")),
         "ticks": {tick.step: tick for tick in case.ticks.filter(playbook=case.playbook_id).select_related("done_by")},
         "playbooks": list(Playbook.objects.filter(desk=case.desk, is_active=True)),
+        "ring_members": list(case.ring_members.select_related("owner").order_by("pk")),
+        # The bridge between the desks: alerts about this person raised on the other desk while
+        # this case was open, and the other desk's cases this case's alerts were linked to.
+        "related_alerts": list(case.related_alerts.select_related("case").order_by("-created_at")[:20]),
+        "related_cases": list(Case.objects.filter(related_alerts__case=case).distinct().order_by("-opened_at")),
         "pending_reviews": sum(1 for a in case.emergency_actions.all() if a.review == EmergencyAction.Review.PENDING),
     }
 

@@ -12,7 +12,6 @@ urlpatterns = [
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
     path("alerts/<int:pk>/<str:action>/", views.alert_act, name="alert_act"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
-    path("cases/<int:pk>/ring/", views.case_ring, name="case_ring"),
     path("cases/<int:pk>/<str:action>/", views.case_act, name="case_act"),
     path("reviews/", views.reviews, name="reviews"),
     path("police/", views.police_units, name="police_units"),

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import roles
 from accounts.access import portal_page
 from accounts.selectors import user_desks
-from fraud.selectors import case_indicators, ring_for_case
+from fraud.models import Indicator
+from fraud.selectors import case_indicators
 from orders.services import buyer_record
 
 from .filters import QueueFilter
@@ -177,6 +178,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": buyer_history(alert.buyer, exclude_alert=alert.pk),
         "cases": open_cases_to_merge_into(alert) if alert.is_open else [],
         "dismiss_reasons": Alert.DismissReason.choices,
+        "my_desks": user_desks(request.user),
     }
     return render(request, "interventions/alert_detail.html", context)
 
@@ -268,6 +270,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             initial={"reported_at": timezone.localtime(), "paid_at": timezone.localtime()}
         ),
         "zone": zone,
+        "indicator_kinds": Indicator.Kind.choices,
+        "my_desks": user_desks(request.user),
     }
     return render(request, "interventions/case_detail.html", context)
 
@@ -364,15 +368,6 @@ _CASE_ACTIONS = {
     ),
     "tick": (TickForm, lambda r, c, d: checklist_tick(case=c, by=r.user, step=d["step"])),
 }
-
-
-@portal_page(roles.WORK_QUEUE)
-def case_ring(request: HttpRequest, pk: int) -> HttpResponse:
-    """The ring around a case: the cases linked to it through shared indicators, two hops out."""
-    case = case_for_user(request.user, pk)
-    ring = ring_for_case(case)
-    context = {"case": case, "ring": ring, "cases": sorted(ring.cases.values(), key=lambda c: c.pk)}
-    return render(request, "interventions/case_ring.html", context)
 
 
 @login_required

@@ -1,16 +1,20 @@
 """Anti-fraud, first slice: one spelling per indicator, the look-alike check, the blocklist, and
 indicators linked across complaints by the scan."""
 
+from datetime import timedelta
+
 import idna
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from fraud.indicators import extract, luhn_valid
 from fraud.lookalike import check
 from fraud.models import Indicator, OfficialDomain, Sighting
 from fraud.selectors import case_indicators
 from fraud.services import indicator_block
-from interventions.models import Alert, Severity
-from interventions.services import messages_scan
+from interventions.models import Alert, CaseEvent, Severity
+from interventions.services import alert_promote, messages_scan
 from tests import factories
 
 OFFICIAL = ["taobao.com", "tmall.com", "alipay.com"]
@@ -109,3 +113,46 @@ def test_life_alerts_do_not_collect_indicators(db):
     _complaint("我不想活了,我的电话 13800138000")
     assert Alert.objects.get().desk == "life"
     assert not Sighting.objects.exists()
+
+
+# --- the bridge between the desks ---------------------------------------------------------------
+
+
+def test_a_defrauded_person_writing_of_despair_gets_a_life_alert_linked_to_the_fraud_case(client, fraud_specialist):
+    victim = factories.BuyerFactory()
+    fraud_case = factories.CaseFactory(desk="fraud", buyer=victim, owner=fraud_specialist, title="游戏币诈骗 1.3 万")
+    message = _complaint("一万三全被骗走了,我不想活了", buyer=victim)
+    life = Alert.objects.get(messages=message, desk="life")
+    assert life.related_case == fraud_case
+    assert fraud_case.events.filter(kind=CaseEvent.Kind.RELATED_ALERT, payload__alert_id=life.pk).exists()
+    client.force_login(fraud_specialist)
+    page = client.get(reverse("interventions:case", args=[fraud_case.pk])).text
+    assert 'data-testid="other-desk"' in page
+    assert life.summary in page
+
+
+def test_the_life_case_opened_from_the_linked_alert_shows_the_fraud_case(client, specialist):
+    victim = factories.BuyerFactory()
+    fraud_case = factories.CaseFactory(desk="fraud", buyer=victim, title="退款诈骗")
+    message = _complaint("钱没了,我不想活了,今晚就结束", buyer=victim)
+    life = Alert.objects.get(messages=message, desk="life")
+    client.force_login(specialist)
+    assert "退款诈骗" in client.get(reverse("interventions:alert", args=[life.pk])).text
+    life_case = alert_promote(alert=life, by=specialist)
+    page = client.get(reverse("interventions:case", args=[life_case.pk])).text
+    assert fraud_case.reference in page
+    # the life specialist sees that the fraud case exists, but it is not theirs to open
+    assert reverse("interventions:case", args=[fraud_case.pk]) not in page
+
+
+def test_a_fraud_case_closed_long_ago_is_not_linked(db):
+    victim = factories.BuyerFactory()
+    factories.CaseFactory(
+        desk="fraud",
+        buyer=victim,
+        status="closed",
+        outcome="fraud_loss",
+        closed_at=timezone.now() - timedelta(days=45),
+    )
+    message = _complaint("我不想活了", buyer=victim)
+    assert Alert.objects.get(messages=message, desk="life").related_case is None

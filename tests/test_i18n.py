@@ -15,8 +15,9 @@ from interventions.models import Alert, Severity
 from tests import factories
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-# Latin words a Chinese page may show: the name of the other language on its switch button.
-ALLOWED_WORDS = {"English", "SSRS"}  # and the screener's name, C-SSRS
+# Latin words a Chinese page may show: the name of the other language on its switch button, the
+# screener's name (C-SSRS), file formats on export buttons, and "App", which Chinese writes so.
+ALLOWED_WORDS = {"English", "SSRS", "CSV", "JSON", "App"}
 
 
 class VisibleText(HTMLParser):
@@ -165,5 +166,34 @@ WORK_PAGES = [
 def test_work_pages_show_no_english_in_chinese(client, personas, workspace, persona, url_name, arg):
     client.force_login(personas[persona])
     response = client.get(reverse(url_name, args=[workspace[arg]] if arg else []))
+    assert response.status_code == 200
+    assert english_words(response.text) == set()
+
+
+@pytest.fixture
+def fraud_workspace(supervisor):
+    """A ring of two fraud cases merged into a ring case, a blocklisted payee, and a life alert
+    about the victim linked to the fraud case."""
+    from fraud.services import indicator_block, indicator_sight, ring_merge
+    from interventions.services import alert_raise
+
+    victim = factories.BuyerFactory(nickname="小王")
+    cases = [factories.CaseFactory(desk=Desk.FRAUD, buyer=victim if n == 0 else None) for n in range(2)]
+    for case in cases:
+        payee = indicator_sight(kind="payee", raw="alipay:seller_88", case=case).indicator
+        indicator_sight(kind="url", raw="https://taoba0.com/refund", case=case)
+    indicator_block(indicator=payee, by=supervisor, reason="已确认")
+    ring_merge(cases=cases, by=supervisor, reason="同一收款账户", title="团伙")
+    alert_raise(desk=Desk.LIFE, source="chat", severity=Severity.HIGH, summary="不想活了", buyer=victim)
+    factories.PoliceUnitFactory(kind="anti_fraud_centre", name="市反诈中心")
+    return {"case": cases[0].pk, "indicator": payee.pk}
+
+
+@pytest.mark.parametrize(
+    ("url_name", "arg"), [("fraud:ring", "case"), ("fraud:indicator", "indicator"), ("interventions:case", "case")]
+)
+def test_fraud_pages_show_no_english_in_chinese(client, supervisor, fraud_workspace, url_name, arg):
+    client.force_login(supervisor)
+    response = client.get(reverse(url_name, args=[fraud_workspace[arg]]))
     assert response.status_code == 200
     assert english_words(response.text) == set()

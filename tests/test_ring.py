@@ -1,10 +1,18 @@
 """Linking (信息挂接): a ring of cases sharing payees and phones is found from any one of them."""
 
+import csv
+import io
+import json
+import re
+
 import pytest
 from django.urls import reverse
 
+from fraud import urls as fraud_urls
+from fraud.models import Indicator
 from fraud.selectors import ring_for_case
-from fraud.services import indicator_sight
+from fraud.services import RingConflict, indicator_sight, ring_merge, ring_refer
+from interventions.models import Case, CaseEvent, PoliceReferral
 from interventions.services import alert_merge
 from tests import factories
 
@@ -53,8 +61,243 @@ def test_one_hop_stops_at_the_direct_neighbours(ring):
 
 def test_the_ring_page_lists_cases_and_shared_indicators(client, ring, fraud_specialist):
     client.force_login(fraud_specialist)
-    page = client.get(reverse("interventions:case_ring", args=[ring[0].pk])).text
+    page = client.get(reverse("fraud:ring", args=[ring[0].pk])).text
     for case in ring:
         assert case.reference in page
     assert "alipay:seller_a" in page
     assert "+8617055501003" in page
+
+
+# --- merging a ring into one ring case ----------------------------------------------------------
+
+
+def test_merging_a_ring_opens_one_ring_case_that_every_member_points_at(ring, fraud_specialist):
+    ring_case = ring_merge(cases=ring, by=fraud_specialist, reason="同一收款账户", title="游戏币团伙")
+    assert ring_case.title == "游戏币团伙"
+    assert set(ring_case.ring_members.values_list("pk", flat=True)) == {case.pk for case in ring}
+    member = ring[0]
+    member.refresh_from_db()
+    record = member.history.latest()
+    assert (record.ring_id, record.history_user, record.history_change_reason) == (
+        ring_case.pk,
+        fraud_specialist,
+        "同一收款账户",
+    )
+    assert member.events.filter(kind=CaseEvent.Kind.RING_MERGED, payload__ring_case_id=ring_case.pk).exists()
+    gathered = ring_case.events.get(kind=CaseEvent.Kind.RING_GATHERED)
+    assert sorted(gathered.payload["case_ids"]) == sorted(case.pk for case in ring)
+
+
+def test_merging_again_adds_only_the_newcomers_to_the_same_ring_case(ring, fraud_specialist):
+    ring_case = ring_merge(cases=ring[:3], by=fraud_specialist, reason="第一批", title="团伙")
+    again = ring_merge(cases=ring, by=fraud_specialist, reason="第二批", title="ignored")
+    assert again.pk == ring_case.pk
+    assert Case.objects.filter(ring=ring_case).count() == 5
+    second = ring_case.events.filter(kind=CaseEvent.Kind.RING_GATHERED).latest("id")
+    assert sorted(second.payload["case_ids"]) == sorted(case.pk for case in ring[3:])
+
+
+def test_cases_in_two_ring_cases_are_not_merged(ring, fraud_specialist):
+    ring_merge(cases=ring[:2], by=fraud_specialist, reason="甲", title="甲")
+    ring_merge(cases=ring[2:4], by=fraud_specialist, reason="乙", title="乙")
+    with pytest.raises(RingConflict):
+        ring_merge(cases=[ring[0], ring[2]], by=fraud_specialist, reason="丙", title="丙")
+
+
+def test_a_merge_needs_a_reason(ring, fraud_specialist):
+    with pytest.raises(ValueError, match="Say why"):
+        ring_merge(cases=ring, by=fraud_specialist, reason=" ", title="团伙")
+    assert not Case.objects.filter(ring__isnull=False).exists()
+
+
+def test_the_ring_case_and_a_member_see_the_whole_ring(ring, fraud_specialist):
+    loner = factories.CaseFactory(desk="fraud", owner=fraud_specialist)
+    ring_case = ring_merge(cases=[ring[0], loner], by=fraud_specialist, reason="电话核实同一人", title="团伙")
+    expected = {case.pk for case in ring} | {loner.pk, ring_case.pk}
+    assert set(ring_for_case(ring_case).cases) == expected
+    loner.refresh_from_db()
+    assert set(ring_for_case(loner).cases) == expected
+
+
+def test_merging_from_the_ring_page_lands_on_the_ring_case(client, ring, fraud_specialist):
+    client.force_login(fraud_specialist)
+    response = client.post(
+        reverse("fraud:ring_act", args=[ring[0].pk, "merge"]),
+        {"cases": [case.pk for case in ring], "title": "团伙", "reason": "同一收款账户"},
+    )
+    ring_case = Case.objects.get(title="团伙")
+    assert response.url == reverse("interventions:case", args=[ring_case.pk])
+    page = client.get(response.url).text
+    assert all(case.reference in page for case in ring)
+
+
+def test_a_case_outside_the_ring_cannot_be_merged_through_the_page(client, ring, fraud_specialist):
+    stranger = factories.CaseFactory(desk="fraud")
+    client.force_login(fraud_specialist)
+    client.post(
+        reverse("fraud:ring_act", args=[ring[0].pk, "merge"]),
+        {"cases": [ring[0].pk, stranger.pk], "title": "团伙", "reason": "x"},
+    )
+    assert not Case.objects.filter(ring__isnull=False).exists()
+
+
+# --- bulk actions: blocklist, refer as one, export ----------------------------------------------
+
+
+def test_the_chosen_indicators_of_a_ring_are_blocklisted_at_once(client, ring, fraud_specialist):
+    chosen = Indicator.objects.filter(kind="payee")
+    client.force_login(fraud_specialist)
+    client.post(
+        reverse("fraud:ring_act", args=[ring[0].pk, "block"]),
+        {"indicators": [i.pk for i in chosen], "reason": "反诈中心确认"},
+    )
+    assert set(Indicator.objects.filter(blocked_at__isnull=False).values_list("value", flat=True)) == {
+        "alipay:seller_a",
+        "alipay:seller_b",
+    }
+    event = ring[0].events.get(kind=CaseEvent.Kind.INDICATORS_BLOCKED)
+    assert sorted(event.payload["values"]) == ["alipay:seller_a", "alipay:seller_b"]
+
+
+def test_an_indicator_outside_the_ring_is_not_blocklisted_through_it(client, ring, fraud_specialist):
+    elsewhere = Indicator.objects.create(kind="payee", value="alipay:innocent")
+    client.force_login(fraud_specialist)
+    client.post(reverse("fraud:ring_act", args=[ring[0].pk, "block"]), {"indicators": [elsewhere.pk], "reason": "x"})
+    assert not Indicator.objects.filter(blocked_at__isnull=False).exists()
+
+
+def test_a_ring_is_referred_as_one_referral_that_covers_every_case(client, ring, fraud_specialist):
+    centre = factories.PoliceUnitFactory(kind="anti_fraud_centre", name="市反诈中心")
+    client.force_login(fraud_specialist)
+    client.post(
+        reverse("fraud:ring_act", args=[ring[2].pk, "refer"]),
+        {"unit": centre.pk, "what_reported": "团伙 5 起", "reference_no": "FZ-1"},
+    )
+    referral = PoliceReferral.objects.get()
+    assert referral.case == ring[2]
+    assert set(referral.covers.values_list("pk", flat=True)) == {case.pk for case in ring} - {ring[2].pk}
+    for case in ring:
+        if case != ring[2]:
+            assert case.events.filter(kind=CaseEvent.Kind.RING_REFERRED, payload__referral_id=referral.pk).exists()
+
+
+def test_a_merged_ring_is_referred_on_its_ring_case(client, ring, fraud_specialist):
+    ring_case = ring_merge(cases=ring, by=fraud_specialist, reason="同一团伙", title="团伙")
+    centre = factories.PoliceUnitFactory(kind="anti_fraud_centre")
+    client.force_login(fraud_specialist)
+    client.post(reverse("fraud:ring_act", args=[ring[0].pk, "refer"]), {"unit": centre.pk, "what_reported": "团伙"})
+    assert PoliceReferral.objects.get().case == ring_case
+
+
+def test_a_ring_is_not_referred_to_a_local_police_station(ring, fraud_specialist):
+    station = factories.PoliceUnitFactory(kind="police")
+    with pytest.raises(ValueError, match="anti-fraud centre"):
+        ring_refer(ring=ring_for_case(ring[0]), case=ring[0], unit=station, by=fraud_specialist, what_reported="x")
+    assert not PoliceReferral.objects.exists()
+
+
+def test_the_ring_evidence_exports_as_json_and_csv_and_each_export_is_recorded(client, ring, fraud_specialist):
+    client.force_login(fraud_specialist)
+    response = client.get(reverse("fraud:ring_export", args=[ring[0].pk, "json"]))
+    assert response["Content-Disposition"].startswith("attachment;")
+    evidence = json.loads(response.content)
+    assert {case["reference"] for case in evidence["cases"]} == {case.reference for case in ring}
+    payee = next(i for i in evidence["indicators"] if i["value"] == "alipay:seller_a")
+    assert sorted(payee["cases"]) == sorted(ring[n].reference for n in (0, 1, 2))
+
+    rows = list(csv.reader(io.StringIO(client.get(reverse("fraud:ring_export", args=[ring[0].pk, "csv"])).text)))
+    assert rows[0][0].lstrip("\ufeff") == "indicator_kind"
+    assert ["payee", "alipay:seller_b", "no", ring[4].reference] in [row[:4] for row in rows]
+    exports = ring[0].events.filter(kind=CaseEvent.Kind.RING_EXPORTED)
+    assert sorted(exports.values_list("payload__format", flat=True)) == ["csv", "json"]
+    assert exports.first().actor == fraud_specialist
+
+
+def test_the_ring_page_carries_the_drawing_data(client, ring, fraud_specialist):
+    client.force_login(fraud_specialist)
+    response = client.get(reverse("fraud:ring", args=[ring[0].pk]))
+    graph = json.loads(re.search(r'id="ring-graph-data"[^>]*>(.*?)</script>', response.text, re.S).group(1))
+    case_nodes = {node["label"] for node in graph["nodes"] if node["kind"] == "case"}
+    assert case_nodes == {case.reference for case in ring}
+    # every indicator of this ring is shared by two cases, so all five are drawn
+    assert len([node for node in graph["nodes"] if node["kind"] != "case"]) == 5
+    assert len(graph["edges"]) == sum(len(members) for values in SHARED.values() for members in values.values())
+
+
+# --- who may see and do what ---------------------------------------------------------------------
+
+
+def _fraud_urls(case, indicator) -> list[tuple[str, str]]:
+    return [
+        ("get", reverse("fraud:ring", args=[case.pk])),
+        ("get", reverse("fraud:ring_export", args=[case.pk, "csv"])),
+        ("post", reverse("fraud:ring_act", args=[case.pk, "merge"])),
+        ("post", reverse("fraud:case_indicator_add", args=[case.pk])),
+        ("get", reverse("fraud:indicator", args=[indicator.pk])),
+        ("post", reverse("fraud:indicator_act", args=[indicator.pk, "block"])),
+    ]
+
+
+def test_every_fraud_url_is_checked_here():
+    assert {p.name for p in fraud_urls.urlpatterns} == {
+        "ring",
+        "ring_export",
+        "ring_act",
+        "case_indicator_add",
+        "indicator",
+        "indicator_act",
+    }
+
+
+@pytest.mark.parametrize("persona", ["merchant_a", "liaison", "outsider"])
+def test_fraud_pages_are_404_outside_the_desks(client, personas, ring, persona):
+    indicator = Indicator.objects.first()
+    client.force_login(personas[persona])
+    for method, url in _fraud_urls(ring[0], indicator):
+        assert getattr(client, method)(url, {"reason": "x", "kind": "phone", "value": "1"}).status_code == 404, url
+    assert not CaseEvent.objects.exists()
+    assert not Indicator.objects.filter(blocked_at__isnull=False).exists()
+
+
+def test_a_life_desk_specialist_cannot_open_a_fraud_ring_or_blocklist(client, ring, specialist):
+    client.force_login(specialist)
+    assert client.get(reverse("fraud:ring", args=[ring[0].pk])).status_code == 404
+    indicator = Indicator.objects.first()
+    response = client.post(reverse("fraud:indicator_act", args=[indicator.pk, "block"]), {"reason": "x"})
+    assert response.status_code == 404
+
+
+def test_only_a_supervisor_takes_an_indicator_off_the_blocklist(client, ring, fraud_specialist, supervisor):
+    indicator = Indicator.objects.get(value="alipay:seller_a")
+    client.force_login(fraud_specialist)
+    client.post(reverse("fraud:indicator_act", args=[indicator.pk, "block"]), {"reason": "确认诈骗"})
+    indicator.refresh_from_db()
+    assert indicator.is_blocked
+    assert (
+        client.post(reverse("fraud:indicator_act", args=[indicator.pk, "unblock"]), {"reason": "误报"}).status_code
+        == 404
+    )
+    client.force_login(supervisor)
+    client.post(reverse("fraud:indicator_act", args=[indicator.pk, "unblock"]), {"reason": "误报"})
+    indicator.refresh_from_db()
+    assert not indicator.is_blocked
+    assert indicator.history.latest().history_change_reason == "误报"
+
+
+def test_the_indicator_page_links_every_case_it_was_seen_in(client, ring, fraud_specialist):
+    indicator = Indicator.objects.get(value="alipay:seller_a")
+    client.force_login(fraud_specialist)
+    page = client.get(reverse("fraud:indicator", args=[indicator.pk])).text
+    for n in (0, 1, 2):
+        assert reverse("interventions:case", args=[ring[n].pk]) in page
+    assert reverse("interventions:case", args=[ring[3].pk]) not in page
+
+
+def test_a_specialist_adds_an_indicator_by_hand_and_it_links_the_case(client, ring, fraud_specialist):
+    newcomer = factories.CaseFactory(desk="fraud", owner=fraud_specialist)
+    client.force_login(fraud_specialist)
+    client.post(reverse("fraud:case_indicator_add", args=[newcomer.pk]), {"kind": "payee", "value": "ALIPAY:Seller_A "})
+    assert newcomer.events.filter(kind=CaseEvent.Kind.INDICATOR_ADDED, payload__value="alipay:seller_a").exists()
+    assert newcomer.pk in ring_for_case(ring[0]).cases
+    page = client.get(reverse("interventions:case", args=[newcomer.pk])).text
+    assert "alipay:seller_a" in page

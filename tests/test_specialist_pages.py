@@ -13,7 +13,6 @@ ARGS = {
     "alert_act": "alert_action",
     "case": "case",
     "case_act": "case_action",
-    "case_ring": "case",
     "review_act": "review",
 }
 

@@ -170,6 +170,9 @@ SHOUHU_INTERCEPTION_ANSWER_WITHIN = timedelta(minutes=30)
 SHOUHU_STOP_PAYMENT_WINDOW = timedelta(minutes=30)
 # Hits about the same person join their open alert while it was added to within this window.
 SHOUHU_ALERT_JOIN_WINDOW = timedelta(minutes=30)
+# An alert about a person is linked to their case on the other desk while that case is open or
+# was closed within this time (a defrauded person's despair can come days after the loss).
+SHOUHU_RELATED_CASE_WINDOW = timedelta(days=30)
 # The worker is shown as stopped on the managers' summary when its heartbeat is older than this.
 SHOUHU_HEARTBEAT_STALE_AFTER = timedelta(minutes=2)
 # Dashboards and exports may read from a replica; writes and the queue always use "default".

@@ -39,7 +39,6 @@ from .cases import (
     alert_promote,
     alerts_triage_in_bulk,
     case_add_note,
-    case_event_record,
     case_open,
     case_rate_risk,
 )
@@ -57,6 +56,7 @@ from .intake import (
 )
 from .police import NotYourUnit, police_liaison_link, police_unit_register, referral_record_receipt
 from .system import heartbeat_record
+from .timeline import case_event_record
 
 __all__ = [
     "INTAKE_SOURCES",

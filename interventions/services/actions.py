@@ -35,7 +35,8 @@ from ..models import (
 )
 from ..risk import risk_level
 from .alerts import alert_raise
-from .cases import CaseClosed, case_event_record
+from .cases import CaseClosed
+from .timeline import case_event_record
 
 
 class NotAllowed(Exception):

@@ -13,7 +13,9 @@ from accounts.roles import TRIAGE_ANY
 from orders.models import Buyer, Merchant, Order
 
 from ..choices import Source
-from ..models import Alert, Message, Severity
+from ..models import Alert, CaseEvent, Message, Severity
+from ..selectors import case_on_other_desk
+from .timeline import case_event_record
 
 
 def alert_claim_deadline(*, severity: int, raised_at: datetime) -> datetime:
@@ -39,8 +41,12 @@ def alert_raise(
     by: User | None = None,
     raised_at: datetime | None = None,
 ) -> Alert:
-    """Put a new alert in its desk's queue with its claim deadline. `by` is None for the scanner."""
+    """Put a new alert in its desk's queue with its claim deadline. `by` is None for the scanner.
+
+    When the person has a case on the other desk (a fraud victim now writing of despair), the
+    alert is linked to it and that case's timeline says so, so both specialists see both."""
     raised_at = raised_at or timezone.now()
+    related_case = case_on_other_desk(buyer, desk=desk, now=raised_at) if buyer is not None else None
     alert = Alert(
         desk=desk,
         source=source,
@@ -50,6 +56,7 @@ def alert_raise(
         buyer=buyer,
         merchant=merchant,
         order=order,
+        related_case=related_case,
         raised_by=by,
         created_at=raised_at,
         sla_due_at=alert_claim_deadline(severity=severity, raised_at=raised_at),
@@ -57,6 +64,16 @@ def alert_raise(
     alert._history_user = by
     alert.save()
     alert.messages.add(*messages)
+    if related_case is not None:
+        case_event_record(
+            case=related_case,
+            actor=by,
+            kind=CaseEvent.Kind.RELATED_ALERT,
+            alert_id=alert.pk,
+            desk=desk,
+            severity=severity,
+            summary=summary,
+        )
     return alert
 
 

@@ -10,11 +10,7 @@ from orders.models import Buyer
 
 from ..models import Alert, Case, CaseEvent
 from .alerts import AlertNotYours, ensure_can_work
-
-
-def case_event_record(*, case: Case, actor: User | None, kind: str, **payload) -> CaseEvent:
-    """Append one line to the case's timeline. Call it inside the transaction of the change."""
-    return CaseEvent.objects.create(case=case, actor=actor, kind=kind, payload=payload)
+from .timeline import case_event_record
 
 
 @transaction.atomic

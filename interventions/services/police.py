@@ -7,6 +7,7 @@ from accounts.models import User
 from orders.models import Region
 
 from ..models import CaseEvent, PoliceLiaison, PoliceReferral, PoliceUnit
+from .timeline import case_event_record
 
 
 @transaction.atomic
@@ -37,8 +38,6 @@ class NotYourUnit(Exception):
 def referral_record_receipt(*, referral: PoliceReferral, by: User, status: str, outcome: str = "") -> PoliceReferral:
     """The liaison of the referral's unit notes that it was received, or how it ended. The case's
     timeline shows it."""
-    from .cases import case_event_record
-
     if not PoliceLiaison.objects.filter(user=by, unit=referral.unit_id).exists():
         raise NotYourUnit(referral)
     referral.status = PoliceReferral.Status(status)
