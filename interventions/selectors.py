@@ -348,6 +348,7 @@ def referrals_for_liaison(user: User) -> QuerySet[PoliceReferral]:
     return (
         PoliceReferral.objects.filter(unit__liaisons__user=user)
         .select_related("case__buyer__region", "referred_by", "unit")
+        .prefetch_related(Prefetch("covers", queryset=Case.objects.order_by("pk")))
         .order_by("-referred_at")
     )
 

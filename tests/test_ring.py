@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from fraud import urls as fraud_urls
 from fraud.models import Indicator
@@ -105,7 +106,7 @@ def test_cases_in_two_ring_cases_are_not_merged(ring, fraud_specialist):
 
 
 def test_a_merge_needs_a_reason(ring, fraud_specialist):
-    with pytest.raises(ValueError, match="Say why"):
+    with translation.override("en"), pytest.raises(ValueError, match="Say why"):
         ring_merge(cases=ring, by=fraud_specialist, reason=" ", title="团伙")
     assert not Case.objects.filter(ring__isnull=False).exists()
 
@@ -166,8 +167,8 @@ def test_an_indicator_outside_the_ring_is_not_blocklisted_through_it(client, rin
     assert not Indicator.objects.filter(blocked_at__isnull=False).exists()
 
 
-def test_a_ring_is_referred_as_one_referral_that_covers_every_case(client, ring, fraud_specialist):
-    centre = factories.PoliceUnitFactory(kind="anti_fraud_centre", name="市反诈中心")
+def test_a_ring_is_referred_as_one_referral_that_covers_every_case(client, ring, fraud_specialist, liaison):
+    centre = liaison.police_liaison.unit
     client.force_login(fraud_specialist)
     client.post(
         reverse("fraud:ring_act", args=[ring[2].pk, "refer"]),
@@ -179,6 +180,9 @@ def test_a_ring_is_referred_as_one_referral_that_covers_every_case(client, ring,
     for case in ring:
         if case != ring[2]:
             assert case.events.filter(kind=CaseEvent.Kind.RING_REFERRED, payload__referral_id=referral.pk).exists()
+    client.force_login(liaison)
+    covers = re.search(r'data-testid="ring-covers">(.*?)</div>', client.get(reverse("interventions:liaison_home")).text)
+    assert all(case.reference in covers.group(1) for case in ring if case != ring[2])
 
 
 def test_a_merged_ring_is_referred_on_its_ring_case(client, ring, fraud_specialist):
@@ -191,7 +195,7 @@ def test_a_merged_ring_is_referred_on_its_ring_case(client, ring, fraud_speciali
 
 def test_a_ring_is_not_referred_to_a_local_police_station(ring, fraud_specialist):
     station = factories.PoliceUnitFactory(kind="police")
-    with pytest.raises(ValueError, match="anti-fraud centre"):
+    with translation.override("en"), pytest.raises(ValueError, match="anti-fraud centre"):
         ring_refer(ring=ring_for_case(ring[0]), case=ring[0], unit=station, by=fraud_specialist, what_reported="x")
     assert not PoliceReferral.objects.exists()
 
