@@ -1,0 +1,186 @@
+"""Cases and their timeline."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Desk
+
+
+class Case(models.Model):
+    """The work done for one person in danger, from the first alert until they are safe."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        MONITORING = "monitoring", _("Monitoring")
+        CLOSED = "closed", _("Closed")
+
+    class RiskLevel(models.IntegerChoices):
+        UNASSESSED = 0, _("Not assessed")
+        LOW = 1, _("Low")
+        MODERATE = 2, _("Moderate")
+        HIGH = 3, _("High")
+        CRITICAL = 4, _("Critical")
+
+    class Outcome(models.TextChoices):
+        SAFE = "safe", _("Safe")
+        REFERRED = "referred", _("Referred to police or care")
+        UNREACHABLE = "unreachable", _("Unreachable")
+        FRAUD_STOPPED = "fraud_stopped", _("Fraud stopped")
+        FRAUD_LOSS = "fraud_loss", _("Money lost")
+        FALSE_ALARM = "false_alarm", _("False alarm")
+
+    class Tier(models.TextChoices):
+        SPECIALIST = "specialist", _("Specialist")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        MANAGER = "manager", _("Manager")
+
+    desk = models.CharField(_("desk"), max_length=10, choices=Desk.choices)
+    title = models.CharField(_("title"), max_length=200)
+    # Indexed by case_buyer_recent_idx, which starts with it.
+    buyer = models.ForeignKey(
+        "orders.Buyer",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,
+    )
+    risk_level = models.PositiveSmallIntegerField(_("risk"), choices=RiskLevel.choices, default=RiskLevel.UNASSESSED)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    closing_summary = models.TextField(_("closing summary"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_cases",
+        db_index=False,  # indexed by case_owner_idx, which starts with it
+    )
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.SPECIALIST)
+    playbook = models.ForeignKey(
+        "Playbook", verbose_name=_("playbook"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # 串并案: the ring case this case was merged into. Each victim's case stays open for its own
+    # work (stop-payment, dissuasion); the ring case carries the work on the ring.
+    ring = models.ForeignKey(
+        "self",
+        verbose_name=_("ring case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ring_members",
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("review_emergency_action", "Can review emergency actions after the fact"),
+            ("view_summary", "Can see the managers' summary"),
+        ]
+        constraints = [
+            # A closed case always says how it ended and when; an open one never does.
+            models.CheckConstraint(
+                condition=(Q(status="closed") & ~Q(outcome="") & Q(closed_at__isnull=False))
+                | (~Q(status="closed") & Q(outcome="") & Q(closed_at__isnull=True)),
+                name="case_closed_iff_outcome",
+            ),
+            models.CheckConstraint(condition=~Q(ring=F("pk")), name="case_not_its_own_ring"),
+        ]
+        indexes = [
+            models.Index(fields=["desk", "status", "-risk_level"], name="case_desk_open_idx"),
+            models.Index(fields=["buyer", "-opened_at"], name="case_buyer_recent_idx"),
+            models.Index(fields=["owner", "status"], name="case_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        """The number people say on the phone: desk prefix and id, e.g. LP-000042."""
+        prefix = "LP" if self.desk == Desk.LIFE else "AF"
+        return f"{prefix}-{self.pk:06d}" if self.pk else f"{prefix}-new"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline. Written in the same transaction as the change it records."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Case opened")
+        ALERT_LINKED = "alert_linked", _("Alert linked")
+        NOTE = "note", _("Note")
+        RISK_RATED = "risk_rated", _("Risk rated")
+        OWNER_CHANGED = "owner_changed", _("Owner changed")
+        ESCALATED = "escalated", _("Escalated")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
+        ASSESSED = "assessed", _("Risk assessed")
+        INTERCEPTION_REQUESTED = "interception_requested", _("Interception requested")
+        INTERCEPTION_UPDATED = "interception_updated", _("Interception updated")
+        REORDER_DETECTED = "reorder_detected", _("Re-order of high-risk goods")
+        POLICE_REFERRED = "police_referred", _("Referred to police")
+        HANDED_OVER = "handed_over", _("Handed over")
+        CHECKIN_PLANNED = "checkin_planned", _("Check-in planned")
+        REVIEWED = "reviewed", _("Emergency action reviewed")
+        REFERRAL_ANSWERED = "referral_answered", _("Police answered")
+        STOP_PAYMENT_REQUESTED = "stop_payment_requested", _("Stop-payment requested")
+        STOP_PAYMENT_ANSWERED = "stop_payment_answered", _("Stop-payment answered")
+        DISSUADED = "dissuaded", _("Dissuasion recorded")
+        PLAYBOOK_ATTACHED = "playbook_attached", _("Playbook attached")
+        STEP_DONE = "step_done", _("Playbook step done")
+        INDICATOR_ADDED = "indicator_added", _("Indicator added")
+        INDICATORS_BLOCKED = "indicators_blocked", _("Indicators blocklisted")
+        RING_MERGED = "ring_merged", _("Merged into a ring case")
+        RING_GATHERED = "ring_gathered", _("Cases merged into this ring case")
+        RING_REFERRED = "ring_referred", _("Referred with its ring")
+        RING_EXPORTED = "ring_exported", _("Ring evidence exported")
+        RELATED_ALERT = "related_alert", _("Alert on the other desk")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Empty when the system acted."),
+    )
+    kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at", "id"], name="case_event_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.get_kind_display()}"
