@@ -1,7 +1,19 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Alert, Case, CaseEvent, Heartbeat, Message, Playbook, PoliceLiaison, PoliceUnit, ScanTerm
+from .models import (
+    Alert,
+    Case,
+    CaseEvent,
+    DutyShift,
+    Heartbeat,
+    Message,
+    Notification,
+    Playbook,
+    PoliceLiaison,
+    PoliceUnit,
+    ScanTerm,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -91,3 +103,22 @@ class PlaybookAdmin(SimpleHistoryAdmin):
 
     list_display = ["name", "desk", "is_active"]
     list_filter = ["desk", "is_active"]
+
+
+@admin.register(DutyShift)
+class DutyShiftAdmin(SimpleHistoryAdmin):
+    """The on-duty rota: who the escalations page for each desk, as supervisor or desk lead."""
+
+    list_display = ["desk", "role", "user", "starts_at", "ends_at"]
+    list_filter = ["desk", "role"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """The outbox, to see what was sent to whom and what failed; written only by the reminders."""
+
+    list_display = ["created_at", "recipient", "channel", "kind", "status", "attempts", "last_error"]
+    list_filter = ["channel", "kind", "status"]
+    search_fields = ["key", "recipient__email"]

@@ -20,3 +20,4 @@ class Source(models.TextChoices):
     MERCHANT_REPORT = "merchant_report", _("Merchant report")
     ORDER = "order", _("Order")
     MANUAL = "manual", _("Raised by staff")
+    CHECKIN = "checkin", _("Check-in without reply")

@@ -106,6 +106,17 @@ class CheckInForm(forms.Form):
     text = forms.CharField(
         label=_("Message"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    days = forms.IntegerField(
+        label=_("Every day, for how many days"), min_value=1, max_value=31, initial=1, required=False
+    )
+
+    def clean_days(self) -> int:
+        return self.cleaned_data["days"] or 1
+
+
+class CallForm(forms.Form):
+    reached = forms.BooleanField(label=_("Reached the person"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False)
 
 
 class CloseForm(forms.Form):

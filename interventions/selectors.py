@@ -1,15 +1,18 @@
 """Every read that the interventions pages, API and tasks need."""
 
 import base64
-from datetime import datetime
+import zoneinfo
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Team, User
+from accounts.roles import Role
 from accounts.selectors import user_desks
 from fraud.models import DissuasionScript
 from orders.models import InterceptionRequest, Order
@@ -18,9 +21,12 @@ from .choices import Severity
 from .models import (
     Alert,
     Case,
+    CheckIn,
+    DutyShift,
     EmergencyAction,
     Heartbeat,
     Message,
+    Notification,
     Playbook,
     PoliceReferral,
     PoliceUnit,
@@ -398,3 +404,94 @@ def stop_payment_packet(user: User, pk: int):
     if not (works_case or is_centre):
         raise Http404
     return stop
+
+
+# --- reminders: the rota, notifications, today's check-ins, the morning digest -------------------
+
+
+def on_duty(*, desk: str, role: str, at: datetime) -> list[User]:
+    """Who is on duty for the desk in this role now, from the rota. With no shift on the rota, the
+    desk's team leads (for a desk lead), then the desk's supervisors, then every supervisor: a
+    page is not sent to no one while the portal has a supervisor."""
+    shifts = DutyShift.objects.filter(desk=desk, role=role, starts_at__lte=at, ends_at__gt=at).select_related("user")
+    people = [shift.user for shift in shifts if shift.user.is_active]
+    if people:
+        return people
+    if role == DutyShift.Role.DESK_LEAD:
+        leads = Team.objects.filter(desk=desk, lead__is_active=True).select_related("lead")
+        people = [team.lead for team in leads]
+    if not people:
+        people = list(User.objects.filter(groups__name=Role.SUPERVISOR, teams__desk=desk, is_active=True).distinct())
+    if not people:  # no supervisor on the desk at all: every supervisor, so the page reaches someone
+        people = list(supervisors())
+    return people
+
+
+def supervisors() -> QuerySet[User]:
+    return User.objects.filter(groups__name=Role.SUPERVISOR, is_active=True).distinct().order_by("pk")
+
+
+def unread_notification_count(user: User) -> int:
+    return Notification.objects.filter(
+        recipient=user, channel=Notification.Channel.PORTAL, read_at__isnull=True
+    ).count()
+
+
+def notifications_for(user: User, *, limit: int = 50) -> list:
+    return list(Notification.objects.filter(recipient=user, channel=Notification.Channel.PORTAL)[:limit])
+
+
+def checkins_today(user: User, *, now: datetime | None = None) -> list[CheckIn]:
+    """The user's check-ins of today in their own time zone, and any earlier still waiting:
+    phone calls to make, messages that await a reply."""
+    now = now or timezone.now()
+    zone = zoneinfo.ZoneInfo(user.time_zone)
+    end_of_day = datetime.combine(timezone.localtime(now, zone).date(), datetime.max.time(), tzinfo=zone)
+    waiting = [CheckIn.Status.PLANNED, *CheckIn.AWAITING_REPLY]
+    return list(
+        CheckIn.objects.filter(owner=user, status__in=waiting, due_at__lte=end_of_day)
+        .exclude(case__status=Case.Status.CLOSED)
+        .select_related("case__buyer")
+        .order_by("due_at")
+    )
+
+
+def morning_digest(user: User, *, now: datetime) -> dict:
+    """A supervisor's morning: open cases by risk, check-ins due today, and what is overdue, on
+    the desks they work. Counts in the database; the text goes in the portal and by email."""
+    desks = user_desks(user)
+    zone = zoneinfo.ZoneInfo(user.time_zone)
+    today = timezone.localtime(now, zone).date()
+    day_start = datetime.combine(today, datetime.min.time(), tzinfo=zone)
+    open_cases = dict(
+        Case.objects.filter(desk__in=desks)
+        .exclude(status=Case.Status.CLOSED)
+        .values_list("risk_level")
+        .annotate(total=Count("pk"))
+        .values_list("risk_level", "total")
+    )
+    checkins = CheckIn.objects.filter(
+        case__desk__in=desks, due_at__gte=day_start, due_at__lt=day_start + timedelta(days=1)
+    )
+    overdue_alerts = Alert.objects.filter(desk__in=desks, status=Alert.Status.NEW, sla_due_at__lt=now).count()
+    overdue_interceptions = InterceptionRequest.objects.filter(
+        case__desk__in=desks, status=InterceptionRequest.Status.REQUESTED, deadline__lt=now
+    ).count()
+    missed = CheckIn.objects.filter(
+        case__desk__in=desks,
+        status__in=[CheckIn.Status.MISSED, CheckIn.Status.FAILED],
+        due_at__gte=now - timedelta(days=1),
+    ).count()
+    lines = [
+        _("Open cases by risk: %(counts)s")
+        % {
+            "counts": ", ".join(
+                f"{label} {open_cases.get(value, 0)}" for value, label in reversed(Case.RiskLevel.choices)
+            )
+        },
+        _("Check-ins due today: %(n)d") % {"n": checkins.count()},
+        _("Overdue: %(alerts)d unclaimed alerts, %(interceptions)d unanswered interceptions")
+        % {"alerts": overdue_alerts, "interceptions": overdue_interceptions},
+        _("Check-ins without reply or not sent since yesterday: %(n)d") % {"n": missed},
+    ]
+    return {"zone": zone, "text": "\n".join(lines)}

@@ -4,7 +4,15 @@ from celery import shared_task
 from django.db import OperationalError
 
 from .selectors import HEARTBEAT_NAME
-from .services import heartbeat_record, messages_scan, messages_scan_overdue
+from .services import (
+    checkins_deliver,
+    heartbeat_record,
+    messages_scan,
+    messages_scan_overdue,
+    morning_digests_send,
+    notifications_deliver,
+    reminders_sweep,
+)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -26,3 +34,27 @@ def scan_messages(self, message_ids: list[int]) -> int:
 def scan_overdue_messages(self) -> int:
     """Beat's safety net: scan messages whose own scan task never ran."""
     return messages_scan_overdue()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def sweep_reminders(self) -> dict:
+    """Beat's minute: hand out due check-ins and notifications, and run the escalation clocks."""
+    return reminders_sweep()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deliver_checkins(self, checkin_ids: list[int]) -> int:
+    """Send these check-ins if still due. A failed send is retried by a later sweep, with backoff."""
+    return checkins_deliver(checkin_ids=checkin_ids)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deliver_notifications(self, notification_ids: list[int]) -> int:
+    """Send these notifications by email, SMS or voice if still pending and due."""
+    return notifications_deliver(notification_ids=notification_ids)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_morning_digests(self) -> int:
+    """Each supervisor's morning digest, once a day (keyed by day, so a second run sends nothing)."""
+    return morning_digests_send()

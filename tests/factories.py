@@ -214,6 +214,7 @@ class CheckInFactory(factory.django.DjangoModelFactory):
 
     case = factory.SubFactory(CaseFactory)
     due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=12))
+    send_after = factory.SelfAttribute("due_at")
     time_zone = "Asia/Shanghai"
     channel = CheckIn.Channel.CHAT
     text = "早上好"

@@ -173,7 +173,7 @@ def test_a_referral_at_critical_risk_is_queued_for_review(case, specialist):
 
 
 def test_good_morning_at_0830_shanghai_is_0030_utc(case, specialist):
-    checkin = checkin_plan(
+    [checkin] = checkin_plan(
         case=case, by=specialist, local_day=date(2026, 11, 24), local_time=time(8, 30), channel="chat", text="早上好"
     )
     assert checkin.due_at == datetime(2026, 11, 24, 0, 30, tzinfo=UTC)
@@ -183,10 +183,14 @@ def test_good_morning_at_0830_shanghai_is_0030_utc(case, specialist):
 def test_a_check_in_across_a_dst_change_keeps_the_local_time(case, specialist):
     case.buyer.time_zone = "America/New_York"
     case.buyer.save()
-    before = checkin_plan(case=case, by=specialist, local_day=date(2026, 10, 31), local_time=time(8, 30), channel="sms")
-    after = checkin_plan(case=case, by=specialist, local_day=date(2026, 11, 2), local_time=time(8, 30), channel="sms")
-    assert before.due_at == datetime(2026, 10, 31, 12, 30, tzinfo=UTC)  # EDT, UTC-4
-    assert after.due_at == datetime(2026, 11, 2, 13, 30, tzinfo=UTC)  # EST, UTC-5
+    days = checkin_plan(
+        case=case, by=specialist, local_day=date(2026, 10, 31), local_time=time(8, 30), channel="sms", days=3
+    )
+    assert [checkin.due_at for checkin in days] == [
+        datetime(2026, 10, 31, 12, 30, tzinfo=UTC),  # EDT, UTC-4
+        datetime(2026, 11, 1, 13, 30, tzinfo=UTC),  # the clocks went back at 02:00 that morning: EST, UTC-5
+        datetime(2026, 11, 2, 13, 30, tzinfo=UTC),
+    ]
 
 
 def test_a_closed_case_needs_a_summary_refuses_actions_and_reopens_with_a_reason(client, case, specialist):

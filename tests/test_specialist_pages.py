@@ -14,6 +14,7 @@ ARGS = {
     "case": "case",
     "case_act": "case_action",
     "review_act": "review",
+    "checkin_call": "checkin",
 }
 
 
@@ -28,12 +29,23 @@ def objects(specialist):
         "case": [case.pk],
         "case_action": [case.pk, "note"],
         "review": [action.pk],
+        "checkin": [factories.CheckInFactory(case=case, owner=specialist, channel="phone").pk],
     }
 
 
 # Pages of other roles, or shared with them, checked in their own tests (test_liaison,
 # test_stop_payment, test_summary_and_heartbeat).
-OTHER_ROLES_PAGES = {"liaison_home", "referral_answer", "stop_payment_answer", "stop_payment_packet", "summary"}
+# The notification pages serve every signed-in user their own (tests/test_reminders.py).
+OTHER_ROLES_PAGES = {
+    "liaison_home",
+    "referral_answer",
+    "stop_payment_answer",
+    "stop_payment_packet",
+    "summary",
+    "notifications",
+    "notifications_read",
+    "notification_open",
+}
 SPECIALIST_PAGES = [p.name for p in urlpatterns if p.name not in OTHER_ROLES_PAGES]
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -60,6 +61,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.portal",
+                "interventions.context_processors.notifications",
             ],
         },
     },
@@ -153,6 +155,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Check-ins due, replies awaited, alerts unclaimed, windows closing, notifications to send.
+    "sweep-reminders": {
+        "task": "interventions.tasks.sweep_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "morning-digest": {
+        "task": "interventions.tasks.send_morning_digests",
+        "schedule": crontab(hour=7, minute=45),
+        "options": {"expires": 3600},
+    },
 }
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
@@ -175,6 +188,33 @@ SHOUHU_ALERT_JOIN_WINDOW = timedelta(minutes=30)
 SHOUHU_RELATED_CASE_WINDOW = timedelta(days=30)
 # The worker is shown as stopped on the managers' summary when its heartbeat is older than this.
 SHOUHU_HEARTBEAT_STALE_AFTER = timedelta(minutes=2)
+# --- Reminders, check-ins and escalation clocks ---------------------------------------------------
+# The platform's systems that carry messages out: chat to a buyer, SMS and voice calls. Each is an
+# HTTP endpoint taking a signed JSON POST (HMAC-SHA256 of "timestamp.body" with the secret). A
+# channel whose URL is empty is off: its sends fail, are retried, and its owner is told.
+SHOUHU_PLATFORM_CHAT_URL = env("SHOUHU_PLATFORM_CHAT_URL", default="")
+SHOUHU_SMS_URL = env("SHOUHU_SMS_URL", default="")
+SHOUHU_VOICE_URL = env("SHOUHU_VOICE_URL", default="")
+SHOUHU_OUTBOUND_SECRET = env("SHOUHU_OUTBOUND_SECRET", default="")
+SHOUHU_OUTBOUND_TIMEOUT = 5.0
+# Where staff open the portal: links in emails and SMS pages start with it.
+SHOUHU_PORTAL_URL = env("SHOUHU_PORTAL_URL", default="http://127.0.0.1:8000")
+# A failed send is tried again after 30 s, 1, 2, 4, 8 min…, at most this many times in all.
+SHOUHU_DELIVERY_MAX_ATTEMPTS = 8
+# A check-in with no reply after this chases its owner, and after the second time it goes back
+# to the queue as an alert.
+SHOUHU_CHECKIN_REPLY_WITHIN = timedelta(hours=3)
+SHOUHU_CHECKIN_REQUEUE_AFTER = timedelta(hours=1)
+# An unclaimed alert pages the desk's people on duty, tier by tier, from when it was raised.
+SHOUHU_ALERT_ESCALATION = {
+    "critical": [(timedelta(minutes=5), "supervisor"), (timedelta(minutes=15), "desk_lead")],
+    "high": [(timedelta(minutes=15), "supervisor"), (timedelta(minutes=45), "desk_lead")],
+}
+# The owner of a stop-payment is paged this long before its window closes.
+SHOUHU_STOP_PAYMENT_PAGE_BEFORE = timedelta(minutes=10)
+# How many due rows one sweep hands out, and how many each delivery task takes.
+SHOUHU_SWEEP_LIMIT = 5000
+SHOUHU_DELIVERY_BATCH = 20
 # Dashboards and exports may read from a replica; writes and the queue always use "default".
 SHOUHU_REPORTING_DATABASE = "default"
 

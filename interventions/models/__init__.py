@@ -2,11 +2,12 @@
 noun; import from here: `from interventions.models import Case`."""
 
 from ..choices import Severity, Source
-from .actions import CheckIn, EmergencyAction, PoliceReferral, RiskAssessment
+from .actions import EmergencyAction, PoliceReferral, RiskAssessment
 from .alerts import Alert, Message
 from .cases import Case, CaseEvent
 from .playbooks import ChecklistTick, Playbook
 from .police import PoliceLiaison, PoliceUnit
+from .reminders import CheckIn, DutyShift, Notification
 from .system import Heartbeat, ScanTerm
 
 __all__ = [
@@ -15,9 +16,11 @@ __all__ = [
     "CaseEvent",
     "CheckIn",
     "ChecklistTick",
+    "DutyShift",
     "EmergencyAction",
     "Heartbeat",
     "Message",
+    "Notification",
     "Playbook",
     "PoliceLiaison",
     "PoliceReferral",

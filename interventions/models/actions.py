@@ -1,4 +1,4 @@
-"""What is done on a case: risk assessments, police referrals, emergency actions under review, check-ins."""
+"""What is done on a case: risk assessments, police referrals, emergency actions under review."""
 
 from django.conf import settings
 from django.db import models
@@ -140,46 +140,3 @@ class EmergencyAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference} {self.get_kind_display()}"
-
-
-class CheckIn(models.Model):
-    """A promised contact with the person ("good morning" at 08:30 their time). Stored in UTC with
-    the zone it was planned in; the reminders send it when due."""
-
-    class Channel(models.TextChoices):
-        CHAT = "chat", _("Platform chat message")
-        SMS = "sms", _("SMS")
-        PHONE = "phone", _("Phone call by a specialist")
-
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        SENT = "sent", _("Sent")
-        DELIVERED = "delivered", _("Delivered")
-        REPLIED = "replied", _("Replied")
-        MISSED = "missed", _("No reply")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="checkins")
-    due_at = models.DateTimeField(_("due"))
-    time_zone = models.CharField(_("time zone"), max_length=64)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    text = models.TextField(_("text"), blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="checkins"
-    )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("planned by"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("check-in")
-        verbose_name_plural = _("check-ins")
-        ordering = ["due_at"]
-        indexes = [models.Index(fields=["due_at"], name="checkin_due_idx", condition=Q(status="planned"))]
-
-    def __str__(self) -> str:
-        return f"{self.case.reference} {self.due_at:%Y-%m-%d %H:%M}"

@@ -9,7 +9,6 @@ from .actions import (
     case_escalate,
     case_hand_over,
     case_reopen,
-    checkin_plan,
     checklist_tick,
     dissuasion_record,
     emergency_action_review,
@@ -20,7 +19,6 @@ from .actions import (
     reorders_watch,
     stop_payment_answer,
     stop_payment_request,
-    tomorrow_morning,
 )
 from .alerts import (
     AlertAlreadyClaimed,
@@ -42,6 +40,15 @@ from .cases import (
     case_open,
     case_rate_risk,
 )
+from .checkins import (
+    checkin_calls_due,
+    checkin_plan,
+    checkin_record_call,
+    checkin_replies_record,
+    checkins_chase,
+    checkins_deliver,
+    tomorrow_morning,
+)
 from .intake import (
     INTAKE_SOURCES,
     MAX_BATCH,
@@ -53,6 +60,16 @@ from .intake import (
     messages_scan_overdue,
     orders_receive,
     scan_terms_load_defaults,
+)
+from .notifications import (
+    alerts_escalate,
+    interceptions_escalate,
+    morning_digests_send,
+    notifications_deliver,
+    notifications_mark_read,
+    notify,
+    reminders_sweep,
+    stop_payments_page,
 )
 from .police import NotYourUnit, police_liaison_link, police_unit_register, referral_record_receipt
 from .system import heartbeat_record
@@ -77,6 +94,7 @@ __all__ = [
     "alert_raise",
     "alert_raise_by_hand",
     "alert_raise_or_join",
+    "alerts_escalate",
     "alerts_triage_in_bulk",
     "case_add_note",
     "case_assess_risk",
@@ -88,16 +106,26 @@ __all__ = [
     "case_open",
     "case_rate_risk",
     "case_reopen",
+    "checkin_calls_due",
     "checkin_plan",
+    "checkin_record_call",
+    "checkin_replies_record",
+    "checkins_chase",
+    "checkins_deliver",
     "checklist_tick",
     "dissuasion_record",
     "emergency_action_review",
     "heartbeat_record",
     "interception_record_answer",
+    "interceptions_escalate",
     "message_store",
     "messages_intake",
     "messages_scan",
     "messages_scan_overdue",
+    "morning_digests_send",
+    "notifications_deliver",
+    "notifications_mark_read",
+    "notify",
     "order_intercept",
     "orders_receive",
     "playbooks_load_defaults",
@@ -105,9 +133,11 @@ __all__ = [
     "police_refer",
     "police_unit_register",
     "referral_record_receipt",
+    "reminders_sweep",
     "reorders_watch",
     "scan_terms_load_defaults",
     "stop_payment_answer",
     "stop_payment_request",
+    "stop_payments_page",
     "tomorrow_morning",
 ]

@@ -6,9 +6,8 @@ specialist's word, and is put in the supervisors' review queue (EmergencyAction)
 after the fact, never waited for.
 """
 
-import zoneinfo
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,7 +24,6 @@ from ..models import (
     Alert,
     Case,
     CaseEvent,
-    CheckIn,
     ChecklistTick,
     EmergencyAction,
     Playbook,
@@ -244,46 +242,6 @@ def case_hand_over(*, case: Case, by: User, to: User, note: str) -> Case:
     return case
 
 
-def checkin_due(*, local_day: date, local_time: time, zone: str) -> datetime:
-    """The UTC instant of a local wall-clock time in the person's zone (DST-aware: a time that
-    does not exist on that day moves forward with the clock, as people do)."""
-    tz = zoneinfo.ZoneInfo(zone)
-    local = datetime.combine(local_day, local_time, tzinfo=tz)
-    # A wall time skipped by a DST change round-trips to another; normalise through UTC.
-    return local.astimezone(zoneinfo.ZoneInfo("UTC"))
-
-
-@transaction.atomic
-def checkin_plan(
-    *, case: Case, by: User, local_day: date, local_time: time, channel: str, text: str = "", owner: User | None = None
-) -> CheckIn:
-    """Promise a contact at a local time in the person's time zone ("good morning" at 08:30)."""
-    _ensure_open(case)
-    zone = case.buyer.time_zone if case.buyer else settings.TIME_ZONE
-    checkin = CheckIn(
-        case=case,
-        due_at=checkin_due(local_day=local_day, local_time=local_time, zone=zone),
-        time_zone=zone,
-        channel=CheckIn.Channel(channel),
-        text=text,
-        owner=owner or case.owner or by,
-        created_by=by,
-    )
-    checkin._history_user = by
-    checkin.save()
-    case_event_record(
-        case=case,
-        actor=by,
-        kind=CaseEvent.Kind.CHECKIN_PLANNED,
-        checkin_id=checkin.pk,
-        local=f"{local_day:%Y-%m-%d} {local_time:%H:%M}",
-        zone=zone,
-        channel=channel,
-        text=text,
-    )
-    return checkin
-
-
 @transaction.atomic
 def case_close(*, case: Case, by: User, outcome: str, summary: str) -> Case:
     """Close the case with how it ended; the summary is required (what happened, where the person is)."""
@@ -333,12 +291,6 @@ def emergency_action_review(*, action: EmergencyAction, by: User, confirmed: boo
         reason=note,
     )
     return locked
-
-
-def tomorrow_morning(zone: str, *, now: datetime | None = None) -> tuple[date, time]:
-    """The default check-in: tomorrow 08:30 in the person's zone."""
-    local_now = (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(zone))
-    return (local_now + timedelta(days=1)).date(), time(8, 30)
 
 
 @transaction.atomic

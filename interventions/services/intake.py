@@ -26,6 +26,7 @@ from ..models import Alert, Message, ScanTerm
 from ..scanner import Lexicon, ScanResult, scan_text
 from ..selectors import current_lexicon
 from .alerts import alert_raise_or_join
+from .checkins import checkin_replies_record
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +192,7 @@ def messages_scan(*, message_ids: Sequence[int], now: datetime | None = None) ->
             result = scan_text(message.text, lexicon, high_risk_product=high_risk)
             signals = fraud_signals(found[message.pk], official_domains=official, blocked=blocked)
             _alert_on(message, result, lexicon, high_risk, now, watched, signals, found[message.pk])
+        checkin_replies_record(messages)
         Message.objects.filter(pk__in=[m.pk for m in messages]).update(scanned_at=now)
     return len(messages)
 

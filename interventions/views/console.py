@@ -21,8 +21,8 @@ from fraud.models import Indicator
 from fraud.selectors import case_indicators
 from orders.services import buyer_record
 
-from .filters import QueueFilter
-from .forms import (
+from ..filters import QueueFilter
+from ..forms import (
     BulkTriageForm,
     CheckInForm,
     CloseForm,
@@ -42,8 +42,8 @@ from .forms import (
     StopPaymentForm,
     TickForm,
 )
-from .models import Alert, Playbook, PoliceUnit
-from .selectors import (
+from ..models import Alert, Playbook, PoliceUnit
+from ..selectors import (
     alert_for_user,
     buyer_history,
     case_for_user,
@@ -69,7 +69,7 @@ from .selectors import (
     stop_payment_packet,
     stop_payments_for_liaison,
 )
-from .services import (
+from ..services import (
     AlertAlreadyClaimed,
     AlertNotYours,
     CaseClosed,

@@ -1,0 +1,296 @@
+"""Notifications that page staff, and the clocks that send them.
+
+A notification is a row per person and channel, keyed so that an event pages each person on
+each channel once however many sweeps see it. Portal rows are shown at once; email, SMS and
+voice rows are an outbox that delivery tasks send with retries and backoff.
+
+The escalation clocks, run by the sweep every minute:
+- an alert still unclaimed pages the desk's supervisor on duty, then its desk lead
+  (SHOUHU_ALERT_ESCALATION);
+- a stop-payment near the end of its window pages the case owner;
+- an interception the merchant has not answered by its deadline pages the owner and the
+  supervisor on duty.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from fraud.models import StopPaymentRequest
+from orders.models import InterceptionRequest
+
+from .. import channels
+from ..choices import Severity
+from ..models import Alert, DutyShift, Notification
+from ..selectors import on_duty
+
+# The channels each kind of notification goes out on, besides the portal, when the person has
+# the address for it. Pages that must wake someone also ring.
+PAGE = [Notification.Channel.PORTAL, Notification.Channel.SMS, Notification.Channel.EMAIL]
+CHANNELS = {
+    Notification.Kind.ALERT_UNCLAIMED: PAGE,
+    Notification.Kind.STOP_PAYMENT_CLOSING: PAGE,
+    Notification.Kind.INTERCEPTION_OVERDUE: PAGE,
+    Notification.Kind.CHECKIN_NO_REPLY: PAGE,
+    Notification.Kind.CHECKIN_FAILED: PAGE,
+    Notification.Kind.CHECKIN_CALL_DUE: [Notification.Channel.PORTAL],
+    Notification.Kind.DIGEST: [Notification.Channel.PORTAL, Notification.Channel.EMAIL],
+}
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s after the first failed try, doubling, at most an hour."""
+    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), timedelta(hours=1))
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: str,
+    key: str,
+    body: str = "",
+    link: str = "",
+    channels: Sequence[str] | None = None,
+) -> list[int]:
+    """Tell these people, on the kind's channels they have an address for, once per `key`.
+    Returns the ids of the new rows to send (after the transaction commits, they are sent)."""
+    now = timezone.now()
+    rows = []
+    for user in {user.pk: user for user in recipients}.values():
+        for channel in channels or CHANNELS[kind]:
+            if not _reachable(user, channel):
+                continue
+            portal = channel == Notification.Channel.PORTAL
+            rows.append(
+                Notification(
+                    recipient=user,
+                    channel=channel,
+                    kind=kind,
+                    title=title[:200],
+                    body=body,
+                    link=link,
+                    key=f"{key}:{channel}:{user.pk}",
+                    status=Notification.Status.SENT if portal else Notification.Status.PENDING,
+                    sent_at=now if portal else None,
+                    send_after=now,
+                    created_at=now,
+                )
+            )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    # ignore_conflicts returns no ids; the rows this call inserted are those stamped with its `now`.
+    outbox = list(
+        Notification.objects.filter(
+            key__in=[row.key for row in rows], status=Notification.Status.PENDING, created_at=now
+        ).values_list("pk", flat=True)
+    )
+    if outbox:
+        transaction.on_commit(lambda: _enqueue_delivery(outbox))
+    return outbox
+
+
+def _reachable(user: User, channel: str) -> bool:
+    if channel == Notification.Channel.EMAIL:
+        return bool(user.email)
+    if channel in (Notification.Channel.SMS, Notification.Channel.VOICE):
+        return bool(user.paging_phone)
+    return True
+
+
+def _enqueue_delivery(ids: list[int]) -> None:
+    from ..tasks import deliver_notifications
+
+    deliver_notifications.delay(ids)
+
+
+def notifications_due(*, now: datetime, limit: int) -> list[int]:
+    return list(
+        Notification.objects.filter(status=Notification.Status.PENDING, send_after__lte=now)
+        .order_by("send_after")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def notifications_deliver(*, notification_ids: Sequence[int]) -> int:
+    """Send each of these pending notifications that is due; safe to run twice, and on two
+    workers at once (rows are taken with SKIP LOCKED and sent under their lock)."""
+    return sum(_deliver_one(pk) for pk in notification_ids)
+
+
+@transaction.atomic
+def _deliver_one(pk: int) -> bool:
+    now = timezone.now()
+    row = (
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("recipient")
+        .filter(pk=pk, status=Notification.Status.PENDING, send_after__lte=now)
+        .first()
+    )
+    if row is None:
+        return False
+    row.attempts += 1
+    try:
+        _send(row)
+    except channels.DeliveryFailed as failure:
+        row.last_error = str(failure)[:300]
+        row.send_after = now + retry_delay(row.attempts)
+        if row.attempts >= settings.SHOUHU_DELIVERY_MAX_ATTEMPTS:
+            row.status = Notification.Status.FAILED
+        row.save(update_fields=["attempts", "last_error", "send_after", "status"])
+        return False
+    row.status, row.sent_at, row.last_error = Notification.Status.SENT, now, ""
+    row.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    return True
+
+
+def _send(row: Notification) -> None:
+    link = f"{settings.SHOUHU_PORTAL_URL}{row.link}" if row.link else ""
+    text = "\n".join(part for part in (row.title, row.body, link) if part)
+    if row.channel == Notification.Channel.EMAIL:
+        channels.email(to=row.recipient.email, subject=row.title, body=text)
+    elif row.channel == Notification.Channel.SMS:
+        channels.sms(phone=row.recipient.paging_phone, text=text, key=row.key)
+    elif row.channel == Notification.Channel.VOICE:
+        channels.voice_call(phone=row.recipient.paging_phone, text=row.title, key=row.key)
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, ids: Sequence[int] | None = None) -> int:
+    """Mark the user's portal notifications read: these, or all of them."""
+    unread = Notification.objects.filter(recipient=user, channel=Notification.Channel.PORTAL, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+# --- the escalation clocks ----------------------------------------------------------------------
+
+
+def alerts_escalate(*, now: datetime) -> int:
+    """Page the people on duty about alerts still unclaimed past each tier of their severity."""
+    paged = 0
+    for severity_name, tiers in settings.SHOUHU_ALERT_ESCALATION.items():
+        severity = Severity[severity_name.upper()]
+        for tier, (after, role) in enumerate(tiers, start=1):
+            waiting = Alert.objects.filter(
+                status=Alert.Status.NEW, severity=severity, created_at__lte=now - after
+            ).order_by("created_at")[: settings.SHOUHU_SWEEP_LIMIT]
+            for alert in waiting:
+                minutes = int((now - alert.created_at).total_seconds() // 60)
+                notify(
+                    recipients=on_duty(desk=alert.desk, role=role, at=now),
+                    kind=Notification.Kind.ALERT_UNCLAIMED,
+                    title=_("%(severity)s alert unclaimed for %(minutes)d min on the %(desk)s desk")
+                    % {"severity": alert.get_severity_display(), "minutes": minutes, "desk": alert.get_desk_display()},
+                    # No summary: it quotes the person's words, and pages leave the portal by SMS.
+                    link=reverse("interventions:alert", args=[alert.pk]),
+                    key=f"alert:{alert.pk}:tier{tier}",
+                )
+                paged += 1
+    return paged
+
+
+def stop_payments_page(*, now: datetime) -> int:
+    """Page the owner of each stop-payment whose window closes within SHOUHU_STOP_PAYMENT_PAGE_BEFORE."""
+    window = settings.SHOUHU_STOP_PAYMENT_WINDOW
+    closing = StopPaymentRequest.objects.filter(
+        status__in=[StopPaymentRequest.Status.REQUESTED, StopPaymentRequest.Status.RECEIVED],
+        reported_at__lte=now - window + settings.SHOUHU_STOP_PAYMENT_PAGE_BEFORE,
+        reported_at__gt=now - window,
+    ).select_related("case__owner", "requested_by")
+    for stop in closing:
+        minutes = max(int((stop.deadline - now).total_seconds() // 60), 0)
+        notify(
+            recipients=[stop.case.owner or stop.requested_by],
+            kind=Notification.Kind.STOP_PAYMENT_CLOSING,
+            title=_("Stop-payment for %(case)s: %(minutes)d min left in the window")
+            % {"case": stop.case.reference, "minutes": minutes},
+            body=_("Call the anti-fraud centre if it has not answered."),
+            link=reverse("interventions:case", args=[stop.case_id]),
+            key=f"stop:{stop.pk}:closing",
+        )
+    return len(closing)
+
+
+def interceptions_escalate(*, now: datetime) -> int:
+    """Page the case owner and the supervisor on duty about interceptions unanswered by their
+    deadline: the parcel may be leaving."""
+    overdue = InterceptionRequest.objects.filter(
+        status=InterceptionRequest.Status.REQUESTED, deadline__lte=now
+    ).select_related("case__owner", "order__merchant")
+    for interception in overdue:
+        case = interception.case
+        notify(
+            recipients=[case.owner, *on_duty(desk=case.desk, role=DutyShift.Role.SUPERVISOR, at=now)]
+            if case.owner
+            else on_duty(desk=case.desk, role=DutyShift.Role.SUPERVISOR, at=now),
+            kind=Notification.Kind.INTERCEPTION_OVERDUE,
+            title=_("%(shop)s has not answered the interception for %(case)s")
+            % {"shop": interception.order.merchant, "case": case.reference},
+            body=_("Call the shop's emergency contact."),
+            link=reverse("interventions:case", args=[case.pk]),
+            key=f"interception:{interception.pk}:overdue",
+        )
+    return len(overdue)
+
+
+# --- the sweep and the digest ---------------------------------------------------------------------
+
+
+def reminders_sweep(*, now: datetime | None = None) -> dict:
+    """Everything due, once a minute: check-ins to send, calls due, replies not come, alerts
+    unclaimed, windows closing, deadlines passed, notifications to send. Hands the sends to
+    delivery tasks in small batches; running it twice sends nothing twice."""
+    from .checkins import checkin_calls_due, checkins_chase, checkins_due
+
+    now = now or timezone.now()
+    batch = settings.SHOUHU_DELIVERY_BATCH
+    checkins = checkins_due(now=now, limit=settings.SHOUHU_SWEEP_LIMIT)
+    for start in range(0, len(checkins), batch):
+        _enqueue("deliver_checkins", checkins[start : start + batch])
+    figures = {
+        "checkins_due": len(checkins),
+        "calls_due": checkin_calls_due(now=now),
+        "chased": checkins_chase(now=now),
+        "alerts_paged": alerts_escalate(now=now),
+        "stop_payments_paged": stop_payments_page(now=now),
+        "interceptions_paged": interceptions_escalate(now=now),
+    }
+    outbox = notifications_due(now=now, limit=settings.SHOUHU_SWEEP_LIMIT)
+    for start in range(0, len(outbox), batch):
+        _enqueue("deliver_notifications", outbox[start : start + batch])
+    figures["notifications_due"] = len(outbox)
+    return figures
+
+
+def _enqueue(task_name: str, ids: list[int]) -> None:
+    from .. import tasks
+
+    getattr(tasks, task_name).delay(ids)
+
+
+def morning_digests_send(*, now: datetime | None = None) -> int:
+    """Each supervisor's morning digest: open cases by risk, check-ins due today, what is overdue."""
+    from ..selectors import morning_digest, supervisors
+
+    now = now or timezone.now()
+    sent = 0
+    for user in supervisors():
+        digest = morning_digest(user, now=now)
+        day = timezone.localtime(now, digest["zone"]).date()
+        notify(
+            recipients=[user],
+            kind=Notification.Kind.DIGEST,
+            title=_("Morning digest %(day)s") % {"day": day.isoformat()},
+            body=digest["text"],
+            link=reverse("interventions:queue"),
+            key=f"digest:{day.isoformat()}",
+        )
+        sent += 1
+    return sent

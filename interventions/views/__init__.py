@@ -1,0 +1,48 @@
+"""The interventions pages, by area: the console (queue, alerts, cases, liaison, summary) and the
+reminders (today's check-ins, notifications)."""
+
+from .console import (
+    alert_act,
+    alert_detail,
+    alert_new,
+    case_act,
+    case_detail,
+    health,
+    liaison_home,
+    police_units,
+    queue,
+    queue_bulk,
+    queue_next,
+    referral_answer,
+    review_act,
+    reviews,
+    stop_payment_answer_view,
+    stop_payment_print,
+    summary,
+)
+from .reminders import checkin_call, notification_open, notifications, notifications_read, today
+
+__all__ = [
+    "alert_act",
+    "alert_detail",
+    "alert_new",
+    "case_act",
+    "case_detail",
+    "checkin_call",
+    "health",
+    "liaison_home",
+    "notification_open",
+    "notifications",
+    "notifications_read",
+    "police_units",
+    "queue",
+    "queue_bulk",
+    "queue_next",
+    "referral_answer",
+    "review_act",
+    "reviews",
+    "stop_payment_answer_view",
+    "stop_payment_print",
+    "summary",
+    "today",
+]
