@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -166,16 +167,16 @@ def worker_queue():
     return f"test-worker-{uuid.uuid4().hex[:8]}"
 
 
-@pytest.fixture
-def celery_worker_process(worker_queue, tmp_path):
+def start_worker(queue: str, log: Path, **env_extra: str) -> subprocess.Popen:
+    """A real Celery worker in its own process, on the broker, taking only `queue`, writing to `log`."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": _database_url(),  # the test database, which this test commits to
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        **env_extra,
     }
-    log = tmp_path / "worker.log"
     command = [
         sys.executable,
         "-m",
@@ -186,20 +187,30 @@ def celery_worker_process(worker_queue, tmp_path):
         "--pool",
         "solo",
         "--queues",
-        worker_queue,
+        queue,
         "--without-mingle",
         "--without-gossip",
         "--loglevel",
         "INFO",
     ]
-    with log.open("w") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR)
-    yield process
+    with log.open("a") as output:
+        return subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR)
+
+
+def stop_worker(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture
+def celery_worker_process(worker_queue, tmp_path):
+    log = tmp_path / "worker.log"
+    process = start_worker(worker_queue, log)
+    yield process
+    stop_worker(process)
     print(log.read_text())  # pytest shows it when the test failed
 
 
