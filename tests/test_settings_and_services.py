@@ -15,6 +15,7 @@ PROD_ENV = {
     "ALLOWED_HOSTS": "shouhu.example.internal",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "SHOUHU_PORTAL_URL": "https://shouhu.example.internal",
 }
 
 
@@ -39,7 +40,9 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("name", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"])
+@pytest.mark.parametrize(
+    "name", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "SHOUHU_PORTAL_URL"]
+)
 def test_production_refuses_to_start_without_a_required_variable(name):
     missing = {key: value for key, value in PROD_ENV.items() if key != name}
     result = _manage("check", env=missing)
@@ -48,6 +51,17 @@ def test_production_refuses_to_start_without_a_required_variable(name):
     empty = _manage("check", env={**PROD_ENV, name: ""})
     assert empty.returncode != 0
     assert f"Set the {name} environment variable" in empty.stderr
+
+
+def test_production_refuses_an_outbound_channel_without_a_signing_secret():
+    result = _manage("check", env={**PROD_ENV, "SHOUHU_SMS_URL": "https://sms.example.internal/send"})
+    assert result.returncode != 0
+    assert "SHOUHU_OUTBOUND_SECRET" in result.stderr
+    signed = _manage(
+        "check",
+        env={**PROD_ENV, "SHOUHU_SMS_URL": "https://sms.example.internal/send", "SHOUHU_OUTBOUND_SECRET": "s" * 40},
+    )
+    assert signed.returncode == 0, signed.stderr
 
 
 def test_an_unreachable_database_or_broker_is_named(monkeypatch):

@@ -1,6 +1,7 @@
 """Production: everything comes from the environment, and nothing has a default that could leak.
 
-The process refuses to start without SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL and ALLOWED_HOSTS.
+The process refuses to start without SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL, ALLOWED_HOSTS and
+SHOUHU_PORTAL_URL, or with an outbound channel configured but no signing secret.
 See docs/deploy.md.
 """
 
@@ -11,9 +12,16 @@ from .base import env
 
 # `NAME=` in an env file (or an unset variable substituted into one) is set but empty, which
 # django-environ accepts; it must stop the process just as a missing variable does.
-for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"):
+for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "SHOUHU_PORTAL_URL"):
     if not env.str(_name).strip():
         raise ImproperlyConfigured(f"Set the {_name} environment variable (it is empty)")
+
+# Outbound channels sign every request; an unsigned channel would let anyone who can reach the
+# endpoint forge messages to people at risk.
+_OUTBOUND = ("SHOUHU_PLATFORM_CHAT_URL", "SHOUHU_SMS_URL", "SHOUHU_VOICE_URL")
+if any(env(name, default="") for name in _OUTBOUND) and len(env("SHOUHU_OUTBOUND_SECRET", default="")) < 32:
+    raise ImproperlyConfigured("Set SHOUHU_OUTBOUND_SECRET (32 characters or more) to sign outbound messages")
+SHOUHU_PORTAL_URL = env("SHOUHU_PORTAL_URL")
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
