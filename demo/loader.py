@@ -66,6 +66,7 @@ def load_demo() -> str:
     _sms_code_ring_story(staff, buyers, now)
     _game_currency_story(staff, buyers, now)
     _everyday_traffic(staff, merchants, products, buyers, regions, now)
+    _earlier_ring_cases(staff)
     return intake_key
 
 
@@ -291,6 +292,23 @@ def _sms_code_ring_story(staff, buyers, now) -> None:
     indicator_sight(kind=Indicator.Kind.DEVICE, raw="imei-86-5550-0000-77", case=case, by=chen)
     case_rate_risk(case=case, by=chen, level=Case.RiskLevel.HIGH, reason="多起投诉挂接到同一批手机号,疑似团伙作案")
     case_add_note(case=case, by=chen, text="潜伏进“任务人”微信群确认:对方提供手机号并代收验证码,扫码领红包。")
+
+
+def _earlier_ring_cases(staff) -> None:
+    """Two earlier cases of the SMS-code ring, opened from complaints weeks before: the same
+    "task" phone and the same device tie them to today's case, and the ring page draws all three.
+    Loaded last, so the stories' case numbers stay as the screenshots name them."""
+    chen = staff["chen"]
+    earlier = [
+        ("新人红包被领 · 手机号被冒用", ["17055501002", "17055501003"], "acct_ring_0003"),
+        ("收到陌生验证码后账号被注册", ["17055501003"], "acct_ring_0004"),
+    ]
+    for title, phones, account in earlier:
+        case = case_open(desk=Desk.FRAUD, title=title, opened_by=chen)
+        for phone in phones:
+            indicator_sight(kind=Indicator.Kind.PHONE, raw=phone, case=case, by=chen)
+        indicator_sight(kind=Indicator.Kind.ACCOUNT, raw=account, case=case, by=chen)
+        indicator_sight(kind=Indicator.Kind.DEVICE, raw="imei-86-5550-0000-77", case=case, by=chen)
 
 
 def _game_currency_story(staff, buyers, now) -> None:

@@ -168,9 +168,10 @@ def _links_of_indicators(indicator_ids: set[int]) -> set[tuple[int, int]]:
 
 def ring_graph(ring: Ring, *, root: Case) -> dict:
     """The ring as nodes and edges for the drawing: every case, and the indicators that tie two
-    or more cases together (one seen in a single case adds ink, not links). Plain data for
-    json_script; the page's script only draws it."""
-    shared = {indicator.pk for indicator, _cases in ring.shared()}
+    or more cases together (one seen in a single case adds ink, not links; a lone case shows all
+    of its own). Plain data for json_script; the page's script only draws it."""
+    # A lone case has nothing shared: draw all its indicators, so the drawing shows what was found.
+    shared = {i.pk for i, _cases in ring.shared()} if len(ring.cases) > 1 else set(ring.indicators)
     ring_cases = {case.ring_id for case in ring.cases.values() if case.ring_id}
     nodes = [
         {

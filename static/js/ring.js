@@ -23,7 +23,7 @@
       elements: elements,
       wheelSensitivity: 0.3,
       minZoom: 0.2,
-      maxZoom: 3,
+      maxZoom: 1.6,
       style: [
         { selector: "node", style: { label: "data(label)", "font-size": 11, "text-valign": "bottom", "text-margin-y": 4, color: "#1d2330" } },
         { selector: "node.case", style: { shape: "round-rectangle", width: 22, height: 22, "background-color": (n) => RISK_COLOURS[n.data("risk")] || "#8a94a6" } },
