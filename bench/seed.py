@@ -599,7 +599,8 @@ def order_rows(world: World, rng: random.Random) -> Iterator[tuple]:
         )
 
 
-INDICATOR_FIELDS = ["id", "kind", "value", "first_seen_at", "created_by"]
+# block_reason has no database default (Django fills "" itself), so COPY must give it.
+INDICATOR_FIELDS = ["id", "kind", "value", "first_seen_at", "created_by", "block_reason"]
 
 
 def indicator_blocks(world: World) -> dict[str, tuple[int, int]]:
@@ -642,7 +643,7 @@ def indicator_rows(world: World, rng: random.Random) -> Iterator[tuple]:
             indicator_id = first + position
             created_by = rng.choice(staff) if rng.random() < 0.1 else None  # the rest came from the scanner
             first_seen = world.at(indicator_first_seen(position, size))
-            yield indicator_id, kind, indicator_value(kind, indicator_id, rng), first_seen, created_by
+            yield indicator_id, kind, indicator_value(kind, indicator_id, rng), first_seen, created_by, ""
 
 
 def risky_order_before(world: World, rng: random.Random, t: float) -> RiskyOrder | None:

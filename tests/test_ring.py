@@ -305,3 +305,11 @@ def test_a_specialist_adds_an_indicator_by_hand_and_it_links_the_case(client, ri
     assert newcomer.pk in ring_for_case(ring[0]).cases
     page = client.get(reverse("interventions:case", args=[newcomer.pk])).text
     assert "alipay:seller_a" in page
+
+
+def test_the_ring_brings_each_case_s_owner_and_person(ring, django_assert_num_queries):
+    """The page shows every case's owner: read with the ring, not one query per case."""
+    found = ring_for_case(ring[0])
+    with django_assert_num_queries(0):
+        assert {str(case.owner) for case in found.cases.values()} == {str(ring[0].owner)}
+        assert {case.buyer.pk for case in found.cases.values()} == {case.buyer_id for case in ring}

@@ -173,6 +173,11 @@ class Alert(models.Model):
             ),
             models.Index(fields=["-created_at", "-id"], name="alert_recent_idx"),
             models.Index(fields=["buyer", "-created_at"], name="alert_buyer_recent_idx"),
+            # The ring: the case of each alert an indicator was seen in, from this index alone. By
+            # the primary key, each alert is a row to read (16 ms for a hub indicator's few thousand),
+            # and PostgreSQL, costing that about as much as reading every alert that has a case
+            # through the case index (110 ms), took either from one ANALYZE to the next.
+            models.Index(fields=["id"], include=["case"], name="alert_case_idx", condition=Q(case__isnull=False)),
         ]
 
     def __str__(self) -> str:
