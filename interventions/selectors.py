@@ -495,3 +495,15 @@ def morning_digest(user: User, *, now: datetime) -> dict:
         _("Check-ins without reply or not sent since yesterday: %(n)d") % {"n": missed},
     ]
     return {"zone": zone, "text": "\n".join(lines)}
+
+
+def report_of_alert(alert: Alert):
+    """The shop's report the alert came from, with its screenshots and thread, or None."""
+    from orders.models import MerchantReport
+
+    return (
+        MerchantReport.objects.filter(alert=alert)
+        .select_related("merchant", "reported_by", "order")
+        .prefetch_related("attachments", "notes__author")
+        .first()
+    )

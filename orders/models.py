@@ -1,5 +1,7 @@
 """Merchants, their products and staff, buyers, orders, and the regions they are in."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -215,6 +217,7 @@ class InterceptionRequest(models.Model):
         REQUESTED = "requested", _("Requested")
         CONFIRMED = "confirmed", _("Confirmed by the merchant")
         HELD = "held", _("Held")
+        SHIPPED = "shipped", _("Already shipped")
         FAILED = "failed", _("Could not be stopped")
 
     OPEN_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
@@ -255,3 +258,88 @@ class InterceptionRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class MerchantReport(models.Model):
+    """A partner shop's report of danger heard in its own customer service (上报): it lands in the
+    queue as an alert, and the shop follows it and answers the specialist's questions here."""
+
+    class Kind(models.TextChoices):
+        LIFE = "life", _("Suicide or self-harm risk")
+        FRAUD = "fraud", _("Fraud")
+        OTHER = "other", _("Other danger")
+
+    merchant = models.ForeignKey(Merchant, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="reports")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("what happened"), max_length=8, choices=Kind.choices)
+    talking_now = models.BooleanField(_("talking with them right now"), default=False)
+    buyer = models.ForeignKey(
+        Buyer, verbose_name=_("buyer"), on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    text = models.TextField(_("the conversation"))
+    alert = models.OneToOneField(
+        "interventions.Alert", verbose_name=_("alert"), on_delete=models.PROTECT, related_name="merchant_report"
+    )
+    created_at = models.DateTimeField(_("reported"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("merchant report")
+        verbose_name_plural = _("merchant reports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["merchant", "-created_at"], name="report_merchant_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.merchant} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def _screenshot_path(attachment: "ReportAttachment", filename: str) -> str:
+    # A random name: the uploader's file name never reaches the disk or a URL.
+    return f"reports/{attachment.report.created_at:%Y/%m}/{uuid.uuid4().hex}.{attachment.extension}"
+
+
+class ReportAttachment(models.Model):
+    """A screenshot with a report: checked by its content and re-encoded without its metadata.
+    Served only through a permission-checked view, never from a public media URL."""
+
+    report = models.ForeignKey(
+        MerchantReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=_screenshot_path, max_length=200)
+    content_type = models.CharField(_("type"), max_length=20)
+    extension = models.CharField(_("extension"), max_length=5)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+
+    class Meta:
+        verbose_name = _("screenshot")
+        verbose_name_plural = _("screenshots")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report} #{self.pk}"
+
+
+class ReportNote(models.Model):
+    """One message of the thread between the shop and the specialist about a report."""
+
+    report = models.ForeignKey(MerchantReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    from_platform = models.BooleanField(_("from the platform"))
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report message")
+        verbose_name_plural = _("report messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.text[:30]}"

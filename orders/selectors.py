@@ -1,10 +1,20 @@
 """Every read that the orders and merchant pages need. Merchant reads are scoped here."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, Count, QuerySet, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 
-from .models import Merchant, Order
+from .models import (
+    Buyer,
+    InterceptionRequest,
+    Merchant,
+    MerchantMembership,
+    MerchantReport,
+    Order,
+    ReportAttachment,
+)
 
 
 def merchant_for_user(user: User) -> Merchant | None:
@@ -19,3 +29,61 @@ def merchant_recent_orders(*, merchant: Merchant, limit: int = 20) -> QuerySet[O
         .select_related("product", "buyer", "region")
         .order_by("-ordered_at", "-id")[:limit]
     )
+
+
+def merchant_membership_for(user: User) -> MerchantMembership | None:
+    return MerchantMembership.objects.select_related("merchant").filter(user=user, merchant__is_active=True).first()
+
+
+def merchant_order_or_buyer(*, merchant: Merchant, ref: str) -> tuple[Order | None, Buyer | None]:
+    """What a shop means by "the buyer": one of its own order numbers, or the account of a buyer
+    who ordered from it. (None, None) when it is neither: a shop cannot name a stranger."""
+    ref = ref.strip()
+    order = Order.objects.select_related("buyer").filter(merchant=merchant, external_ref=ref).first()
+    if order is not None:
+        return order, order.buyer
+    buyer = Buyer.objects.filter(account_ref=ref, orders__merchant=merchant).distinct().first()
+    return None, buyer
+
+
+def merchant_reports(merchant: Merchant) -> QuerySet[MerchantReport]:
+    """The shop's own reports, newest first, with what their status is read from."""
+    return (
+        MerchantReport.objects.filter(merchant=merchant)
+        .select_related("alert__case", "order", "buyer", "reported_by")
+        .annotate(note_count=Count("notes"))
+    )
+
+
+def merchant_report_for(merchant: Merchant, pk: int) -> MerchantReport:
+    """One of the shop's own reports; another shop's is 404, like one that does not exist."""
+    return get_object_or_404(merchant_reports(merchant), pk=pk)
+
+
+def merchant_interceptions(merchant: Merchant) -> QuerySet[InterceptionRequest]:
+    """The platform's requests to hold or recall the shop's own orders, open ones first."""
+    return (
+        InterceptionRequest.objects.filter(order__merchant=merchant)
+        .select_related("order__product", "order__buyer")
+        .order_by(
+            Case(When(status__in=InterceptionRequest.OPEN_STATUSES, then=0), default=1), "deadline", "-requested_at"
+        )
+    )
+
+
+def merchant_interception_for(merchant: Merchant, pk: int) -> InterceptionRequest:
+    return get_object_or_404(merchant_interceptions(merchant), pk=pk)
+
+
+def attachment_for_user(user: User, pk: int) -> ReportAttachment:
+    """A screenshot, for the staff of the shop that sent it or for the specialists of the desk
+    its alert is on; 404 for anyone else."""
+    from accounts.selectors import user_desks
+
+    attachments = ReportAttachment.objects.select_related("report__alert")
+    membership = merchant_membership_for(user)
+    if membership is not None:
+        return get_object_or_404(attachments.filter(report__merchant=membership.merchant), pk=pk)
+    if user.has_perm("interventions.work_queue"):
+        return get_object_or_404(attachments.filter(report__alert__desk__in=user_desks(user)), pk=pk)
+    raise Http404

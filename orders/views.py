@@ -1,16 +1,150 @@
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The merchant portal: a partner shop's own orders, reports and interception requests. Every
+page faces the internet; every read goes through a selector scoped to the user's one shop."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import portal_page
+from interventions.services import interception_record_answer, merchant_report_submit, report_note_add
 
-from .selectors import merchant_for_user, merchant_recent_orders
+from .forms import MerchantReportForm, ReportNoteForm, ShopAnswerForm
+from .models import Merchant, MerchantReport
+from .selectors import (
+    attachment_for_user,
+    merchant_for_user,
+    merchant_interception_for,
+    merchant_interceptions,
+    merchant_recent_orders,
+    merchant_report_for,
+    merchant_reports,
+)
+
+
+def _shop(request: HttpRequest) -> Merchant:
+    merchant = merchant_for_user(request.user)
+    if merchant is None:
+        raise Http404
+    return merchant
 
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
 def merchant_home(request: HttpRequest) -> HttpResponse:
-    merchant = merchant_for_user(request.user)
-    if merchant is None:
-        raise Http404
-    orders = merchant_recent_orders(merchant=merchant)
-    return render(request, "orders/merchant_home.html", {"merchant": merchant, "orders": orders})
+    merchant = _shop(request)
+    context = {
+        "merchant": merchant,
+        "orders": merchant_recent_orders(merchant=merchant),
+        "open_interceptions": [i for i in merchant_interceptions(merchant)[:20] if i.is_open],
+    }
+    return render(request, "orders/merchant_home.html", context)
+
+
+@portal_page(roles.USE_MERCHANT_PORTAL)
+def report_new(request: HttpRequest) -> HttpResponse:
+    """Report danger heard in the shop's customer service. Errors keep what was typed."""
+    merchant = _shop(request)
+    form = MerchantReportForm(request.POST or None, request.FILES or None, merchant=merchant)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        report = merchant_report_submit(
+            merchant=merchant,
+            by=request.user,
+            kind=data["kind"],
+            text=data["text"],
+            talking_now=data["talking_now"],
+            buyer=data["buyer"],
+            order=data["order"],
+            screenshots=data["screenshots"],
+        )
+        return redirect("orders:report", pk=report.pk)
+    return render(
+        request, "orders/report_new.html", {"merchant": merchant, "form": form}, status=400 if form.errors else 200
+    )
+
+
+@portal_page(roles.USE_MERCHANT_PORTAL)
+def reports(request: HttpRequest) -> HttpResponse:
+    merchant = _shop(request)
+    return render(request, "orders/reports.html", {"merchant": merchant, "reports": merchant_reports(merchant)[:100]})
+
+
+@portal_page(roles.USE_MERCHANT_PORTAL)
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """One report: its live status, what to do while waiting, and the thread with the specialist."""
+    merchant = _shop(request)
+    item = merchant_report_for(merchant, pk)
+    context = {
+        "merchant": merchant,
+        "report": item,
+        "notes": item.notes.select_related("author"),
+        "note_form": ReportNoteForm(),
+        "show_guide": item.kind == MerchantReport.Kind.LIFE,
+    }
+    return render(request, "orders/report.html", context)
+
+
+@portal_page(roles.USE_MERCHANT_PORTAL)
+def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status line alone, polled by the report page: received → claimed → case opened."""
+    item = merchant_report_for(_shop(request), pk)
+    return render(request, "orders/_report_status.html", {"report": item})
+
+
+@portal_page(roles.USE_MERCHANT_PORTAL)
+@require_POST
+def report_note(request: HttpRequest, pk: int) -> HttpResponse:
+    item = merchant_report_for(_shop(request), pk)
+    form = ReportNoteForm(request.POST)
+    if form.is_valid():
+        report_note_add(report=item, by=request.user, text=form.cleaned_data["text"], from_platform=False)
+        messages.success(request, _("Sent to the specialist."))
+    else:
+        messages.error(request, _("Write a message."))
+    return redirect("orders:report", pk=item.pk)
+
+
+@portal_page(roles.USE_MERCHANT_PORTAL)
+def interceptions(request: HttpRequest) -> HttpResponse:
+    merchant = _shop(request)
+    context = {"merchant": merchant, "interceptions": merchant_interceptions(merchant)[:100], "form": ShopAnswerForm()}
+    return render(request, "orders/interceptions.html", context)
+
+
+@portal_page(roles.USE_MERCHANT_PORTAL)
+@require_POST
+def interception_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The shop answers: held, already shipped (with the tracking number), or could not. The
+    answer is on the case at once."""
+    interception = merchant_interception_for(_shop(request), pk)
+    form = ShopAnswerForm(request.POST)
+    if not interception.is_open:
+        messages.error(request, _("This request was already answered."))
+    elif not form.is_valid():
+        errors = "; ".join(" ".join(e) for e in form.errors.values())
+        messages.error(request, _("Not sent: %(errors)s") % {"errors": errors})
+    else:
+        interception_record_answer(interception=interception, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Your answer is with the specialist."))
+    return redirect("orders:interceptions")
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """A report's screenshot, for its shop and the specialists of its desk only: never from a
+    public URL. Sent as an attachment of its checked type, which the browser may not second-guess."""
+    item = attachment_for_user(request.user, pk)
+    response = FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type,
+        as_attachment=request.GET.get("download") == "1",
+        filename=f"screenshot-{item.pk}.{item.extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    if "attachment" not in response.get("Content-Disposition", ""):
+        response["Content-Disposition"] = f'inline; filename="screenshot-{item.pk}.{item.extension}"'
+    return response

@@ -136,7 +136,9 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         ALERT_UNCLAIMED = "alert_unclaimed", _("Alert not claimed in time")
         STOP_PAYMENT_CLOSING = "stop_payment_closing", _("Stop-payment window closing")
+        INTERCEPTION_REQUESTED = "interception_requested", _("The platform asks your shop to hold an order")
         INTERCEPTION_OVERDUE = "interception_overdue", _("Merchant has not answered an interception")
+        REPORT_NOTE = "report_note", _("New message about a report")
         CHECKIN_NO_REPLY = "checkin_no_reply", _("No reply to a check-in")
         CHECKIN_CALL_DUE = "checkin_call_due", _("Check-in call due")
         CHECKIN_FAILED = "checkin_failed", _("Check-in could not be sent")

@@ -72,6 +72,7 @@ from .notifications import (
     stop_payments_page,
 )
 from .police import NotYourUnit, police_liaison_link, police_unit_register, referral_record_receipt
+from .reports import interception_page_shop, merchant_report_submit, report_note_add
 from .system import heartbeat_record
 from .timeline import case_event_record
 
@@ -116,8 +117,10 @@ __all__ = [
     "dissuasion_record",
     "emergency_action_review",
     "heartbeat_record",
+    "interception_page_shop",
     "interception_record_answer",
     "interceptions_escalate",
+    "merchant_report_submit",
     "message_store",
     "messages_intake",
     "messages_scan",
@@ -135,6 +138,7 @@ __all__ = [
     "referral_record_receipt",
     "reminders_sweep",
     "reorders_watch",
+    "report_note_add",
     "scan_terms_load_defaults",
     "stop_payment_answer",
     "stop_payment_request",

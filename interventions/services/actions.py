@@ -34,6 +34,7 @@ from ..models import (
 from ..risk import risk_level
 from .alerts import alert_raise
 from .cases import CaseClosed
+from .reports import interception_page_shop
 from .timeline import case_event_record
 
 
@@ -117,6 +118,7 @@ def order_intercept(*, case: Case, order: Order, by: User, note: str = "") -> In
         reason=note,
     )
     _review_if_emergency(case=case, by=by, kind=EmergencyAction.Kind.INTERCEPTION, interception=request)
+    interception_page_shop(interception=request)
     return request
 
 

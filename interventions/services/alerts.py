@@ -227,18 +227,34 @@ def _alert_join(*, alert: Alert, severity: int, summary: str, matches: Sequence[
 
 @transaction.atomic
 def alert_raise_by_hand(
-    *, by: User, desk: str, severity: int, summary: str, text: str, buyer: Buyer | None = None
+    *,
+    by: User,
+    desk: str,
+    severity: int,
+    summary: str,
+    text: str,
+    buyer: Buyer | None = None,
+    source: str = Source.MANUAL,
+    merchant: Merchant | None = None,
+    order: Order | None = None,
 ) -> Alert:
-    """An alert a person raises from the console. The severity is their judgement or the scanner's
-    verdict on the text, whichever is higher: a default left unchanged at 3 a.m. must not hide a
-    critical signal. The scanner also marks the terms it knows, for the queue to highlight."""
+    """An alert a person raises: a specialist from the console, or a shop's report. The severity
+    is their judgement or the scanner's verdict on the text, whichever is higher: a default left
+    unchanged at 3 a.m. must not hide a critical signal. The scanner also marks the terms it
+    knows, for the queue to highlight."""
     from ..scanner import scan_text
     from ..selectors import current_lexicon
     from .intake import message_store
 
     now = timezone.now()
     message, _ = message_store(
-        source=Source.MANUAL, external_id=f"manual-{uuid.uuid4()}", text=text, sent_at=now, buyer=buyer
+        source=source,
+        external_id=f"{source}-{uuid.uuid4()}",
+        text=text,
+        sent_at=now,
+        buyer=buyer,
+        merchant=merchant,
+        order=order,
     )
     result = scan_text(text, current_lexicon())
     severity = max(severity, result.desk_severity.get(desk, Severity.NONE))
@@ -250,12 +266,14 @@ def alert_raise_by_hand(
     ]
     return alert_raise(
         desk=desk,
-        source=Source.MANUAL,
+        source=source,
         severity=severity,
         summary=summary,
         matches=matches,
         messages=[message],
         buyer=buyer,
+        merchant=merchant,
+        order=order,
         by=by,
         raised_at=now,
     )

@@ -37,6 +37,8 @@ CHANNELS = {
     Notification.Kind.ALERT_UNCLAIMED: PAGE,
     Notification.Kind.STOP_PAYMENT_CLOSING: PAGE,
     Notification.Kind.INTERCEPTION_OVERDUE: PAGE,
+    Notification.Kind.INTERCEPTION_REQUESTED: PAGE,
+    Notification.Kind.REPORT_NOTE: [Notification.Channel.PORTAL],
     Notification.Kind.CHECKIN_NO_REPLY: PAGE,
     Notification.Kind.CHECKIN_FAILED: PAGE,
     Notification.Kind.CHECKIN_CALL_DUE: [Notification.Channel.PORTAL],

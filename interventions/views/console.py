@@ -65,6 +65,7 @@ from ..selectors import (
     queue_page,
     referral_for_liaison,
     referrals_for_liaison,
+    report_of_alert,
     stop_payment_for_liaison,
     stop_payment_packet,
     stop_payments_for_liaison,
@@ -96,6 +97,7 @@ from ..services import (
     order_intercept,
     police_refer,
     referral_record_receipt,
+    report_note_add,
     stop_payment_answer,
     stop_payment_request,
     tomorrow_morning,
@@ -179,6 +181,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cases": open_cases_to_merge_into(alert) if alert.is_open else [],
         "dismiss_reasons": Alert.DismissReason.choices,
         "my_desks": user_desks(request.user),
+        "report": report_of_alert(alert) if alert.source == "merchant_report" else None,
     }
     return render(request, "interventions/alert_detail.html", context)
 
@@ -232,7 +235,17 @@ def _merge(request: HttpRequest, alert: Alert) -> HttpResponse:
     return redirect("interventions:case", pk=case.pk)
 
 
-_ALERT_ACTIONS = {"claim": _claim, "dismiss": _dismiss, "promote": _promote, "merge": _merge}
+def _reply(request: HttpRequest, alert: Alert) -> HttpResponse:
+    """Write to the shop that reported the alert; they see it on their report page."""
+    report = report_of_alert(alert)
+    if report is None:
+        raise Http404
+    report_note_add(report=report, by=request.user, text=request.POST.get("text", ""), from_platform=True)
+    messages.success(request, _("Sent to %(shop)s.") % {"shop": report.merchant})
+    return redirect("interventions:alert", pk=alert.pk)
+
+
+_ALERT_ACTIONS = {"claim": _claim, "dismiss": _dismiss, "promote": _promote, "merge": _merge, "reply": _reply}
 
 
 def _back_to_queue(request: HttpRequest) -> str:
