@@ -1,6 +1,7 @@
 """The merchant portal: a partner shop's own orders, reports and interception requests. Every
 page faces the internet; every read goes through a selector scoped to the user's one shop."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import portal_page
+from accounts.ratelimit import limited
 from interventions.services import interception_record_answer, merchant_report_submit, report_note_add
 
 from .forms import MerchantReportForm, ReportNoteForm, ShopAnswerForm
@@ -44,6 +46,7 @@ def merchant_home(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
+@limited("report", limit=settings.SHOUHU_REPORT_RATE[0], per_seconds=settings.SHOUHU_REPORT_RATE[1])
 def report_new(request: HttpRequest) -> HttpResponse:
     """Report danger heard in the shop's customer service. Errors keep what was typed."""
     merchant = _shop(request)

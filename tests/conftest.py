@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from accounts.models import Desk
 from accounts.roles import Role
@@ -28,6 +29,14 @@ def _person(email: str, name: str, *roles: str):
     user = factories.UserFactory(email=email, display_name=name)
     user_set_roles(user=user, roles=roles, by=None)
     return user
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -262,3 +262,34 @@ def test_no_one_reaches_shop_bs_objects(client, personas, shop_b_objects, person
         Notification.objects.count(),
     )
     assert after == before
+
+
+# --- rate limits ------------------------------------------------------------------------------------
+
+
+def test_the_eleventh_report_in_ten_minutes_is_refused(client, merchant_a, orders, settings):
+    client.force_login(merchant_a)
+    for _ in range(10):
+        assert _report(client).status_code == 302
+    refused = _report(client)
+    assert refused.status_code == 429
+    assert "尝试次数过多" in refused.text
+    assert MerchantReport.objects.count() == 10
+
+
+def test_logins_are_limited_per_account_whatever_the_address(client, merchant_a):
+    url = reverse("accounts:login")
+    for n in range(10):
+        client.post(url, {"username": merchant_a.email, "password": "wrong"}, REMOTE_ADDR=f"10.0.0.{n}")
+    refused = client.post(url, {"username": merchant_a.email, "password": "wrong"}, REMOTE_ADDR="10.0.1.1")
+    assert refused.status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_address_it_saw(rf, settings):
+    from accounts.ratelimit import client_address
+
+    settings.SHOUHU_TRUSTED_PROXIES = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    assert client_address(request) == "203.0.113.9"  # the first entry is the client's own claim
+    settings.SHOUHU_TRUSTED_PROXIES = 0
+    assert client_address(request) == "10.0.0.2"

@@ -215,6 +215,12 @@ SHOUHU_STOP_PAYMENT_PAGE_BEFORE = timedelta(minutes=10)
 # How many due rows one sweep hands out, and how many each delivery task takes.
 SHOUHU_SWEEP_LIMIT = 5000
 SHOUHU_DELIVERY_BATCH = 20
+# Proxies in front of the web processes whose X-Forwarded-For entries are trusted (0: none; the
+# client is the socket's peer). Rate limits count per client address.
+SHOUHU_TRUSTED_PROXIES = 0
+# Attempts allowed per user and per client address: logins, and shops' reports.
+SHOUHU_LOGIN_RATE = (10, 300)  # 10 in 5 minutes
+SHOUHU_REPORT_RATE = (10, 600)  # 10 in 10 minutes
 # Dashboards and exports may read from a replica; writes and the queue always use "default".
 SHOUHU_REPORTING_DATABASE = "default"
 

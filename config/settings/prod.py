@@ -40,6 +40,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+SHOUHU_TRUSTED_PROXIES = env.int("SHOUHU_TRUSTED_PROXIES", default=1)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
