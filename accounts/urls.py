@@ -10,4 +10,5 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.language_set, name="language"),
+    path("accounts/password/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_set"),
 ]

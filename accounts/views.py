@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -27,6 +28,14 @@ class LoginView(auth_views.LoginView):
             if not allow_all(keys, limit=limit, per_seconds=per_seconds):
                 return refusal(request, per_seconds=per_seconds)
         return super().dispatch(request, *args, **kwargs)
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Set a password from the one-time link a new login is emailed; then straight in."""
+
+    template_name = "accounts/password_set.html"
+    post_reset_login = True
+    success_url = reverse_lazy("accounts:home")
 
 
 @login_required

@@ -79,3 +79,10 @@ class ShopAnswerForm(forms.Form):
         if data.get("status") == InterceptionRequest.Status.SHIPPED and not data.get("tracking_no", "").strip():
             self.add_error("tracking_no", _("Give the tracking number, so the parcel can be recalled."))
         return data
+
+
+class StaffInviteForm(forms.Form):
+    display_name = forms.CharField(label=_("Name"), max_length=100)
+    email = forms.EmailField(label=_("Email"))
+    paging_phone = forms.CharField(label=_("Phone for urgent requests"), max_length=32, required=False)
+    is_admin = forms.BooleanField(label=_("Shop admin (manages staff)"), required=False)

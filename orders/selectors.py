@@ -87,3 +87,13 @@ def attachment_for_user(user: User, pk: int) -> ReportAttachment:
     if user.has_perm("interventions.work_queue"):
         return get_object_or_404(attachments.filter(report__alert__desk__in=user_desks(user)), pk=pk)
     raise Http404
+
+
+def shop_staff(merchant: Merchant) -> QuerySet[MerchantMembership]:
+    return (
+        MerchantMembership.objects.filter(merchant=merchant).select_related("user").order_by("-user__is_active", "pk")
+    )
+
+
+def shop_staff_member(merchant: Merchant, pk: int) -> MerchantMembership:
+    return get_object_or_404(shop_staff(merchant), pk=pk)

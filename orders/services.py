@@ -4,8 +4,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
@@ -142,3 +149,75 @@ def orders_intake(*, items: Sequence[dict]) -> list[OrderIntake]:
         )
         outcomes.append(OrderIntake(index, item["order_ref"], order.pk, created))
     return outcomes
+
+
+class NotShopAdmin(Exception):
+    """Only a shop's admins manage its staff."""
+
+
+def _ensure_shop_admin(merchant: Merchant, by: User) -> None:
+    if not MerchantMembership.objects.filter(merchant=merchant, user=by, is_admin=True, user__is_active=True).exists():
+        raise NotShopAdmin(by)
+
+
+@transaction.atomic
+def merchant_staff_invite(
+    *, merchant: Merchant, by: User, email: str, display_name: str, paging_phone: str = "", is_admin: bool = False
+) -> User:
+    """A shop admin adds a colleague: a merchant-staff login of this shop only, with no password
+    until the colleague sets one from the link emailed to them."""
+    from accounts.roles import Role
+    from accounts.services import user_create
+
+    _ensure_shop_admin(merchant, by)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValueError(_("This email already has a login."))
+    user = user_create(
+        email=email.lower(),
+        display_name=display_name,
+        password=None,
+        roles=[Role.MERCHANT_STAFF],
+        by=by,
+        paging_phone=paging_phone,
+    )
+    merchant_add_staff(merchant=merchant, user=user, is_admin=is_admin, by=by)
+    transaction.on_commit(lambda: password_link_send(user=user))
+    return user
+
+
+def password_link_send(*, user: User) -> None:
+    """Email the login a one-time link to set its password (Django's reset tokens: the link dies
+    once used, when the password changes, or after PASSWORD_RESET_TIMEOUT)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = settings.SHOUHU_PORTAL_URL + reverse("accounts:password_set", args=[uid, token])
+    send_mail(
+        _("Your Shouhu login"),
+        _("Set your password here (the link works once, for three days):\n%(link)s") % {"link": link},
+        None,
+        [user.email],
+    )
+
+
+@transaction.atomic
+def merchant_staff_remove(*, membership: MerchantMembership, by: User) -> None:
+    """Switch a colleague's login off: they can no longer sign in, and their open sessions end.
+    The membership stays, so the history of what they did still names the shop."""
+    _ensure_shop_admin(membership.merchant, by)
+    if membership.user_id == by.pk:
+        raise ValueError(_("You cannot remove yourself."))
+    user = membership.user
+    user.is_active = False
+    user._history_user = by
+    user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def merchant_staff_set_admin(*, membership: MerchantMembership, by: User, is_admin: bool) -> MerchantMembership:
+    _ensure_shop_admin(membership.merchant, by)
+    if not is_admin and membership.user_id == by.pk:
+        raise ValueError(_("Another admin must take your admin rights away."))
+    membership.is_admin = is_admin
+    membership._history_user = by
+    membership.save(update_fields=["is_admin"])
+    return membership

@@ -14,17 +14,21 @@ from accounts.access import portal_page
 from accounts.ratelimit import limited
 from interventions.services import interception_record_answer, merchant_report_submit, report_note_add
 
-from .forms import MerchantReportForm, ReportNoteForm, ShopAnswerForm
+from .forms import MerchantReportForm, ReportNoteForm, ShopAnswerForm, StaffInviteForm
 from .models import Merchant, MerchantReport
 from .selectors import (
     attachment_for_user,
     merchant_for_user,
     merchant_interception_for,
     merchant_interceptions,
+    merchant_membership_for,
     merchant_recent_orders,
     merchant_report_for,
     merchant_reports,
+    shop_staff,
+    shop_staff_member,
 )
+from .services import merchant_staff_invite, merchant_staff_remove, merchant_staff_set_admin, password_link_send
 
 
 def _shop(request: HttpRequest) -> Merchant:
@@ -151,3 +155,50 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     if "attachment" not in response.get("Content-Disposition", ""):
         response["Content-Disposition"] = f'inline; filename="screenshot-{item.pk}.{item.extension}"'
     return response
+
+
+def _shop_admin(request: HttpRequest) -> Merchant:
+    """The user's shop if they are its admin; 404 for other staff, as for everyone else."""
+    membership = merchant_membership_for(request.user)
+    if membership is None or not membership.is_admin:
+        raise Http404
+    return membership.merchant
+
+
+@portal_page(roles.USE_MERCHANT_PORTAL)
+def staff(request: HttpRequest) -> HttpResponse:
+    """A shop admin's list of the shop's logins, and the form to add one."""
+    merchant = _shop_admin(request)
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = merchant_staff_invite(merchant=merchant, by=request.user, **form.cleaned_data)
+        except ValueError as refused:
+            form.add_error("email", str(refused))
+        else:
+            messages.success(request, _("%(email)s was sent a link to set a password.") % {"email": user.email})
+            return redirect("orders:staff")
+    context = {"merchant": merchant, "members": shop_staff(merchant), "form": form}
+    return render(request, "orders/staff.html", context, status=400 if form.errors else 200)
+
+
+@portal_page(roles.USE_MERCHANT_PORTAL)
+@require_POST
+def staff_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    merchant = _shop_admin(request)
+    membership = shop_staff_member(merchant, pk)
+    acts = {
+        "remove": lambda: merchant_staff_remove(membership=membership, by=request.user),
+        "admin": lambda: merchant_staff_set_admin(membership=membership, by=request.user, is_admin=True),
+        "not_admin": lambda: merchant_staff_set_admin(membership=membership, by=request.user, is_admin=False),
+        "resend": lambda: password_link_send(user=membership.user),
+    }
+    if action not in acts:
+        raise Http404
+    try:
+        acts[action]()
+    except ValueError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("orders:staff")

@@ -16,8 +16,8 @@ from tests import factories
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 # Latin words a Chinese page may show: the name of the other language on its switch button, the
-# screener's name (C-SSRS), file formats on export buttons, and "App", which Chinese writes so.
-ALLOWED_WORDS = {"English", "SSRS", "CSV", "JSON", "App"}
+# screener's name (C-SSRS), file formats and sizes (CSV, PNG, 5 MB), and "App", which Chinese writes so.
+ALLOWED_WORDS = {"English", "SSRS", "CSV", "JSON", "PNG", "JPEG", "WebP", "MB", "App"}
 
 
 class VisibleText(HTMLParser):
@@ -56,10 +56,15 @@ def english_words(html: str) -> set[str]:
     return words - ALLOWED_WORDS
 
 
+def _forms(string) -> tuple:
+    return string if isinstance(string, tuple) else (string,)
+
+
 def test_every_message_of_the_catalogue_is_translated():
     with CATALOGUE.open("rb") as handle:
         catalogue = read_po(handle, locale="zh_Hans")
-    untranslated = [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)]
+    # A plural message's string is a tuple: each of its forms must be filled in.
+    untranslated = [m.id for m in catalogue if m.id and (m.fuzzy or not all(_forms(m.string)))]
     assert untranslated == []
 
 
@@ -195,5 +200,38 @@ def fraud_workspace(supervisor):
 def test_fraud_pages_show_no_english_in_chinese(client, supervisor, fraud_workspace, url_name, arg):
     client.force_login(supervisor)
     response = client.get(reverse(url_name, args=[fraud_workspace[arg]]))
+    assert response.status_code == 200
+    assert english_words(response.text) == set()
+
+
+@pytest.fixture
+def shop_workspace(merchant_a, shop_a, specialist, settings, tmp_path):
+    """A report with the guide and a thread, and an open interception, for shop A."""
+    from interventions.services import merchant_report_submit, order_intercept, report_note_add
+
+    settings.MEDIA_ROOT = tmp_path
+    order = factories.OrderFactory(product=factories.ProductFactory(merchant=shop_a, risk_category="sedative"))
+    report = merchant_report_submit(
+        merchant=shop_a, by=merchant_a, kind="life", text="我不想活了", talking_now=True, order=order
+    )
+    report_note_add(report=report, by=specialist, text="她在哪里?", from_platform=True)
+    order_intercept(case=factories.CaseFactory(owner=specialist, buyer=order.buyer), order=order, by=specialist)
+    return {"report": report.pk}
+
+
+@pytest.mark.parametrize(
+    ("url_name", "arg"),
+    [
+        ("orders:merchant_home", None),
+        ("orders:report_new", None),
+        ("orders:reports", None),
+        ("orders:report", "report"),
+        ("orders:interceptions", None),
+        ("orders:staff", None),
+    ],
+)
+def test_merchant_pages_show_no_english_in_chinese(client, merchant_a, shop_workspace, url_name, arg):
+    client.force_login(merchant_a)
+    response = client.get(reverse(url_name, args=[shop_workspace[arg]] if arg else []))
     assert response.status_code == 200
     assert english_words(response.text) == set()

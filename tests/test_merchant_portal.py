@@ -2,12 +2,16 @@
 screenshots are judged by their content."""
 
 import io
+import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from accounts.models import User
 from interventions.models import Alert, CaseEvent, Notification, Severity
 from interventions.services import alert_claim, order_intercept
 from orders.models import InterceptionRequest, MerchantReport, ReportAttachment, ReportNote
@@ -200,7 +204,12 @@ def shop_b_objects(client, merchant_b, orders, specialist):
     case = factories.CaseFactory(owner=specialist, buyer=orders["b"].buyer)
     interception = order_intercept(case=case, order=orders["b"], by=specialist)
     client.logout()
-    return {"report": report.pk, "interception": interception.pk, "attachment": report.attachments.get().pk}
+    return {
+        "report": report.pk,
+        "interception": interception.pk,
+        "attachment": report.attachments.get().pk,
+        "membership": merchant_b.merchant_membership.pk,
+    }
 
 
 def _merchant_urls(objects) -> list[tuple[str, str, dict]]:
@@ -214,6 +223,8 @@ def _merchant_urls(objects) -> list[tuple[str, str, dict]]:
         ("post", reverse("orders:report_note", args=[objects["report"]]), {"text": "x"}),
         ("post", reverse("orders:interception_answer", args=[objects["interception"]]), {"status": "held"}),
         ("get", reverse("orders:attachment", args=[objects["attachment"]]), {}),
+        ("get", reverse("orders:staff"), {}),
+        ("post", reverse("orders:staff_act", args=[objects["membership"], "remove"]), {}),
     ]
 
 
@@ -230,15 +241,18 @@ def test_every_merchant_url_is_in_the_matrix():
         "interceptions",
         "interception_answer",
         "attachment",
+        "staff",
+        "staff_act",
     }
 
 
-OTHER_TENANT_PAGES = {"report", "report_status", "report_note", "interception_answer", "attachment"}
+OTHER_TENANT_PAGES = {"report", "report_status", "report_note", "interception_answer", "attachment", "staff_act"}
 
 
 @pytest.mark.parametrize("persona", ["merchant_a", "liaison", "outsider", None])
 def test_no_one_reaches_shop_bs_objects(client, personas, shop_b_objects, persona):
     before = (
+        list(User.objects.values_list("is_active", flat=True).order_by("pk")),
         ReportNote.objects.count(),
         list(InterceptionRequest.objects.values_list("status", flat=True)),
         Notification.objects.count(),
@@ -257,6 +271,7 @@ def test_no_one_reaches_shop_bs_objects(client, personas, shop_b_objects, person
         else:
             assert response.status_code == 404, url
     after = (
+        list(User.objects.values_list("is_active", flat=True).order_by("pk")),
         ReportNote.objects.count(),
         list(InterceptionRequest.objects.values_list("status", flat=True)),
         Notification.objects.count(),
@@ -293,3 +308,66 @@ def test_behind_a_trusted_proxy_the_client_is_the_address_it_saw(rf, settings):
     assert client_address(request) == "203.0.113.9"  # the first entry is the client's own claim
     settings.SHOUHU_TRUSTED_PROXIES = 0
     assert client_address(request) == "10.0.0.2"
+
+
+# --- a shop's admin manages its staff ---------------------------------------------------------------
+
+
+def test_a_shop_admin_adds_a_colleague_who_sets_a_password_from_the_emailed_link(
+    client, merchant_a, shop_a, django_capture_on_commit_callbacks
+):
+    client.force_login(merchant_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        with_link = client.post(
+            reverse("orders:staff"),
+            {"display_name": "夜班客服小林", "email": "Lin@Shop-A.test", "paging_phone": "13900001111"},
+        )
+    assert with_link.status_code == 302
+    colleague = User.objects.get(email="lin@shop-a.test")
+    assert colleague.merchant_membership.merchant == shop_a
+    assert colleague.has_role("merchant_staff")
+    assert not colleague.has_usable_password()
+    [email] = mail.outbox
+    link = re.search(r"http\S+/accounts/password/\S+/", email.body).group(0)
+    client.logout()
+    form_page = client.get(urlsplit(link).path, follow=True)
+    assert form_page.status_code == 200
+    client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "night-shift-2026!", "new_password2": "night-shift-2026!"}
+    )
+    colleague.refresh_from_db()
+    assert colleague.check_password("night-shift-2026!")
+    assert client.get(reverse("orders:merchant_home")).status_code == 200  # signed in by the link
+
+
+def test_staff_who_are_not_admins_cannot_manage_staff(client, shop_a, merchant_a):
+    plain = factories.UserFactory(email="plain@shop-a.test")
+    from accounts.services import user_set_roles
+
+    user_set_roles(user=plain, roles=["merchant_staff"], by=None)
+    factories.MerchantMembershipFactory(user=plain, merchant=shop_a, is_admin=False)
+    client.force_login(plain)
+    assert client.get(reverse("orders:staff")).status_code == 404
+    target = merchant_a.merchant_membership.pk
+    assert client.post(reverse("orders:staff_act", args=[target, "remove"])).status_code == 404
+    merchant_a.refresh_from_db()
+    assert merchant_a.is_active
+
+
+def test_a_switched_off_colleague_cannot_sign_in_and_an_admin_cannot_remove_themself(client, shop_a, merchant_a):
+    colleague = factories.UserFactory(email="gone@shop-a.test")
+    colleague.set_password("left-the-shop-2026")
+    colleague.save()
+    membership = factories.MerchantMembershipFactory(user=colleague, merchant=shop_a)
+    client.force_login(merchant_a)
+    client.post(reverse("orders:staff_act", args=[membership.pk, "remove"]))
+    colleague.refresh_from_db()
+    assert not colleague.is_active
+    client.post(reverse("orders:staff_act", args=[merchant_a.merchant_membership.pk, "remove"]))
+    merchant_a.refresh_from_db()
+    assert merchant_a.is_active
+    client.logout()
+    response = client.post(
+        reverse("accounts:login"), {"username": "gone@shop-a.test", "password": "left-the-shop-2026"}
+    )
+    assert response.status_code == 200  # the form again, not a redirect into the portal

@@ -68,6 +68,8 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+# The one-time link to set a new login's password works for three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
