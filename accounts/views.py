@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .forms import LanguageForm, LoginForm
-from .ratelimit import allow_all, client_address, refusal
+from .ratelimit import allow, client_address, refusal
 from .roles import landing_page_for
 from .services import user_set_language
 
@@ -22,10 +22,14 @@ class LoginView(auth_views.LoginView):
         # Per client address, and per account tried: guessing one staff password from many
         # addresses is slowed as much as guessing many from one.
         if request.method == "POST":
-            limit, per_seconds = settings.SHOUHU_LOGIN_RATE
             tried = request.POST.get("username", "").strip().lower()[:150]
-            keys = [f"login:ip:{client_address(request)}", f"login:account:{tried}"]
-            if not allow_all(keys, limit=limit, per_seconds=per_seconds):
+            limit, per_seconds = settings.SHOUHU_LOGIN_RATE
+            address_limit, address_seconds = settings.SHOUHU_LOGIN_ADDRESS_RATE
+            verdicts = [
+                allow(f"login:account:{tried}", limit=limit, per_seconds=per_seconds),
+                allow(f"login:ip:{client_address(request)}", limit=address_limit, per_seconds=address_seconds),
+            ]
+            if not all(verdicts):
                 return refusal(request, per_seconds=per_seconds)
         return super().dispatch(request, *args, **kwargs)
 

@@ -21,6 +21,7 @@ from interventions.services import (
     case_open,
     case_rate_risk,
     interception_record_answer,
+    merchant_report_submit,
     message_store,
     order_intercept,
     police_liaison_link,
@@ -28,7 +29,7 @@ from interventions.services import (
     reorders_watch,
     stop_payment_request,
 )
-from orders.models import Merchant, Order, Product, Region
+from orders.models import Merchant, MerchantReport, Order, Product, Region
 from orders.services import (
     buyer_record,
     merchant_add_staff,
@@ -223,25 +224,17 @@ def _herbicide_story(staff, merchants, products, buyers, regions, now) -> None:
 
 
 def _sleeping_pills_story(merchants, products, buyers, regions, now) -> None:
-    """20:00: a 12-year-old asks a pharmacy's support for sleeping pills and says she will jump."""
-    buyer = buyers["tb_xiaolu_2019"]
-    shop = merchants["shop-kangning"]
-    chat = _message(
-        Source.MERCHANT_REPORT,
-        "kangning-report-0001",
-        "顾客在咨询安眠药,说:你不卖给我,我就从8楼跳下去。再过一会儿,等爸妈睡着了。"
+    """20:00: a 12-year-old asks a pharmacy's support for sleeping pills and says she will jump.
+    The pharmacy's agent reports it from the merchant portal while still talking with her."""
+    agent = get_user_model().objects.get(email="kangning-kefu@shop.demo")
+    merchant_report_submit(
+        merchant=merchants["shop-kangning"],
+        by=agent,
+        kind=MerchantReport.Kind.LIFE,
+        talking_now=True,
+        buyer=buyers["tb_xiaolu_2019"],
+        text="顾客在咨询安眠药,说:你不卖给我,我就从8楼跳下去。再过一会儿,等爸妈睡着了。"
         "她说自己12岁,被爸妈批评了,之前也自杀过。我们客服正在陪她聊天,请尽快介入!",
-        now - timedelta(minutes=3),
-        buyer=buyer,
-        merchant=shop,
-    )
-    _alert_from(
-        chat,
-        desk=Desk.LIFE,
-        severity=Severity.CRITICAL,
-        summary="未成年人 · 跳楼威胁 + 求购安眠药 · 商家客服正在对话",
-        terms=[("安眠药", "method"), ("从8楼跳下去", "method"), ("自杀", "intent"), ("等爸妈睡着了", "plan")],
-        merchant=shop,
     )
 
 

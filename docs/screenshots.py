@@ -19,6 +19,7 @@ ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=zh-CN",  # the browser's own words too (the file picker), as a Chinese user sees them
 ]
 
 # (file name, login, page)
@@ -34,6 +35,8 @@ SHOTS = [
     ("today-specialist", "li@shouhu.demo", "/today/"),
     ("notifications-supervisor", "wang@shouhu.demo", "/notifications/"),
     ("merchant-home", "kangning@shop.demo", "/merchant/"),
+    ("merchant-report-form", "kangning-kefu@shop.demo", "/merchant/reports/new/"),
+    ("merchant-report-guide", "kangning-kefu@shop.demo", "/merchant/reports/1/"),
     ("liaison-home", "xiamen-fzzx@police.demo", "/liaison/"),
     ("admin-index", "wang@shouhu.demo", "/admin/"),
 ]
@@ -43,18 +46,25 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        # One signed-in browser context per person, as a person would: the login page counts
+        # attempts per address, and a dozen logins in a row would be refused.
+        contexts = {}
         for name, email, path in SHOTS:
-            context = browser.new_context(viewport={"width": 1360, "height": 820}, locale="zh-CN")
-            page = context.new_page()
-            if email:
-                page.goto(f"{BASE_URL}/accounts/login/")
-                page.fill("input[name=username]", email)
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button[type=submit].primary")
+            if email not in contexts:
+                contexts[email] = browser.new_context(viewport={"width": 1360, "height": 820}, locale="zh-CN")
+                if email:
+                    page = contexts[email].new_page()
+                    page.goto(f"{BASE_URL}/accounts/login/")
+                    page.fill("input[name=username]", email)
+                    page.fill("input[name=password]", PASSWORD)
+                    page.click("button[type=submit].primary")
+                    page.wait_for_load_state()
+                    page.close()
+            page = contexts[email].new_page()
             page.goto(f"{BASE_URL}{path}")
             page.screenshot(path=OUT / f"{name}.png", full_page=True)
             print(f"{OUT / name}.png")
-            context.close()
+            page.close()
         browser.close()
 
 

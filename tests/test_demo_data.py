@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from demo import stories
 from interventions.models import Alert, Case, Severity
-from orders.models import Order
+from orders.models import MerchantReport, Order
 
 
 @pytest.fixture
@@ -18,7 +18,8 @@ def test_the_demo_holds_the_seed_stories(demo):
     assert Case.objects.filter(title__contains="除草剂").exists()
     reorder = Alert.objects.get(source="order", severity=Severity.CRITICAL, status="new")
     assert reorder.case.title.startswith("年轻妈妈")
-    assert Alert.objects.filter(summary__contains="未成年人", severity=Severity.CRITICAL).exists()
+    pills = MerchantReport.objects.get(merchant__external_ref="shop-kangning", talking_now=True)
+    assert (pills.alert.severity, pills.alert.desk) == (Severity.CRITICAL, "life")
     assert Case.objects.filter(title__contains="短信验证码").get().sightings.count() == 3
     assert Case.objects.filter(title__contains="13,000").exists()
     assert Order.objects.filter(product__risk_category="pesticide").values("merchant").distinct().count() == 2

@@ -220,8 +220,10 @@ SHOUHU_DELIVERY_BATCH = 20
 # Proxies in front of the web processes whose X-Forwarded-For entries are trusted (0: none; the
 # client is the socket's peer). Rate limits count per client address.
 SHOUHU_TRUSTED_PROXIES = 0
-# Attempts allowed per user and per client address: logins, and shops' reports.
+# Attempts allowed: logins per account tried, and per client address (higher: a whole office may
+# sign in from one address at a change of shift); shops' reports per user and address.
 SHOUHU_LOGIN_RATE = (10, 300)  # 10 in 5 minutes
+SHOUHU_LOGIN_ADDRESS_RATE = (60, 300)
 SHOUHU_REPORT_RATE = (10, 600)  # 10 in 10 minutes
 # Dashboards and exports may read from a replica; writes and the queue always use "default".
 SHOUHU_REPORTING_DATABASE = "default"
