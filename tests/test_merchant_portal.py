@@ -195,21 +195,25 @@ def test_an_interception_pages_the_shop_and_its_answer_goes_to_the_case(client, 
 # --- isolation ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def shop_b_objects(client, merchant_b, orders, specialist):
-    """Shop B's report with a screenshot, and an interception of shop B's order."""
-    client.force_login(merchant_b)
-    _report(client, buyer_ref="TB-B-1", screenshots=[_upload("b.png", _picture())])
-    report = MerchantReport.objects.get(merchant__external_ref="shop-b")
-    case = factories.CaseFactory(owner=specialist, buyer=orders["b"].buyer)
-    interception = order_intercept(case=case, order=orders["b"], by=specialist)
+def _shop_objects(client, staff, order, specialist) -> dict:
+    """A shop's report with a screenshot, an interception of its order, and its admin's membership."""
+    client.force_login(staff)
+    _report(client, buyer_ref=order.external_ref, screenshots=[_upload("s.png", _picture())])
+    report = MerchantReport.objects.get(merchant=order.merchant)
+    case = factories.CaseFactory(owner=specialist, buyer=order.buyer)
+    interception = order_intercept(case=case, order=order, by=specialist)
     client.logout()
     return {
         "report": report.pk,
         "interception": interception.pk,
         "attachment": report.attachments.get().pk,
-        "membership": merchant_b.merchant_membership.pk,
+        "membership": staff.merchant_membership.pk,
     }
+
+
+@pytest.fixture
+def shop_b_objects(client, merchant_b, orders, specialist):
+    return _shop_objects(client, merchant_b, orders["b"], specialist)
 
 
 def _merchant_urls(objects) -> list[tuple[str, str, dict]]:
@@ -371,3 +375,16 @@ def test_a_switched_off_colleague_cannot_sign_in_and_an_admin_cannot_remove_them
         reverse("accounts:login"), {"username": "gone@shop-a.test", "password": "left-the-shop-2026"}
     )
     assert response.status_code == 200  # the form again, not a redirect into the portal
+
+
+def test_shop_b_does_not_reach_shop_as_objects_either(client, merchant_a, merchant_b, orders, specialist):
+    objects = _shop_objects(client, merchant_a, orders["a"], specialist)
+    client.force_login(merchant_b)
+    for method, url, data in _merchant_urls(objects):
+        response = getattr(client, method)(url, data)
+        if response.resolver_match.url_name in OTHER_TENANT_PAGES:
+            assert response.status_code == 404, url
+        else:
+            assert "TB-A-1" not in response.text
+    assert InterceptionRequest.objects.get().status == InterceptionRequest.Status.REQUESTED
+    assert not ReportNote.objects.exists()
