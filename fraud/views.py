@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import portal_page
+from accounts.feedback import form_errors_text
 from accounts.selectors import user_desks
 from interventions.models import Case, PoliceUnit
 from interventions.selectors import case_for_user, police_units_for_case
@@ -81,7 +82,7 @@ def ring_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     the_ring = ring_for_case(case)
     form = handler[0](request.POST, ring=the_ring)
     if not form.is_valid():
-        messages.error(request, _("Not saved: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Not saved: %(errors)s") % {"errors": form_errors_text(form)})
         return redirect("fraud:ring", pk=case.pk)
     try:
         target = handler[1](request, case, the_ring, form.cleaned_data)
@@ -92,12 +93,6 @@ def ring_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, _("Not saved: %(errors)s") % {"errors": refused})
         target = None
     return redirect("interventions:case", pk=target.pk) if target else redirect("fraud:ring", pk=case.pk)
-
-
-def _errors(form) -> str:
-    return "; ".join(
-        f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}" for f, e in form.errors.items()
-    )
 
 
 def _merge(request, case, the_ring, data) -> Case:
@@ -164,7 +159,7 @@ def case_indicator_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk)
     form = IndicatorAddForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Not saved: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Not saved: %(errors)s") % {"errors": form_errors_text(form)})
     else:
         try:
             sighting = case_indicator_add(
@@ -203,7 +198,7 @@ def indicator_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     form = BlockForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Not saved: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Not saved: %(errors)s") % {"errors": form_errors_text(form)})
     elif action == "block":
         indicator_block(indicator=item, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("Blocklisted: new messages carrying it raise an alert at once."))

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import portal_page
+from accounts.feedback import form_errors_text
 from accounts.ratelimit import limited
 from interventions.services import interception_record_answer, merchant_report_submit, report_note_add
 
@@ -131,8 +132,7 @@ def interception_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not interception.is_open:
         messages.error(request, _("This request was already answered."))
     elif not form.is_valid():
-        errors = "; ".join(" ".join(e) for e in form.errors.values())
-        messages.error(request, _("Not sent: %(errors)s") % {"errors": errors})
+        messages.error(request, _("Not sent: %(errors)s") % {"errors": form_errors_text(form)})
     else:
         interception_record_answer(interception=interception, by=request.user, **form.cleaned_data)
         messages.success(request, _("Your answer is with the specialist."))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
 from accounts.access import portal_page
+from accounts.feedback import form_errors_text
 from accounts.selectors import user_desks
 from fraud.models import Indicator
 from fraud.selectors import case_indicators
@@ -300,10 +301,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form_class, act = handler
     form = form_class(request.POST)
     if not form.is_valid():
-        errors = "; ".join(
-            f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}" for f, e in form.errors.items()
-        )
-        messages.error(request, _("Not saved: %(errors)s") % {"errors": errors})
+        messages.error(request, _("Not saved: %(errors)s") % {"errors": form_errors_text(form)})
     else:
         try:
             act(request, case, form.cleaned_data)
