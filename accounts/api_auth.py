@@ -48,3 +48,20 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema) -> dict:
         return {"type": "http", "scheme": "bearer", "bearerFormat": "sh_<prefix>_<secret>"}
+
+
+def api_access(*, scope: str, permission: str) -> type[permissions.BasePermission]:
+    """A permission class for the API: an integration token holding `scope`, or a signed-in member
+    of staff (the browsable API) holding `permission`."""
+
+    class HasAccess(permissions.BasePermission):
+        message = f"This needs a token with the {scope} scope."
+
+        def has_permission(self, request: Request, view) -> bool:
+            token = request.auth
+            if isinstance(token, ApiToken):
+                return scope in token.scopes
+            return bool(request.user and request.user.is_authenticated and request.user.has_perm(permission))
+
+    HasAccess.__name__ = f"HasAccess[{scope}]"
+    return HasAccess

@@ -175,3 +175,27 @@ class ApiToken(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or now < self.expires_at) and self.user.is_active
+
+
+class IdempotentRequest(models.Model):
+    """A POST made with an Idempotency-Key, and the answer it got: the same key again returns that
+    answer and does nothing new, so a client may retry a timed-out request safely."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("idempotency key"), max_length=200)
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=300)
+    # The request body's SHA-256: the same key with another body is a client error, not a retry.
+    body_digest = models.CharField(_("body digest"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status"), null=True)
+    response = models.JSONField(_("response"), null=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_age_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.method} {self.path} {self.key}"

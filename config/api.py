@@ -3,11 +3,21 @@
 Every failure answers `{"error": {"code", "message", "fields"}}`: never a stack trace or SQL.
 """
 
+import hashlib
+import json
 import logging
 from collections.abc import Sequence
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
 from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
@@ -18,6 +28,11 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response:
+    # Django's own exceptions become DRF's, as DRF's handler does, so their codes are DRF's too.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
@@ -62,3 +77,110 @@ def validate_items(
         for field, messages in detail.items():
             errors[f"{name}[{index}].{field}"] = [str(message) for message in messages]
     return good, errors
+
+
+# --- what every endpoint of /api/v1/ shares ------------------------------------------------------
+
+
+class Cursor(CursorPagination):
+    """Cursor pagination: stable under inserts, and as fast on page 1,000 as on page 1."""
+
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = ("-id",)
+
+
+class PerTokenThrottle(SimpleRateThrottle):
+    """Requests per integration token (per user for a staff session), at the rate of
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["token"]."""
+
+    scope = "token"
+
+    def get_cache_key(self, request: Request, view) -> str | None:
+        token = getattr(request, "auth", None)
+        ident = f"token:{token.prefix}" if hasattr(token, "prefix") else f"user:{request.user.pk}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 404 for a URL no view answers: the one error shape under /api/, the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "Nothing is at this address."), status=404)
+    return page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body("server_error", "Something went wrong on our side; it has been logged."), status=500
+        )
+    return django_server_error(request)
+
+
+class Idempotent:
+    """Mixin for API views: a POST with an Idempotency-Key header runs once per user and key; the
+    same key again gets the first answer back and changes nothing. The key is held in the same
+    transaction as the work, so two copies of one request sent at once run once."""
+
+    def dispatch(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if request.method != "POST" or not key:
+            return super().dispatch(request, *args, **kwargs)
+        return self._dispatch_once(request, key, *args, **kwargs)
+
+    def _dispatch_once(self, request, key: str, *args, **kwargs):
+        from accounts.models import IdempotentRequest
+
+        digest = hashlib.sha256(request.body).hexdigest()
+        user = self._caller(request)
+        if user is None or len(key) > 200:
+            return super().dispatch(request, *args, **kwargs)  # authentication or validation answers
+        try:
+            with transaction.atomic():
+                record = IdempotentRequest.objects.create(
+                    user=user, key=key, method=request.method, path=request.path, body_digest=digest
+                )
+                response = super().dispatch(request, *args, **kwargs)
+                if response.status_code >= 500:
+                    raise _DoNotKeep(response)
+                if hasattr(response, "render"):
+                    response.render()
+                record.status_code = response.status_code
+                record.response = json.loads(response.content or b"null")
+                record.save(update_fields=["status_code", "response"])
+                return response
+        except _DoNotKeep as failed:  # a server error is not an answer to replay: the retry runs again
+            return failed.response
+        except IntegrityError:
+            return self._replay(user, key, digest)
+
+    @staticmethod
+    def _caller(request):
+        from accounts.api_auth import TokenAuthentication
+
+        try:
+            found = TokenAuthentication().authenticate(Request(request))
+        except exceptions.AuthenticationFailed:
+            return None
+        if found is not None:
+            return found[0]
+        return request.user if request.user.is_authenticated else None
+
+    @staticmethod
+    def _replay(user, key: str, digest: str) -> HttpResponse:
+        from accounts.models import IdempotentRequest
+
+        record = IdempotentRequest.objects.get(user=user, key=key)
+        if record.body_digest != digest:
+            body = error_body("idempotency_key_reused", "This Idempotency-Key was used with another request.")
+            return JsonResponse(body, status=422)
+        response = JsonResponse(record.response, status=record.status_code, safe=False)
+        response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class _DoNotKeep(Exception):
+    def __init__(self, response) -> None:
+        super().__init__("server error")
+        self.response = response

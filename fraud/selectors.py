@@ -306,3 +306,11 @@ def ring_report_draft(ring: Ring) -> str:
             % {"kind": indicator.get_kind_display(), "value": indicator.value, "n": len(case_ids)}
         )
     return "\n".join(lines)
+
+
+def indicator_counts(indicator: Indicator) -> dict:
+    """In how many cases (directly or through their alerts) and alerts an indicator was seen."""
+    sightings = Sighting.objects.filter(indicator=indicator)
+    cases = set(sightings.filter(case__isnull=False).values_list("case_id", flat=True))
+    cases |= set(sightings.filter(alert__case__isnull=False).values_list("alert__case_id", flat=True))
+    return {"cases": len(cases), "alerts": sightings.filter(alert__isnull=False).count()}

@@ -9,10 +9,10 @@ from rest_framework.views import APIView
 
 from accounts.api_auth import TokenAuthentication, scope_required
 from accounts.models import ApiToken
-from config.api import ErrorSerializer, error_body, validate_items
+from config.api import ErrorSerializer, Idempotent, error_body, validate_items
 from orders.models import Order, Product
 
-from .services import INTAKE_SOURCES, MAX_BATCH, MAX_TEXT_LENGTH, messages_intake, orders_receive
+from ..services import INTAKE_SOURCES, MAX_BATCH, MAX_TEXT_LENGTH, messages_intake, orders_receive
 
 MAX_ORDERS = 1_000
 
@@ -46,7 +46,7 @@ class IntakeResultSerializer(serializers.Serializer):
     items = IntakeItemSerializer(many=True)
 
 
-class IntakeMessagesView(APIView):
+class IntakeMessagesView(Idempotent, APIView):
     """Store up to 1,000 messages; each is stored once (by source and external id) and scanned."""
 
     authentication_classes = [TokenAuthentication]
@@ -121,7 +121,7 @@ class IntakeOrdersBatchSerializer(serializers.Serializer):
     orders = IntakeOrderSerializer(many=True)
 
 
-class IntakeOrdersView(APIView):
+class IntakeOrdersView(Idempotent, APIView):
     """Create or update up to 1,000 orders, keyed by order number."""
 
     authentication_classes = [TokenAuthentication]
