@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -13,6 +14,8 @@ from .models import (
     PoliceLiaison,
     PoliceUnit,
     ScanTerm,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 
 
@@ -122,3 +125,30 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "channel", "kind", "status", "attempts", "last_error"]
     list_filter = ["channel", "kind", "status"]
     search_fields = ["key", "recipient__email"]
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(SimpleHistoryAdmin):
+    """Which receiver gets which events. The secret is shared with the receiver, who checks
+    each delivery's X-Shouhu-Signature with it."""
+
+    list_display = ["integration", "url", "events", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    raw_id_fields = ["integration"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """Every delivery with its status, tries and last response code; failed ones can be sent again."""
+
+    list_display = ["created_at", "event", "event_id", "subscription", "status", "attempts", "response_code"]
+    list_filter = ["status", "event"]
+    search_fields = ["event_id"]
+    actions = ["send_again"]
+
+    @admin.action(description=_("Send again"), permissions=["view"])
+    def send_again(self, request, queryset) -> None:
+        from .services import webhooks_resend
+
+        count = webhooks_resend(deliveries=list(queryset))
+        self.message_user(request, _("%(n)d deliveries will be sent again.") % {"n": count})

@@ -16,7 +16,12 @@ from django.core.mail import send_mail
 
 
 class DeliveryFailed(Exception):
-    """The message did not reach the channel; the caller retries later."""
+    """The message did not reach the channel; the caller retries later. `status_code` is the
+    receiver's answer when there was one."""
+
+    def __init__(self, reason: str, status_code: int | None = None) -> None:
+        super().__init__(reason)
+        self.status_code = status_code
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -24,25 +29,27 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def signed_post(url: str, payload: dict, *, key: str) -> dict:
-    """POST `payload` as JSON to `url`, signed, with `key` as the Idempotency-Key. Returns the
-    receiver's JSON answer (or {}); raises DeliveryFailed on anything but a 2xx answer."""
+def signed_post(url: str, payload: dict, *, key: str, secret: str | None = None, headers: dict | None = None) -> dict:
+    """POST `payload` as JSON to `url`, signed with `secret` (the outbound secret by default),
+    with `key` as the Idempotency-Key. Returns the receiver's JSON answer (or {}); raises
+    DeliveryFailed on anything but a 2xx answer."""
     if not url:
         raise DeliveryFailed("channel not configured")
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
     headers = {
+        **(headers or {}),
         "Content-Type": "application/json; charset=utf-8",
         "Idempotency-Key": key,
         "X-Shouhu-Timestamp": timestamp,
-        "X-Shouhu-Signature": signature(settings.SHOUHU_OUTBOUND_SECRET, timestamp, body),
+        "X-Shouhu-Signature": signature(secret or settings.SHOUHU_OUTBOUND_SECRET, timestamp, body),
     }
     try:
         response = requests.post(url, data=body, headers=headers, timeout=settings.SHOUHU_OUTBOUND_TIMEOUT)
     except requests.RequestException as error:
         raise DeliveryFailed(type(error).__name__) from error
     if not 200 <= response.status_code < 300:
-        raise DeliveryFailed(f"HTTP {response.status_code}")
+        raise DeliveryFailed(f"HTTP {response.status_code}", status_code=response.status_code)
     try:
         answer = response.json()
     except ValueError:

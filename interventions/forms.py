@@ -119,6 +119,11 @@ class CallForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=1000, required=False)
 
 
+class ReleaseForm(forms.Form):
+    interception = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Why the order may ship again"), max_length=500)
+
+
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("outcome"), choices=Case.Outcome.choices)
     summary = forms.CharField(label=_("closing summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -12,6 +12,7 @@ from .services import (
     morning_digests_send,
     notifications_deliver,
     reminders_sweep,
+    webhooks_deliver,
 )
 
 
@@ -58,3 +59,9 @@ def deliver_notifications(self, notification_ids: list[int]) -> int:
 def send_morning_digests(self) -> int:
     """Each supervisor's morning digest, once a day (keyed by day, so a second run sends nothing)."""
     return morning_digests_send()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deliver_webhooks(self, delivery_ids: list[int]) -> int:
+    """Send these webhook deliveries if still pending and due."""
+    return webhooks_deliver(delivery_ids=delivery_ids)

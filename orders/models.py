@@ -219,6 +219,7 @@ class InterceptionRequest(models.Model):
         HELD = "held", _("Held")
         SHIPPED = "shipped", _("Already shipped")
         FAILED = "failed", _("Could not be stopped")
+        RELEASED = "released", _("Released: may ship")
 
     OPEN_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
 

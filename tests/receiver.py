@@ -41,7 +41,15 @@ def _handler(received: Received):
             key = self.headers.get("Idempotency-Key", "")
             time.sleep(received.delay)
             with received.lock:
-                received.requests.append({"key": key, "path": self.path, "signed": signed, "body": json.loads(body)})
+                received.requests.append(
+                    {
+                        "key": key,
+                        "path": self.path,
+                        "signed": signed,
+                        "event": self.headers.get("X-Shouhu-Event", ""),
+                        "body": json.loads(body),
+                    }
+                )
                 if not (signed and fresh and key):
                     status = 401
                 elif received.fail_next > 0:

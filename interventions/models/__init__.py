@@ -9,6 +9,7 @@ from .playbooks import ChecklistTick, Playbook
 from .police import PoliceLiaison, PoliceUnit
 from .reminders import CheckIn, DutyShift, Notification
 from .system import Heartbeat, ScanTerm
+from .webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Alert",
@@ -29,4 +30,6 @@ __all__ = [
     "ScanTerm",
     "Severity",
     "Source",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -13,6 +13,7 @@ from .actions import (
     dissuasion_record,
     emergency_action_review,
     interception_record_answer,
+    interception_release,
     order_intercept,
     playbooks_load_defaults,
     police_refer,
@@ -75,6 +76,7 @@ from .police import NotYourUnit, police_liaison_link, police_unit_register, refe
 from .reports import interception_page_shop, merchant_report_submit, report_note_add
 from .system import heartbeat_record
 from .timeline import case_event_record
+from .webhooks import webhook_emit, webhooks_deliver, webhooks_resend
 
 __all__ = [
     "INTAKE_SOURCES",
@@ -119,6 +121,7 @@ __all__ = [
     "heartbeat_record",
     "interception_page_shop",
     "interception_record_answer",
+    "interception_release",
     "interceptions_escalate",
     "merchant_report_submit",
     "message_store",
@@ -144,4 +147,7 @@ __all__ = [
     "stop_payment_request",
     "stop_payments_page",
     "tomorrow_morning",
+    "webhook_emit",
+    "webhooks_deliver",
+    "webhooks_resend",
 ]

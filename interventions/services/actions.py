@@ -30,12 +30,14 @@ from ..models import (
     PoliceReferral,
     PoliceUnit,
     RiskAssessment,
+    WebhookSubscription,
 )
 from ..risk import risk_level
 from .alerts import alert_raise
 from .cases import CaseClosed
 from .reports import interception_page_shop
 from .timeline import case_event_record
+from .webhooks import webhook_emit
 
 
 class NotAllowed(Exception):
@@ -119,7 +121,52 @@ def order_intercept(*, case: Case, order: Order, by: User, note: str = "") -> In
     )
     _review_if_emergency(case=case, by=by, kind=EmergencyAction.Kind.INTERCEPTION, interception=request)
     interception_page_shop(interception=request)
+    webhook_emit(
+        event=WebhookSubscription.Event.ORDER_HOLD_REQUESTED,
+        event_id=f"order.hold_requested:{request.pk}",
+        data={
+            "interception": request.pk,
+            "order": order.external_ref,
+            "merchant": order.merchant.external_ref,
+            "kind": request.kind,
+            "answer_by": request.deadline.isoformat(),
+            "case": case.reference,
+        },
+    )
     return request
+
+
+@transaction.atomic
+def interception_release(*, interception: InterceptionRequest, by: User, reason: str) -> InterceptionRequest:
+    """The danger has passed: the held order may ship again. The shop and the order system are told."""
+    if not reason.strip():
+        raise ValueError("Say why the order may ship again.")
+    if interception.status not in (InterceptionRequest.Status.HELD, *InterceptionRequest.OPEN_STATUSES):
+        raise ValueError("Only a held or requested order can be released.")
+    interception.status = InterceptionRequest.Status.RELEASED
+    interception.note = "\n".join(filter(None, [interception.note, reason.strip()]))
+    interception._history_user = by
+    interception.save(update_fields=["status", "note"])
+    order = interception.order
+    if order.status == Order.Status.HELD:
+        order.status = Order.Status.PAID
+        order._history_user = by
+        order.save(update_fields=["status", "updated_at"])
+    case_event_record(
+        case=interception.case,
+        actor=by,
+        kind=CaseEvent.Kind.INTERCEPTION_UPDATED,
+        interception_id=interception.pk,
+        order=order.external_ref,
+        status=interception.status,
+        reason=reason.strip(),
+    )
+    webhook_emit(
+        event=WebhookSubscription.Event.ORDER_HOLD_RELEASED,
+        event_id=f"order.hold_released:{interception.pk}",
+        data={"interception": interception.pk, "order": order.external_ref, "merchant": order.merchant.external_ref},
+    )
+    return interception
 
 
 @transaction.atomic
@@ -255,6 +302,11 @@ def case_close(*, case: Case, by: User, outcome: str, summary: str) -> Case:
     case._history_user = by
     case.save(update_fields=["status", "outcome", "closing_summary", "closed_at", "updated_at"])
     case_event_record(case=case, actor=by, kind=CaseEvent.Kind.CLOSED, outcome=case.outcome, text=case.closing_summary)
+    webhook_emit(
+        event=WebhookSubscription.Event.CASE_CLOSED,
+        event_id=f"case.closed:{case.pk}:{case.closed_at.isoformat()}",
+        data={"case": case.reference, "desk": case.desk, "outcome": case.outcome},
+    )
     return case
 
 
@@ -377,6 +429,19 @@ def stop_payment_request(
         text=request.payee_account,
     )
     _review_if_emergency(case=case, by=by, kind=EmergencyAction.Kind.STOP_PAYMENT, stop_payment=request)
+    # The platform's payment system holds what it can at once, while the centre works.
+    webhook_emit(
+        event=WebhookSubscription.Event.PAYMENT_FREEZE_REQUESTED,
+        event_id=f"payment.freeze_requested:{request.pk}",
+        data={
+            "stop_payment": request.pk,
+            "payee_account": request.payee_account,
+            "amount": f"{request.amount:.2f}",
+            "paid_at": request.paid_at.isoformat(),
+            "transaction_ref": request.transaction_ref,
+            "case": case.reference,
+        },
+    )
     return request
 
 

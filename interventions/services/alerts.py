@@ -13,9 +13,10 @@ from accounts.roles import TRIAGE_ANY
 from orders.models import Buyer, Merchant, Order
 
 from ..choices import Source
-from ..models import Alert, CaseEvent, Message, Severity
+from ..models import Alert, CaseEvent, Message, Severity, WebhookSubscription
 from ..selectors import case_on_other_desk
 from .timeline import case_event_record
+from .webhooks import webhook_emit
 
 
 def alert_claim_deadline(*, severity: int, raised_at: datetime) -> datetime:
@@ -64,6 +65,8 @@ def alert_raise(
     alert._history_user = by
     alert.save()
     alert.messages.add(*messages)
+    if severity == Severity.CRITICAL:
+        _announce_critical(alert)
     if related_case is not None:
         case_event_record(
             case=related_case,
@@ -220,9 +223,21 @@ def _alert_join(*, alert: Alert, severity: int, summary: str, matches: Sequence[
     if alert.order_id is None and message.order_id is not None:
         alert.order_id = message.order_id
         fields.append("order")
+    became_critical = "severity" in fields and severity == Severity.CRITICAL
     alert._change_reason = f"joined message {message.pk}"
     alert.save(update_fields=fields)
+    if became_critical:
+        _announce_critical(alert)
     return alert
+
+
+def _announce_critical(alert: Alert) -> None:
+    """Tell the subscribed systems (ids only: the words stay in Shouhu)."""
+    webhook_emit(
+        event=WebhookSubscription.Event.ALERT_CRITICAL,
+        event_id=f"alert.critical:{alert.pk}",
+        data={"alert": alert.pk, "desk": alert.desk, "source": alert.source, "raised_at": alert.created_at.isoformat()},
+    )
 
 
 @transaction.atomic

@@ -247,7 +247,7 @@ def interceptions_escalate(*, now: datetime) -> int:
 
 def reminders_sweep(*, now: datetime | None = None) -> dict:
     """Everything due, once a minute: check-ins to send, calls due, replies not come, alerts
-    unclaimed, windows closing, deadlines passed, notifications to send. Hands the sends to
+    unclaimed, windows closing, deadlines passed, notifications and webhooks to send. Hands the sends to
     delivery tasks in small batches; running it twice sends nothing twice."""
     from .checkins import checkin_calls_due, checkins_chase, checkins_due
 
@@ -268,6 +268,12 @@ def reminders_sweep(*, now: datetime | None = None) -> dict:
     for start in range(0, len(outbox), batch):
         _enqueue("deliver_notifications", outbox[start : start + batch])
     figures["notifications_due"] = len(outbox)
+    from .webhooks import webhooks_due
+
+    webhooks = webhooks_due(now=now, limit=settings.SHOUHU_SWEEP_LIMIT)
+    for start in range(0, len(webhooks), batch):
+        _enqueue("deliver_webhooks", webhooks[start : start + batch])
+    figures["webhooks_due"] = len(webhooks)
     return figures
 
 

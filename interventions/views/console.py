@@ -37,6 +37,7 @@ from ..forms import (
     ReasonForm,
     ReferralForm,
     ReferralReceiptForm,
+    ReleaseForm,
     ReviewForm,
     RiskAssessmentForm,
     StopPaymentAnswerForm,
@@ -95,6 +96,7 @@ from ..services import (
     dissuasion_record,
     emergency_action_review,
     interception_record_answer,
+    interception_release,
     order_intercept,
     police_refer,
     referral_record_receipt,
@@ -336,6 +338,12 @@ def _answer(request, case, data) -> None:
     )
 
 
+def _release(request, case, data) -> None:
+    interception = interception_of_case(case, data["interception"])
+    interception_release(interception=interception, by=request.user, reason=data["reason"])
+    messages.success(request, _("The order may ship again; the shop and the order system are told."))
+
+
 def _refer(request, case, data) -> None:
     unit = get_object_or_404(PoliceUnit, pk=data["unit"], is_active=True)
     police_refer(
@@ -359,6 +367,7 @@ _CASE_ACTIONS = {
     "assess": (RiskAssessmentForm, _assess),
     "intercept": (InterceptForm, _intercept),
     "answer": (InterceptionAnswerForm, _answer),
+    "release": (ReleaseForm, _release),
     "refer": (ReferralForm, _refer),
     "checkin": (CheckInForm, _checkin),
     "stop_payment": (StopPaymentForm, _stop_payment),
