@@ -41,13 +41,31 @@ def exception_handler(exc: Exception, context: dict) -> Response:
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     if isinstance(exc, exceptions.ValidationError):
-        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = error_body("invalid", "The request is not valid.", fields)
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = error_body("invalid", "The request is not valid.", _flat_fields(detail))
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         response.data = error_body(code if isinstance(code, str) else "error", str(detail))
     return response
+
+
+def _flat_fields(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Nested errors (a list of objects, an object in an object) named by their path, as the
+    batch endpoints name theirs: {"items[0].value": ["…"]}. Every value is a list of strings."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for name, inner in detail.items():
+            flat.update(_flat_fields(inner, f"{prefix}.{name}" if prefix else str(name)))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, inner in enumerate(detail):
+            if inner:
+                flat.update(_flat_fields(inner, f"{prefix}[{index}]"))
+        return flat
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(message) for message in messages]}
 
 
 class ErrorSerializer(serializers.Serializer):

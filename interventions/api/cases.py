@@ -32,9 +32,9 @@ def _desks(request: Request) -> list[str]:
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    buyer = serializers.CharField(source="buyer.account_ref", default=None, read_only=True)
-    merchant = serializers.CharField(source="merchant.external_ref", default=None, read_only=True)
-    order = serializers.CharField(source="order.external_ref", default=None, read_only=True)
+    buyer = serializers.CharField(source="buyer.account_ref", default=None, allow_null=True, read_only=True)
+    merchant = serializers.CharField(source="merchant.external_ref", default=None, allow_null=True, read_only=True)
+    order = serializers.CharField(source="order.external_ref", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Alert
@@ -76,8 +76,8 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
 
 class CaseSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
-    buyer = serializers.CharField(source="buyer.account_ref", default=None, read_only=True)
-    owner = serializers.CharField(source="owner.display_name", default=None, read_only=True)
+    buyer = serializers.CharField(source="buyer.account_ref", default=None, allow_null=True, read_only=True)
+    owner = serializers.CharField(source="owner.display_name", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Case
@@ -88,7 +88,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.display_name", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.display_name", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = CaseEvent
@@ -224,7 +224,7 @@ class PoliceUnitViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [api_access(scope=ApiToken.Scope.CASES_READ, permission=roles.WORK_QUEUE)]
 
     class Out(serializers.ModelSerializer):
-        region = serializers.CharField(source="region.code", default=None, read_only=True)
+        region = serializers.CharField(source="region.code", default=None, allow_null=True, read_only=True)
 
         class Meta:
             model = PoliceUnit
