@@ -14,6 +14,8 @@ class AccountsConfig(AppConfig):
 
         # Roles are data the code relies on: every migrate brings the groups in line.
         post_migrate.connect(signals.sync_roles_after_migrate, dispatch_uid="accounts.sync_roles")
+        # The audit trail is append-only in the database itself.
+        post_migrate.connect(signals.protect_audit_after_migrate, dispatch_uid="accounts.audit_append_only")
 
 
 class ShouhuAdminConfig(admin_apps.AdminConfig):

@@ -199,3 +199,44 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.method} {self.path} {self.key}"
+
+
+class AccessLog(models.Model):
+    """Who read what, when and why: opening a case, revealing a phone or an address, exporting
+    data, reading a case outside one's desk. Append-only, like the history tables: the database
+    refuses to change or delete a row (accounts/audit.py)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Opened")
+        REVEAL = "reveal", _("Revealed personal data")
+        EXPORT = "export", _("Exported")
+        BREAK_GLASS = "break_glass", _("Opened outside their desk (break-glass)")
+
+    class Purpose(models.TextChoices):
+        CASEWORK = "casework", _("Working the case")
+        CONTACT = "contact", _("Contacting the person")
+        POLICE = "police", _("For the police or an anti-fraud centre")
+        REVIEW = "review", _("Review or audit")
+        EMERGENCY = "emergency", _("Emergency outside my desk")
+
+    user = models.ForeignKey(User, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("what"), max_length=12, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=50)
+    object_id = models.CharField(_("object id"), max_length=50)
+    object_label = models.CharField(_("object"), max_length=100, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"], name="access_object_idx"),
+            models.Index(fields=["user", "-at"], name="access_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.object_label}"

@@ -10,9 +10,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import update_change_reason
 
-from .models import ApiToken, Team, User
+from .models import AccessLog, ApiToken, Team, User
 from .roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role
 
 
@@ -68,13 +67,14 @@ def user_set_roles(*, user: User, roles: Iterable[str], by: User | None, reason:
     if len(groups) != len(set(roles)):
         raise LookupError("Role groups are missing: run migrate, which creates them.")
     user._history_user = by
+    # The reason goes on the history row as it is written: the history is append-only, so it
+    # cannot be added to the row afterwards.
+    user._change_reason = reason or None
     user.groups.set(groups)
     is_staff = bool(set(roles) & ADMIN_ROLES) or user.is_superuser
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
-    if reason:
-        update_change_reason(user, reason)
     user.__dict__.pop("_role_names", None)
     return user
 
@@ -155,3 +155,19 @@ def api_token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
         token._history_user = by
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def access_record(
+    *, user: User, action: str, obj, purpose: str, reason: str = "", address: str | None = None
+) -> AccessLog:
+    """Write down one read of personal data: who, what, when, why. Append-only."""
+    return AccessLog.objects.create(
+        user=user,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_label=str(getattr(obj, "reference", obj))[:100],
+        purpose=purpose,
+        reason=reason,
+        address=address or None,
+    )

@@ -10,3 +10,13 @@ def sync_roles_after_migrate(sender: AppConfig, using: str = "default", **kwargs
     from .services import role_groups_sync
 
     role_groups_sync(using=using)
+
+
+def protect_audit_after_migrate(sender: AppConfig, using: str = "default", **kwargs) -> None:
+    """Once per migrate, when every app's tables exist: make the audit tables append-only."""
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label != with_models[-1].label:
+        return
+    from .audit import append_only_install
+
+    append_only_install(using=using)

@@ -119,6 +119,13 @@ class CallForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=1000, required=False)
 
 
+class BreakGlassForm(forms.Form):
+    reference = forms.CharField(label=_("Case reference"), max_length=20, help_text=_("e.g. LP-000042"))
+    reason = forms.CharField(
+        label=_("Why you must read it now"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class ReleaseForm(forms.Form):
     interception = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Why the order may ship again"), max_length=500)

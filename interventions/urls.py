@@ -11,6 +11,7 @@ urlpatterns = [
     path("alerts/new/", views.alert_new, name="alert_new"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
     path("alerts/<int:pk>/<str:action>/", views.alert_act, name="alert_act"),
+    path("cases/break-glass/", views.break_glass, name="break_glass"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/<str:action>/", views.case_act, name="case_act"),
     path("reviews/", views.reviews, name="reviews"),

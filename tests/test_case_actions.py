@@ -254,7 +254,9 @@ def test_the_case_page_shows_the_workspace_in_a_bounded_number_of_queries(
         factories.OrderFactory(buyer=case.buyer)
         factories.CaseEventFactory(case=case)
     client.force_login(specialist)
-    with django_assert_max_num_queries(30):
+    # 31 today, of which one is the access-log row written for every opening; the count does not
+    # grow with the data (test_specialist_pages).
+    with django_assert_max_num_queries(32):
         response = client.get(reverse("interventions:case", args=[case.pk]))
     assert response.status_code == 200
 

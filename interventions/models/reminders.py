@@ -139,6 +139,7 @@ class Notification(models.Model):
         INTERCEPTION_REQUESTED = "interception_requested", _("The platform asks your shop to hold an order")
         INTERCEPTION_OVERDUE = "interception_overdue", _("Merchant has not answered an interception")
         REPORT_NOTE = "report_note", _("New message about a report")
+        BREAK_GLASS = "break_glass", _("A case was read outside its desk")
         CHECKIN_NO_REPLY = "checkin_no_reply", _("No reply to a check-in")
         CHECKIN_CALL_DUE = "checkin_call_due", _("Check-in call due")
         CHECKIN_FAILED = "checkin_failed", _("Check-in could not be sent")

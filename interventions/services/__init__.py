@@ -38,6 +38,7 @@ from .cases import (
     alert_promote,
     alerts_triage_in_bulk,
     case_add_note,
+    case_break_glass,
     case_open,
     case_rate_risk,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "case_add_note",
     "case_assess_risk",
     "case_attach_playbook",
+    "case_break_glass",
     "case_close",
     "case_escalate",
     "case_event_record",

@@ -3,6 +3,8 @@
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import Desk, User
 from accounts.roles import TRIAGE_ANY
@@ -114,3 +116,33 @@ def alerts_triage_in_bulk(*, alerts: Sequence[Alert], by: User, reason: str = ""
         except AlertAlreadyClaimed:
             continue
     return done
+
+
+def case_break_glass(*, case: Case, by: User, reason: str, address: str | None = None) -> None:
+    """Read a case outside one's desks in an emergency: the written reason is logged, and the
+    case's supervisors on duty are told at once, by page."""
+    from accounts.models import AccessLog
+    from accounts.services import access_record
+
+    from ..models import DutyShift, Notification
+    from ..selectors import on_duty
+    from .notifications import notify
+
+    if not reason.strip():
+        raise ValueError(_("Write why you must read this case."))
+    entry = access_record(
+        user=by,
+        action=AccessLog.Action.BREAK_GLASS,
+        obj=case,
+        purpose=AccessLog.Purpose.EMERGENCY,
+        reason=reason.strip(),
+        address=address,
+    )
+    notify(
+        recipients=on_duty(desk=case.desk, role=DutyShift.Role.SUPERVISOR, at=entry.at),
+        kind=Notification.Kind.BREAK_GLASS,
+        title=_("%(name)s read %(case)s outside their desk") % {"name": by.display_name, "case": case.reference},
+        body=reason.strip()[:300],
+        link=reverse("interventions:case", args=[case.pk]),
+        key=f"break-glass:{entry.pk}",
+    )

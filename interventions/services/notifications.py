@@ -39,6 +39,7 @@ CHANNELS = {
     Notification.Kind.INTERCEPTION_OVERDUE: PAGE,
     Notification.Kind.INTERCEPTION_REQUESTED: PAGE,
     Notification.Kind.REPORT_NOTE: [Notification.Channel.PORTAL],
+    Notification.Kind.BREAK_GLASS: [Notification.Channel.PORTAL, Notification.Channel.EMAIL],
     Notification.Kind.CHECKIN_NO_REPLY: PAGE,
     Notification.Kind.CHECKIN_FAILED: PAGE,
     Notification.Kind.CHECKIN_CALL_DUE: [Notification.Channel.PORTAL],

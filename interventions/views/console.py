@@ -17,13 +17,17 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import roles
 from accounts.access import portal_page
 from accounts.feedback import form_errors_text
+from accounts.models import AccessLog
+from accounts.ratelimit import client_address
 from accounts.selectors import user_desks
+from accounts.services import access_record
 from fraud.models import Indicator
 from fraud.selectors import case_indicators
 from orders.services import buyer_record
 
 from ..filters import QueueFilter
 from ..forms import (
+    BreakGlassForm,
     BulkTriageForm,
     CheckInForm,
     CloseForm,
@@ -48,6 +52,7 @@ from ..models import Alert, Playbook, PoliceUnit
 from ..selectors import (
     alert_for_user,
     buyer_history,
+    case_by_reference,
     case_for_user,
     case_workspace,
     colleagues_on_desk,
@@ -87,6 +92,7 @@ from ..services import (
     case_add_note,
     case_assess_risk,
     case_attach_playbook,
+    case_break_glass,
     case_close,
     case_escalate,
     case_hand_over,
@@ -258,9 +264,25 @@ def _back_to_queue(request: HttpRequest) -> str:
     return reverse("interventions:queue")
 
 
+BREAK_GLASS_FOR = 3600  # seconds a break-glass grant lets its user read the case
+
+
+def _glass_grants(request: HttpRequest) -> list[int]:
+    """The cases this session may read outside its desks, by break-glass, still in time."""
+    now = timezone.now().timestamp()
+    return [int(pk) for pk, until in request.session.get("break_glass", {}).items() if until > now]
+
+
 @portal_page(roles.WORK_QUEUE)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_for_user(request.user, pk)
+    case = case_for_user(request.user, pk, granted=_glass_grants(request))
+    access_record(
+        user=request.user,
+        action=AccessLog.Action.VIEW,
+        obj=case,
+        purpose=AccessLog.Purpose.CASEWORK if case.desk in user_desks(request.user) else AccessLog.Purpose.EMERGENCY,
+        address=client_address(request),
+    )
     zone = case.buyer.time_zone if case.buyer else settings.TIME_ZONE
     day, at = tomorrow_morning(zone)
     context = {
@@ -290,6 +312,26 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "my_desks": user_desks(request.user),
     }
     return render(request, "interventions/case_detail.html", context)
+
+
+@portal_page(roles.WORK_QUEUE)
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Read a case outside one's desks in an emergency, with a written reason: logged, and the
+    case's supervisor on duty is told. The grant is for reading, for an hour, in this session."""
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = case_by_reference(form.cleaned_data["reference"])
+        if case is None:
+            form.add_error("reference", _("No case has this reference."))
+        else:
+            case_break_glass(
+                case=case, by=request.user, reason=form.cleaned_data["reason"], address=client_address(request)
+            )
+            grants = request.session.get("break_glass", {})
+            grants[str(case.pk)] = timezone.now().timestamp() + BREAK_GLASS_FOR
+            request.session["break_glass"] = grants
+            return redirect("interventions:case", pk=case.pk)
+    return render(request, "interventions/break_glass.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @portal_page(roles.WORK_QUEUE)
