@@ -25,7 +25,11 @@ def test_a_risk_change_is_in_history_with_its_actor_and_reason(fraud_specialist)
     case = factories.CaseFactory(desk="fraud", owner=fraud_specialist)
     case_rate_risk(case=case, by=fraud_specialist, level=3, reason="转账 1.3 万")
     latest = case.history.latest("history_date")
-    assert (latest.risk_level, latest.history_user, latest.history_change_reason) == (3, fraud_specialist, "转账 1.3 万")
+    assert (latest.risk_level, latest.history_user, latest.history_change_reason) == (
+        3,
+        fraud_specialist,
+        "转账 1.3 万",
+    )
 
 
 @pytest.mark.parametrize(
