@@ -89,3 +89,30 @@ def test_break_glass_needs_a_reason_and_a_real_case(client, specialist):
         client.post(reverse("interventions:break_glass"), {"reference": "AF-000001", "reason": ""}).status_code == 400
     )
     assert not AccessLog.objects.exists()
+
+
+# --- reading the trail -----------------------------------------------------------------------------
+
+
+def test_a_case_history_page_shows_the_diff_of_a_risk_change(client, fraud_specialist, manager):
+    case = factories.CaseFactory(desk="fraud", owner=fraud_specialist)
+    case_rate_risk(case=case, by=fraud_specialist, level=3, reason="转账 1.3 万")
+    client.force_login(manager)
+    page = client.get(reverse("interventions:object_history", args=["case", case.pk])).text
+    assert "风险</strong>: 未评估 → 高" in page
+    assert "转账 1.3 万" in page
+    assert fraud_specialist.display_name in page
+
+
+def test_the_audit_search_finds_changes_by_who_and_what(client, supervisor, manager):
+    alerts = [factories.AlertFactory(desk="life") for _ in range(2)]
+    alerts_triage_in_bulk(alerts=alerts, by=supervisor, reason="false_alarm")
+    client.force_login(manager)
+    page = client.get(reverse("interventions:audit"), {"what": "alert", "who": supervisor.email}).text
+    assert page.count('data-testid="audit-change"') >= 2
+    assert page.count("→ 已排除") == 2
+
+
+def test_only_supervisors_and_managers_read_the_audit(client, specialist):
+    client.force_login(specialist)
+    assert client.get(reverse("interventions:audit")).status_code == 404

@@ -95,6 +95,7 @@ SHELL_PAGES = [
     ("specialist", "interventions:queue"),
     ("supervisor", "interventions:queue"),
     ("manager", "interventions:summary"),
+    ("manager", "interventions:audit"),
     ("merchant_a", "orders:merchant_home"),
     ("liaison", "interventions:liaison_home"),
     ("outsider", "accounts:home"),

@@ -15,6 +15,7 @@ ARGS = {
     "case_act": "case_action",
     "review_act": "review",
     "checkin_call": "checkin",
+    "object_history": "case_history",
 }
 
 
@@ -30,6 +31,7 @@ def objects(specialist):
         "case_action": [case.pk, "note"],
         "review": [action.pk],
         "checkin": [factories.CheckInFactory(case=case, owner=specialist, channel="phone").pk],
+        "case_history": ["case", case.pk],
     }
 
 

@@ -1,6 +1,7 @@
 """The interventions pages, by area: the console (queue, alerts, cases, liaison, summary) and the
 reminders (today's check-ins, notifications)."""
 
+from .audit import audit_search, object_history
 from .console import (
     alert_act,
     alert_detail,
@@ -27,6 +28,7 @@ __all__ = [
     "alert_act",
     "alert_detail",
     "alert_new",
+    "audit_search",
     "break_glass",
     "case_act",
     "case_detail",
@@ -36,6 +38,7 @@ __all__ = [
     "notification_open",
     "notifications",
     "notifications_read",
+    "object_history",
     "police_units",
     "queue",
     "queue_bulk",
