@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # What the audit search offers, in the managers' words: key → (label, model).
 AUDITED = {
@@ -20,7 +21,12 @@ AUDITED = {
     "user": (_("users"), "accounts.User"),
     "order": (_("orders"), "orders.Order"),
 }
-ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+# With a context: "created" is also a field's name, translated as a noun.
+ACTIONS = {
+    "+": pgettext_lazy("audit action", "created"),
+    "~": pgettext_lazy("audit action", "changed"),
+    "-": pgettext_lazy("audit action", "deleted"),
+}
 # Fields whose values say nothing to a reader, or repeat the row's own time.
 QUIET_FIELDS = {"updated_at", "password", "last_login", "matches"}
 

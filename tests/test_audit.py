@@ -102,6 +102,7 @@ def test_a_case_history_page_shows_the_diff_of_a_risk_change(client, fraud_speci
     assert "风险</strong>: 未评估 → 高" in page
     assert "转账 1.3 万" in page
     assert fraud_specialist.display_name in page
+    assert "新建" in page  # the row that created it
 
 
 def test_the_audit_search_finds_changes_by_who_and_what(client, supervisor, manager):
