@@ -8,9 +8,11 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from interventions.models import Alert, CaseEvent, CheckIn, DutyShift, Notification, Severity
 from interventions.services import (
+    alerts_escalate,
     checkin_plan,
     messages_scan,
     morning_digests_send,
@@ -320,3 +322,15 @@ def test_notification_texts_carry_no_personal_data(platform, rota, case, special
         assert "不想活" not in note.title + note.body
     for request in platform.requests:
         assert "不想活" not in request["body"]["text"]
+
+
+def test_alerts_already_paged_cost_the_clock_no_query_each(rota, django_assert_max_num_queries):
+    for _ in range(20):
+        factories.AlertFactory(desk="life", severity=Severity.CRITICAL, created_at=NOON)
+    with time_machine.travel(NOON + timedelta(minutes=20), tick=False):
+        reminders_sweep()
+        paged = Notification.objects.count()
+        # the next minute: four tiers read, the rota asked once per role, the sent keys in one query
+        with django_assert_max_num_queries(10):
+            assert alerts_escalate(now=timezone.now()) == 0
+    assert Notification.objects.count() == paged

@@ -25,7 +25,7 @@ from ..choices import Severity, Source
 from ..models import Case, CaseEvent, CheckIn, Message, Notification
 from .alerts import alert_raise
 from .cases import CaseClosed
-from .notifications import notify, retry_delay
+from .notifications import Page, notify, notify_each_once, retry_delay
 from .timeline import case_event_record
 
 
@@ -303,17 +303,16 @@ def checkin_record_call(*, checkin: CheckIn, by: User, reached: bool, note: str 
 
 
 def checkin_calls_due(*, now: datetime) -> int:
-    """A phone check-in whose time has come goes on its owner's notifications (and "today" list)."""
-    due = list(
-        CheckIn.objects.filter(
-            status=CheckIn.Status.PLANNED,
-            channel=CheckIn.Channel.PHONE,
-            due_at__lte=now,
-            due_at__gt=now - settings.SHOUHU_CHECKIN_REPLY_WITHIN,
-        ).select_related("case", "owner")[: settings.SHOUHU_SWEEP_LIMIT]
-    )
-    for checkin in due:
-        notify(
+    """A phone check-in whose time has come goes on its owner's notifications (and "today" list).
+    Returns how many owners were told anew."""
+    due = CheckIn.objects.filter(
+        status=CheckIn.Status.PLANNED,
+        channel=CheckIn.Channel.PHONE,
+        due_at__lte=now,
+        due_at__gt=now - settings.SHOUHU_CHECKIN_REPLY_WITHIN,
+    ).select_related("case", "owner")[: settings.SHOUHU_SWEEP_LIMIT]
+    pages = [
+        Page(
             recipients=[checkin.owner],
             kind=Notification.Kind.CHECKIN_CALL_DUE,
             title=_("Check-in call due: %(case)s") % {"case": checkin.case.reference},
@@ -321,4 +320,6 @@ def checkin_calls_due(*, now: datetime) -> int:
             key=f"checkin:{checkin.pk}:call",
             channels=[Notification.Channel.PORTAL],
         )
-    return len(due)
+        for checkin in due
+    ]
+    return notify_each_once(pages)

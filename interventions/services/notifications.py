@@ -13,6 +13,7 @@ The escalation clocks, run by the sweep every minute:
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -66,26 +67,23 @@ def notify(
     Returns the ids of the new rows to send (after the transaction commits, they are sent)."""
     now = timezone.now()
     rows = []
-    for user in {user.pk: user for user in recipients}.values():
-        for channel in channels or CHANNELS[kind]:
-            if not _reachable(user, channel):
-                continue
-            portal = channel == Notification.Channel.PORTAL
-            rows.append(
-                Notification(
-                    recipient=user,
-                    channel=channel,
-                    kind=kind,
-                    title=title[:200],
-                    body=body,
-                    link=link,
-                    key=f"{key}:{channel}:{user.pk}",
-                    status=Notification.Status.SENT if portal else Notification.Status.PENDING,
-                    sent_at=now if portal else None,
-                    send_after=now,
-                    created_at=now,
-                )
+    for user, channel in _planned(recipients, kind, channels):
+        portal = channel == Notification.Channel.PORTAL
+        rows.append(
+            Notification(
+                recipient=user,
+                channel=channel,
+                kind=kind,
+                title=title[:200],
+                body=body,
+                link=link,
+                key=_row_key(key, channel, user),
+                status=Notification.Status.SENT if portal else Notification.Status.PENDING,
+                sent_at=now if portal else None,
+                send_after=now,
+                created_at=now,
             )
+        )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     # ignore_conflicts returns no ids; the rows this call inserted are those stamped with its `now`.
     outbox = list(
@@ -96,6 +94,68 @@ def notify(
     if outbox:
         transaction.on_commit(lambda: _enqueue_delivery(outbox))
     return outbox
+
+
+def _planned(recipients: Iterable[User], kind: str, channels: Sequence[str] | None) -> list[tuple[User, str]]:
+    """(person, channel) for each row notify writes: each person once, on each of the kind's
+    channels they have an address for."""
+    people = {user.pk: user for user in recipients}.values()
+    return [(user, channel) for user in people for channel in channels or CHANNELS[kind] if _reachable(user, channel)]
+
+
+def _row_key(key: str, channel: str, user: User) -> str:
+    return f"{key}:{channel}:{user.pk}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One notify() call, to be made unless every row of it exists already."""
+
+    recipients: list
+    kind: str
+    title: str
+    key: str
+    body: str = ""
+    link: str = ""
+    channels: Sequence[str] | None = None
+
+
+def notify_each_once(pages: Sequence[Page]) -> int:
+    """The clocks see the same alert or deadline every minute until someone acts. One query tells
+    which pages have all their rows already; only the others are written. Returns how many were."""
+    wanted = {
+        page.key: [_row_key(page.key, c, u) for u, c in _planned(page.recipients, page.kind, page.channels)]
+        for page in pages
+    }
+    existing = set(
+        Notification.objects.filter(key__in=[key for keys in wanted.values() for key in keys]).values_list(
+            "key", flat=True
+        )
+    )
+    fresh = [page for page in pages if not existing.issuperset(wanted[page.key])]
+    for page in fresh:
+        notify(
+            recipients=page.recipients,
+            kind=page.kind,
+            title=page.title,
+            key=page.key,
+            body=page.body,
+            link=page.link,
+            channels=page.channels,
+        )
+    return len(fresh)
+
+
+def _on_duty_memo(now: datetime):
+    """on_duty for one sweep, asked once per desk and role rather than once per alert."""
+    known: dict[tuple[str, str], list[User]] = {}
+
+    def lookup(desk: str, role: str) -> list[User]:
+        if (desk, role) not in known:
+            known[(desk, role)] = on_duty(desk=desk, role=role, at=now)
+        return known[(desk, role)]
+
+    return lookup
 
 
 def _reachable(user: User, channel: str) -> bool:
@@ -176,8 +236,10 @@ def notifications_mark_read(*, user: User, ids: Sequence[int] | None = None) -> 
 
 
 def alerts_escalate(*, now: datetime) -> int:
-    """Page the people on duty about alerts still unclaimed past each tier of their severity."""
-    paged = 0
+    """Page the people on duty about alerts still unclaimed past each tier of their severity.
+    Returns how many pages went out anew."""
+    duty = _on_duty_memo(now)
+    pages = []
     for severity_name, tiers in settings.SHOUHU_ALERT_ESCALATION.items():
         severity = Severity[severity_name.upper()]
         for tier, (after, role) in enumerate(tiers, start=1):
@@ -186,17 +248,22 @@ def alerts_escalate(*, now: datetime) -> int:
             ).order_by("created_at")[: settings.SHOUHU_SWEEP_LIMIT]
             for alert in waiting:
                 minutes = int((now - alert.created_at).total_seconds() // 60)
-                notify(
-                    recipients=on_duty(desk=alert.desk, role=role, at=now),
-                    kind=Notification.Kind.ALERT_UNCLAIMED,
-                    title=_("%(severity)s alert unclaimed for %(minutes)d min on the %(desk)s desk")
-                    % {"severity": alert.get_severity_display(), "minutes": minutes, "desk": alert.get_desk_display()},
-                    # No summary: it quotes the person's words, and pages leave the portal by SMS.
-                    link=reverse("interventions:alert", args=[alert.pk]),
-                    key=f"alert:{alert.pk}:tier{tier}",
+                pages.append(
+                    Page(
+                        recipients=duty(alert.desk, role),
+                        kind=Notification.Kind.ALERT_UNCLAIMED,
+                        title=_("%(severity)s alert unclaimed for %(minutes)d min on the %(desk)s desk")
+                        % {
+                            "severity": alert.get_severity_display(),
+                            "minutes": minutes,
+                            "desk": alert.get_desk_display(),
+                        },
+                        # No summary: it quotes the person's words, and pages leave the portal by SMS.
+                        link=reverse("interventions:alert", args=[alert.pk]),
+                        key=f"alert:{alert.pk}:tier{tier}",
+                    )
                 )
-                paged += 1
-    return paged
+    return notify_each_once(pages)
 
 
 def stop_payments_page(*, now: datetime) -> int:
@@ -207,40 +274,41 @@ def stop_payments_page(*, now: datetime) -> int:
         reported_at__lte=now - window + settings.SHOUHU_STOP_PAYMENT_PAGE_BEFORE,
         reported_at__gt=now - window,
     ).select_related("case__owner", "requested_by")
-    for stop in closing:
-        minutes = max(int((stop.deadline - now).total_seconds() // 60), 0)
-        notify(
+    pages = [
+        Page(
             recipients=[stop.case.owner or stop.requested_by],
             kind=Notification.Kind.STOP_PAYMENT_CLOSING,
             title=_("Stop-payment for %(case)s: %(minutes)d min left in the window")
-            % {"case": stop.case.reference, "minutes": minutes},
+            % {"case": stop.case.reference, "minutes": max(int((stop.deadline - now).total_seconds() // 60), 0)},
             body=_("Call the anti-fraud centre if it has not answered."),
             link=reverse("interventions:case", args=[stop.case_id]),
             key=f"stop:{stop.pk}:closing",
         )
-    return len(closing)
+        for stop in closing
+    ]
+    return notify_each_once(pages)
 
 
 def interceptions_escalate(*, now: datetime) -> int:
     """Page the case owner and the supervisor on duty about interceptions unanswered by their
     deadline: the parcel may be leaving."""
+    duty = _on_duty_memo(now)
     overdue = InterceptionRequest.objects.filter(
         status=InterceptionRequest.Status.REQUESTED, deadline__lte=now
     ).select_related("case__owner", "order__merchant")
-    for interception in overdue:
-        case = interception.case
-        notify(
-            recipients=[case.owner, *on_duty(desk=case.desk, role=DutyShift.Role.SUPERVISOR, at=now)]
-            if case.owner
-            else on_duty(desk=case.desk, role=DutyShift.Role.SUPERVISOR, at=now),
+    pages = [
+        Page(
+            recipients=[user for user in [i.case.owner, *duty(i.case.desk, DutyShift.Role.SUPERVISOR)] if user],
             kind=Notification.Kind.INTERCEPTION_OVERDUE,
             title=_("%(shop)s has not answered the interception for %(case)s")
-            % {"shop": interception.order.merchant, "case": case.reference},
+            % {"shop": i.order.merchant, "case": i.case.reference},
             body=_("Call the shop's emergency contact."),
-            link=reverse("interventions:case", args=[case.pk]),
-            key=f"interception:{interception.pk}:overdue",
+            link=reverse("interventions:case", args=[i.case_id]),
+            key=f"interception:{i.pk}:overdue",
         )
-    return len(overdue)
+        for i in overdue
+    ]
+    return notify_each_once(pages)
 
 
 # --- the sweep and the digest ---------------------------------------------------------------------
