@@ -102,7 +102,7 @@ def _entry(row, before) -> AuditEntry:
         who=row.history_user,
         action=row.history_type,
         object_id=row.id,
-        object_label=str(getattr(row, "reference", "") or row.instance)[:80],
+        object_label=_own_label(row),
         reason=row.history_change_reason or "",
     )
     if before is not None and row.history_type == "~":
@@ -117,6 +117,21 @@ def _entry(row, before) -> AuditEntry:
             if change.field not in QUIET_FIELDS
         ]
     return entry
+
+
+# The row's own columns that name it. str() of some models reads their relations (a referral
+# names its case and unit), which would be two queries for every row shown.
+LABEL_FIELDS = ("title", "name", "summary", "value", "phrase", "email", "external_ref", "payee_account")
+
+
+def _own_label(row) -> str:
+    instance = row.instance
+    if hasattr(instance, "reference"):
+        return f"{instance.reference} {getattr(row, 'title', '')}".strip()[:80]
+    for name in LABEL_FIELDS:
+        if getattr(row, name, ""):
+            return str(getattr(row, name))[:80]
+    return str(instance._meta.verbose_name)
 
 
 def _label(row, name: str) -> str:

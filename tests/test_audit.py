@@ -117,3 +117,16 @@ def test_the_audit_search_finds_changes_by_who_and_what(client, supervisor, mana
 def test_only_supervisors_and_managers_read_the_audit(client, specialist):
     client.force_login(specialist)
     assert client.get(reverse("interventions:audit")).status_code == 404
+
+
+def test_the_audit_of_referrals_reads_no_relation_per_row(client, specialist, manager, django_assert_max_num_queries):
+    from interventions.services import police_refer
+
+    unit = factories.PoliceUnitFactory()
+    for _ in range(10):
+        police_refer(case=factories.CaseFactory(owner=specialist), unit=unit, by=specialist, what_reported="报警")
+    client.force_login(manager)
+    client.get(reverse("interventions:audit"), {"what": "referral"})
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("interventions:audit"), {"what": "referral"})
+    assert page.content.decode().count('<span class="muted small">#') == 10  # one row per referral
