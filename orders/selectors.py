@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from accounts.roles import WORK_QUEUE
 
 from .models import (
     Buyer,
@@ -60,14 +61,13 @@ def merchant_report_for(merchant: Merchant, pk: int) -> MerchantReport:
     return get_object_or_404(merchant_reports(merchant), pk=pk)
 
 
-def merchant_interceptions(merchant: Merchant) -> QuerySet[InterceptionRequest]:
+def merchant_interceptions(merchant: Merchant, *, open_only: bool = False) -> QuerySet[InterceptionRequest]:
     """The platform's requests to hold or recall the shop's own orders, open ones first."""
-    return (
-        InterceptionRequest.objects.filter(order__merchant=merchant)
-        .select_related("order__product", "order__buyer")
-        .order_by(
-            Case(When(status__in=InterceptionRequest.OPEN_STATUSES, then=0), default=1), "deadline", "-requested_at"
-        )
+    requests = InterceptionRequest.objects.filter(order__merchant=merchant)
+    if open_only:
+        requests = requests.filter(status__in=InterceptionRequest.OPEN_STATUSES)
+    return requests.select_related("order__product", "order__buyer").order_by(
+        Case(When(status__in=InterceptionRequest.OPEN_STATUSES, then=0), default=1), "deadline", "-requested_at"
     )
 
 
@@ -84,7 +84,7 @@ def attachment_for_user(user: User, pk: int) -> ReportAttachment:
     membership = merchant_membership_for(user)
     if membership is not None:
         return get_object_or_404(attachments.filter(report__merchant=membership.merchant), pk=pk)
-    if user.has_perm("interventions.work_queue"):
+    if user.has_perm(WORK_QUEUE):
         return get_object_or_404(attachments.filter(report__alert__desk__in=user_desks(user)), pk=pk)
     raise Http404
 

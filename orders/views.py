@@ -45,7 +45,7 @@ def merchant_home(request: HttpRequest) -> HttpResponse:
     context = {
         "merchant": merchant,
         "orders": merchant_recent_orders(merchant=merchant),
-        "open_interceptions": [i for i in merchant_interceptions(merchant)[:20] if i.is_open],
+        "open_interceptions": list(merchant_interceptions(merchant, open_only=True)[:20]),
     }
     return render(request, "orders/merchant_home.html", context)
 
@@ -150,10 +150,9 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
         as_attachment=request.GET.get("download") == "1",
         filename=f"screenshot-{item.pk}.{item.extension}",
     )
+    # FileResponse sets Content-Disposition itself: inline, or attachment when downloading.
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    if "attachment" not in response.get("Content-Disposition", ""):
-        response["Content-Disposition"] = f'inline; filename="screenshot-{item.pk}.{item.extension}"'
     return response
 
 

@@ -276,11 +276,12 @@ def _glass_grants(request: HttpRequest) -> list[int]:
 @portal_page(roles.WORK_QUEUE)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk, granted=_glass_grants(request))
+    desks = user_desks(request.user)
     access_record(
         user=request.user,
         action=AccessLog.Action.VIEW,
         obj=case,
-        purpose=AccessLog.Purpose.CASEWORK if case.desk in user_desks(request.user) else AccessLog.Purpose.EMERGENCY,
+        purpose=AccessLog.Purpose.CASEWORK if case.desk in desks else AccessLog.Purpose.EMERGENCY,
         address=client_address(request),
     )
     zone = case.buyer.time_zone if case.buyer else settings.TIME_ZONE
@@ -309,7 +310,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "zone": zone,
         "indicator_kinds": Indicator.Kind.choices,
-        "my_desks": user_desks(request.user),
+        "my_desks": desks,
     }
     return render(request, "interventions/case_detail.html", context)
 
