@@ -25,7 +25,8 @@ from ..choices import Severity, Source
 from ..models import Case, CaseEvent, CheckIn, Message, Notification
 from .alerts import alert_raise
 from .cases import CaseClosed
-from .notifications import Page, notify, notify_each_once, retry_delay
+from .notifications import Page, notify, notify_each_once
+from .outbox import outbox_send
 from .timeline import case_event_record
 
 
@@ -107,32 +108,19 @@ def checkins_due(*, now: datetime, limit: int) -> list[int]:
 def checkins_deliver(*, checkin_ids: Sequence[int]) -> int:
     """Send each of these check-ins that is still planned and due; returns how many were sent.
     Safe to run twice and on two workers at once."""
-    return sum(_deliver_one(pk) for pk in checkin_ids)
-
-
-@transaction.atomic
-def _deliver_one(pk: int) -> bool:
-    now = timezone.now()
-    checkin = (
-        CheckIn.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("case__buyer")
-        .filter(pk=pk, status=CheckIn.Status.PLANNED, send_after__lte=now)
+    waiting = (
+        CheckIn.objects.filter(status=CheckIn.Status.PLANNED)
         .exclude(channel=CheckIn.Channel.PHONE)
-        .first()
+        .select_related("case__buyer", "owner")
     )
-    if checkin is None:  # sent already, taken by another worker, cancelled, or not due
-        return False
-    checkin.attempts += 1
-    try:
-        answer = _send(checkin)
-    except channels.DeliveryFailed as failure:
-        _record_failure(checkin, str(failure), now)
-        return False
+    return sum(outbox_send(waiting, pk, send=_send, sent=_sent, failed=_failed) for pk in checkin_ids)
+
+
+def _sent(checkin: CheckIn, answer: dict, now: datetime) -> None:
     delivered = answer.get("status") == "delivered"
     checkin.status = CheckIn.Status.DELIVERED if delivered else CheckIn.Status.SENT
     checkin.sent_at = now
     checkin.delivered_at = now if delivered else None
-    checkin.last_error = ""
     checkin.save(update_fields=["status", "sent_at", "delivered_at", "attempts", "last_error"])
     case_event_record(
         case=checkin.case,
@@ -142,7 +130,6 @@ def _deliver_one(pk: int) -> bool:
         channel=checkin.channel,
         status=checkin.status,
     )
-    return True
 
 
 def _send(checkin: CheckIn) -> dict:
@@ -159,12 +146,10 @@ def _send(checkin: CheckIn) -> dict:
     )
 
 
-def _record_failure(checkin: CheckIn, error: str, now: datetime) -> None:
+def _failed(checkin: CheckIn, failure: channels.DeliveryFailed, gave_up: bool) -> None:
     """Try again later; after the last try, tell the owner so the promise is kept another way."""
-    checkin.last_error = error[:300]
     fields = ["attempts", "last_error", "send_after"]
-    checkin.send_after = now + retry_delay(checkin.attempts)
-    if checkin.attempts >= settings.SHOUHU_DELIVERY_MAX_ATTEMPTS:
+    if gave_up:
         checkin.status = CheckIn.Status.FAILED
         fields.append("status")
         case_event_record(

@@ -14,7 +14,7 @@ The escalation clocks, run by the sweep every minute:
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -30,6 +30,7 @@ from .. import channels
 from ..choices import Severity
 from ..models import Alert, DutyShift, Notification
 from ..selectors import on_duty
+from .outbox import outbox_send
 
 # The channels each kind of notification goes out on, besides the portal, when the person has
 # the address for it. Pages that must wake someone also ring.
@@ -46,11 +47,6 @@ CHANNELS = {
     Notification.Kind.CHECKIN_CALL_DUE: [Notification.Channel.PORTAL],
     Notification.Kind.DIGEST: [Notification.Channel.PORTAL, Notification.Channel.EMAIL],
 }
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """30 s after the first failed try, doubling, at most an hour."""
-    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), timedelta(hours=1))
 
 
 def notify(
@@ -183,33 +179,19 @@ def notifications_due(*, now: datetime, limit: int) -> list[int]:
 def notifications_deliver(*, notification_ids: Sequence[int]) -> int:
     """Send each of these pending notifications that is due; safe to run twice, and on two
     workers at once (rows are taken with SKIP LOCKED and sent under their lock)."""
-    return sum(_deliver_one(pk) for pk in notification_ids)
+    waiting = Notification.objects.filter(status=Notification.Status.PENDING).select_related("recipient")
+    return sum(outbox_send(waiting, pk, send=_send, sent=_sent, failed=_failed) for pk in notification_ids)
 
 
-@transaction.atomic
-def _deliver_one(pk: int) -> bool:
-    now = timezone.now()
-    row = (
-        Notification.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("recipient")
-        .filter(pk=pk, status=Notification.Status.PENDING, send_after__lte=now)
-        .first()
-    )
-    if row is None:
-        return False
-    row.attempts += 1
-    try:
-        _send(row)
-    except channels.DeliveryFailed as failure:
-        row.last_error = str(failure)[:300]
-        row.send_after = now + retry_delay(row.attempts)
-        if row.attempts >= settings.SHOUHU_DELIVERY_MAX_ATTEMPTS:
-            row.status = Notification.Status.FAILED
-        row.save(update_fields=["attempts", "last_error", "send_after", "status"])
-        return False
-    row.status, row.sent_at, row.last_error = Notification.Status.SENT, now, ""
+def _sent(row: Notification, answer: dict, now: datetime) -> None:
+    row.status, row.sent_at = Notification.Status.SENT, now
     row.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-    return True
+
+
+def _failed(row: Notification, failure: channels.DeliveryFailed, gave_up: bool) -> None:
+    if gave_up:
+        row.status = Notification.Status.FAILED
+    row.save(update_fields=["attempts", "last_error", "send_after", "status"])
 
 
 def _send(row: Notification) -> None:

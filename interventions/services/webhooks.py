@@ -10,13 +10,12 @@ subscription's secret. Receivers refuse a timestamp older than five minutes (the
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from .. import channels
 from ..models import WebhookDelivery, WebhookSubscription
-from .notifications import retry_delay
+from .outbox import outbox_send
 
 
 def webhook_emit(*, event: str, event_id: str, data: dict) -> list[int]:
@@ -53,40 +52,30 @@ def webhooks_due(*, now: datetime, limit: int) -> list[int]:
 
 def webhooks_deliver(*, delivery_ids: Sequence[int]) -> int:
     """Send these deliveries if still pending and due; safe to run twice and on two workers."""
-    return sum(_deliver_one(pk) for pk in delivery_ids)
+    waiting = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING).select_related("subscription")
+    return sum(outbox_send(waiting, pk, send=_send, sent=_sent, failed=_failed) for pk in delivery_ids)
 
 
-@transaction.atomic
-def _deliver_one(pk: int) -> bool:
-    now = timezone.now()
-    delivery = (
-        WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("subscription")
-        .filter(pk=pk, status=WebhookDelivery.Status.PENDING, send_after__lte=now)
-        .first()
+def _send(delivery: WebhookDelivery) -> dict:
+    return channels.signed_post(
+        delivery.subscription.url,
+        delivery.payload,
+        key=delivery.event_id,
+        secret=delivery.subscription.secret,
+        headers={"X-Shouhu-Event": delivery.event},
     )
-    if delivery is None:
-        return False
-    delivery.attempts += 1
-    try:
-        channels.signed_post(
-            delivery.subscription.url,
-            delivery.payload,
-            key=delivery.event_id,
-            secret=delivery.subscription.secret,
-            headers={"X-Shouhu-Event": delivery.event},
-        )
-    except channels.DeliveryFailed as failure:
-        delivery.response_code, delivery.last_error = failure.status_code, str(failure)[:300]
-        delivery.send_after = now + retry_delay(delivery.attempts)
-        if delivery.attempts >= settings.SHOUHU_DELIVERY_MAX_ATTEMPTS:
-            delivery.status = WebhookDelivery.Status.FAILED
-        delivery.save(update_fields=["attempts", "response_code", "last_error", "send_after", "status"])
-        return False
+
+
+def _sent(delivery: WebhookDelivery, answer: dict, now: datetime) -> None:
     delivery.status, delivery.delivered_at, delivery.response_code = WebhookDelivery.Status.DELIVERED, now, 200
-    delivery.last_error = ""
     delivery.save(update_fields=["attempts", "status", "delivered_at", "response_code", "last_error"])
-    return True
+
+
+def _failed(delivery: WebhookDelivery, failure: channels.DeliveryFailed, gave_up: bool) -> None:
+    delivery.response_code = failure.status_code
+    if gave_up:
+        delivery.status = WebhookDelivery.Status.FAILED
+    delivery.save(update_fields=["attempts", "response_code", "last_error", "send_after", "status"])
 
 
 @transaction.atomic

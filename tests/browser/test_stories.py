@@ -52,7 +52,11 @@ def test_the_herbicide_story_from_alert_to_a_safe_person(page, live_server, api,
     first_row = page.get_by_test_id("queue").locator("tbody tr").first
     expect(first_row).to_contain_text("危急")
     expect(first_row.locator("mark").first).to_be_visible()
+    # The keys are handled by a deferred script: press them once it has run, as a person would
+    # after the page has settled, and see the row selected before claiming it.
+    page.wait_for_load_state("load")
     page.keyboard.press("j")
+    expect(first_row).to_have_class(re.compile("selected"))
     page.keyboard.press("c")
     expect(page.get_by_text("您已认领这条预警")).to_be_visible()
 
