@@ -3,6 +3,8 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .models import AccessLog
+
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
@@ -13,3 +15,12 @@ class LoginForm(AuthenticationForm):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False)
+
+
+class ExportForm(forms.Form):
+    """Why data is being taken out of the portal: every export is in the access log with it."""
+
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        choices=[(value, label) for value, label in AccessLog.Purpose.choices if value != AccessLog.Purpose.EMERGENCY],
+    )

@@ -158,15 +158,28 @@ def api_token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
 
 
 def access_record(
-    *, user: User, action: str, obj, purpose: str, reason: str = "", address: str | None = None
+    *,
+    user: User,
+    action: str,
+    purpose: str,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+    reason: str = "",
+    address: str | None = None,
 ) -> AccessLog:
-    """Write down one read of personal data: who, what, when, why. Append-only."""
+    """Write down one read of personal data: who, what, when, why. Append-only. What was read is a
+    model instance (`obj`), or named outright for what is not one row, such as a figures table."""
+    if obj is not None:
+        object_type, object_id = obj._meta.label_lower, str(obj.pk)
+        object_label = object_label or str(getattr(obj, "reference", obj))
     return AccessLog.objects.create(
         user=user,
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_label=str(getattr(obj, "reference", obj))[:100],
+        object_type=object_type,
+        object_id=object_id,
+        object_label=object_label[:100],
         purpose=purpose,
         reason=reason,
         address=address or None,

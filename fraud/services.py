@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import AccessLog, User
+from accounts.services import access_record
 from interventions.models import Alert, Case, CaseEvent, PoliceReferral, PoliceUnit
 
 from . import lookalike
@@ -229,15 +230,28 @@ def ring_refer(
     return referral
 
 
-def ring_export_record(*, ring: Ring, case: Case, by: User, file_format: str) -> CaseEvent:
-    """Write down who took the ring's evidence out of the portal, in which form, and how much."""
+@transaction.atomic
+def ring_export_record(
+    *, ring: Ring, case: Case, by: User, file_format: str, purpose: str, address: str | None = None
+) -> CaseEvent:
+    """Write down who took the ring's evidence out of the portal, why, in which form, and how
+    much: on the case's timeline and in the access log."""
     from interventions.services import case_event_record
 
+    access_record(
+        user=by,
+        action=AccessLog.Action.EXPORT,
+        obj=case,
+        object_label=f"{case.reference} ring ({file_format})",
+        purpose=purpose,
+        address=address,
+    )
     return case_event_record(
         case=case,
         actor=by,
         kind=CaseEvent.Kind.RING_EXPORTED,
         format=file_format,
+        purpose=purpose,
         cases=len(ring.cases),
         indicators=len(ring.indicators),
     )

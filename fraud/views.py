@@ -1,11 +1,7 @@
 """The anti-fraud desk's pages: a case's ring (graph, tables, bulk actions, export) and each
 indicator with where it was seen. Thin: the reads are selectors, the writes services."""
 
-import csv
-import json
-
 from django.contrib import messages
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +9,10 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import portal_page
+from accounts.exports import csv_download, json_download
 from accounts.feedback import form_errors_text
+from accounts.forms import ExportForm
+from accounts.ratelimit import client_address
 from accounts.selectors import user_desks
 from interventions.models import Case, PoliceUnit
 from interventions.selectors import case_for_user, police_units_for_case
@@ -60,6 +59,7 @@ def ring(request: HttpRequest, pk: int) -> HttpResponse:
         "indicators": the_ring.all_indicators(),
         "centres": [u for u in police_units_for_case(case) if u.kind == PoliceUnit.Kind.ANTI_FRAUD_CENTRE],
         "report_draft": ring_report_draft(the_ring),
+        "export_purposes": ExportForm.base_fields["purpose"].choices,
         "merge_title": _("Ring of %(n)d cases linked from %(reference)s")
         % {"n": len(cases), "reference": case.reference},
     }
@@ -132,25 +132,31 @@ _RING_ACTIONS = {
 
 
 @portal_page(roles.WORK_QUEUE)
+@require_POST
 def ring_export(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
-    """The ring's evidence as a file for an anti-fraud centre. Each export is on the timeline."""
+    """The ring's evidence as a file for an anti-fraud centre, with a purpose. Each export is on
+    the timeline and in the access log."""
     if file_format not in ("csv", "json"):
         raise Http404
     case = case_for_user(request.user, pk)
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not exported: %(errors)s") % {"errors": form_errors_text(form)})
+        return redirect("fraud:ring", pk=case.pk)
     the_ring = ring_for_case(case)
     evidence = ring_evidence(the_ring, root=case)
-    ring_export_record(ring=the_ring, case=case, by=request.user, file_format=file_format)
+    ring_export_record(
+        ring=the_ring,
+        case=case,
+        by=request.user,
+        file_format=file_format,
+        purpose=form.cleaned_data["purpose"],
+        address=client_address(request),
+    )
     name = f"ring-{case.reference}.{file_format}"
     if file_format == "json":
-        body = json.dumps(evidence, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder)
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    else:
-        # A byte-order mark so that spreadsheet programs read the Chinese as UTF-8.
-        response = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
-        csv.writer(response).writerows(ring_evidence_rows(evidence))
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+        return json_download(name, evidence)
+    return csv_download(name, ring_evidence_rows(evidence))
 
 
 @portal_page(roles.WORK_QUEUE)

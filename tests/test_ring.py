@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import AccessLog
 from fraud import urls as fraud_urls
 from fraud.models import Indicator
 from fraud.selectors import ring_for_case
@@ -202,19 +203,33 @@ def test_a_ring_is_not_referred_to_a_local_police_station(ring, fraud_specialist
 
 def test_the_ring_evidence_exports_as_json_and_csv_and_each_export_is_recorded(client, ring, fraud_specialist):
     client.force_login(fraud_specialist)
-    response = client.get(reverse("fraud:ring_export", args=[ring[0].pk, "json"]))
+    response = client.post(reverse("fraud:ring_export", args=[ring[0].pk, "json"]), {"purpose": "police"})
     assert response["Content-Disposition"].startswith("attachment;")
     evidence = json.loads(response.content)
     assert {case["reference"] for case in evidence["cases"]} == {case.reference for case in ring}
     payee = next(i for i in evidence["indicators"] if i["value"] == "alipay:seller_a")
     assert sorted(payee["cases"]) == sorted(ring[n].reference for n in (0, 1, 2))
 
-    rows = list(csv.reader(io.StringIO(client.get(reverse("fraud:ring_export", args=[ring[0].pk, "csv"])).text)))
+    response = client.post(reverse("fraud:ring_export", args=[ring[0].pk, "csv"]), {"purpose": "review"})
+    rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0][0].lstrip("\ufeff") == "indicator_kind"
     assert ["payee", "alipay:seller_b", "no", ring[4].reference] in [row[:4] for row in rows]
     exports = ring[0].events.filter(kind=CaseEvent.Kind.RING_EXPORTED)
     assert sorted(exports.values_list("payload__format", flat=True)) == ["csv", "json"]
     assert exports.first().actor == fraud_specialist
+    logged = AccessLog.objects.filter(action=AccessLog.Action.EXPORT, object_id=str(ring[0].pk)).order_by("id")
+    assert [(entry.user, entry.purpose) for entry in logged] == [
+        (fraud_specialist, "police"),
+        (fraud_specialist, "review"),
+    ]
+
+
+def test_the_ring_evidence_is_not_exported_without_a_purpose(client, ring, fraud_specialist):
+    client.force_login(fraud_specialist)
+    response = client.post(reverse("fraud:ring_export", args=[ring[0].pk, "csv"]))
+    assert response.status_code == 302
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+    assert not ring[0].events.filter(kind=CaseEvent.Kind.RING_EXPORTED).exists()
 
 
 def test_the_ring_page_carries_the_drawing_data(client, ring, fraud_specialist):
@@ -234,7 +249,7 @@ def test_the_ring_page_carries_the_drawing_data(client, ring, fraud_specialist):
 def _fraud_urls(case, indicator) -> list[tuple[str, str]]:
     return [
         ("get", reverse("fraud:ring", args=[case.pk])),
-        ("get", reverse("fraud:ring_export", args=[case.pk, "csv"])),
+        ("post", reverse("fraud:ring_export", args=[case.pk, "csv"])),
         ("post", reverse("fraud:ring_act", args=[case.pk, "merge"])),
         ("post", reverse("fraud:case_indicator_add", args=[case.pk])),
         ("get", reverse("fraud:indicator", args=[indicator.pk])),

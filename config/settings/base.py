@@ -191,6 +191,9 @@ SHOUHU_CLAIM_SLA = {
     "medium": timedelta(hours=1),
     "low": timedelta(hours=4),
 }
+# The managers' figures measure each case against this: from the first alert to the first thing
+# done for the person (an interception, a referral, a stop-payment, a call). Minutes, not hours.
+SHOUHU_FIRST_ACTION_SLA = timedelta(minutes=30)
 # How long a merchant has to answer an interception request before it escalates.
 SHOUHU_INTERCEPTION_ANSWER_WITHIN = timedelta(minutes=30)
 # After a victim reports a payment, the money can still be stopped for about this long.

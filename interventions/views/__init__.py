@@ -22,6 +22,7 @@ from .console import (
     stop_payment_print,
     summary,
 )
+from .figures import figures, figures_export
 from .reminders import checkin_call, notification_open, notifications, notifications_read, today
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "case_act",
     "case_detail",
     "checkin_call",
+    "figures",
+    "figures_export",
     "health",
     "liaison_home",
     "notification_open",

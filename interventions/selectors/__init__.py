@@ -18,8 +18,8 @@ from accounts.selectors import user_desks
 from fraud.models import DissuasionScript
 from orders.models import InterceptionRequest, Order
 
-from .choices import Severity
-from .models import (
+from ..choices import Severity
+from ..models import (
     Alert,
     Case,
     CheckIn,
@@ -33,7 +33,7 @@ from .models import (
     PoliceUnit,
     ScanTerm,
 )
-from .scanner import Lexicon, Term
+from ..scanner import Lexicon, Term
 
 QUEUE_PAGE_SIZE = 50
 HEARTBEAT_NAME = "worker"
