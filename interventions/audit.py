@@ -20,6 +20,8 @@ AUDITED = {
     "playbook": (_("playbooks"), "interventions.Playbook"),
     "user": (_("users"), "accounts.User"),
     "order": (_("orders"), "orders.Order"),
+    "review": (_("incident reviews"), "interventions.IncidentReview"),
+    "follow_up": (_("review follow-ups"), "interventions.ReviewAction"),
 }
 # With a context: "created" is also a field's name, translated as a noun.
 ACTIONS = {

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Desk
 
 from .choices import Severity, Source
-from .models import Alert
+from .models import Alert, IncidentReview
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -41,3 +41,36 @@ class QueueFilter(django_filters.FilterSet):
         if value == "mine":
             return queryset.filter(claimed_by=self.request.user)
         return queryset
+
+
+class IncidentReviewFilter(django_filters.FilterSet):
+    """Search the blameless reviews: by words in any of their texts or follow-ups, by a case
+    reference, by status, and for those with follow-ups still open."""
+
+    q = django_filters.CharFilter(label=_("Words or case reference"), method="search")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=IncidentReview.Status.choices, empty_label=_("Any status")
+    )
+    follow_ups = django_filters.ChoiceFilter(
+        label=_("Follow-ups"),
+        choices=[("open", _("Some still open"))],
+        empty_label=_("Any"),
+        method="with_open_follow_ups",
+    )
+
+    class Meta:
+        model = IncidentReview
+        fields = ["q", "status", "follow_ups"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        prefix, _dash, number = value.strip().upper().partition("-")
+        if prefix in ("LP", "AF") and number.isdigit():
+            return queryset.filter(case_id=int(number))
+        words = Q()
+        for field in ("title", "what_happened", "went_well", "made_it_hard", "follow_ups__description"):
+            words |= Q(**{f"{field}__icontains": value.strip()})
+        matching = IncidentReview.objects.filter(words).values("pk")
+        return queryset.filter(pk__in=matching)
+
+    def with_open_follow_ups(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(open_follow_ups__gt=0) if value == "open" else queryset

@@ -140,6 +140,12 @@ class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("flag", _("Flag for a review"))])
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "flag" and not data.get("note", "").strip():
+            raise forms.ValidationError(_("Say what the review should look at."))
+        return data
+
 
 class ReferralReceiptForm(forms.Form):
     status = forms.ChoiceField(
@@ -203,3 +209,32 @@ class DissuasionForm(forms.Form):
         label=_("amount protected (yuan)"), min_value=Decimal(0), max_digits=12, decimal_places=2, required=False
     )
     note = forms.CharField(label=_("note"), required=False, max_length=2000)
+
+
+class IncidentReviewForm(forms.Form):
+    """The review's words. On purpose, no field asks who was at fault."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    what_happened = forms.CharField(
+        label=_("What happened"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    went_well = forms.CharField(
+        label=_("What went well"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    made_it_hard = forms.CharField(
+        label=_("What made it hard"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The tools, the information, the time, the rules: what would have made it easier."),
+    )
+
+
+class FollowUpForm(forms.Form):
+    description = forms.CharField(label=_("What will change"), max_length=500)
+    owner = forms.ModelChoiceField(label=_("Who sees it through"), queryset=None)
+    due_on = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners

@@ -4,6 +4,7 @@ pages run the same number of queries however much data they show."""
 import pytest
 from django.urls import reverse
 
+from interventions.models import IncidentReview, ReviewAction
 from interventions.urls import urlpatterns
 from tests import factories
 
@@ -16,6 +17,11 @@ ARGS = {
     "review_act": "review",
     "checkin_call": "checkin",
     "object_history": "case_history",
+    "figures_export": "figures_table",
+    "incident_review_start": "case",
+    "incident_review": "incident_review",
+    "incident_review_act": "incident_review_action",
+    "review_follow_up_done": "follow_up",
 }
 
 
@@ -24,6 +30,8 @@ def objects(specialist):
     case = factories.CaseFactory(owner=specialist, risk_level=3)
     alert = factories.AlertFactory()
     action = factories.EmergencyActionFactory(case=case, taken_by=specialist)
+    review = IncidentReview.objects.create(case=case, title="复盘", opened_by=specialist)
+    follow_up = ReviewAction.objects.create(review=review, description="x", owner=specialist, created_by=specialist)
     return {
         "alert": [alert.pk],
         "alert_action": [alert.pk, "claim"],
@@ -32,6 +40,10 @@ def objects(specialist):
         "review": [action.pk],
         "checkin": [factories.CheckInFactory(case=case, owner=specialist, channel="phone").pk],
         "case_history": ["case", case.pk],
+        "figures_table": ["claim"],
+        "incident_review": [review.pk],
+        "incident_review_action": [review.pk, "conclude"],
+        "follow_up": [follow_up.pk],
     }
 
 

@@ -8,6 +8,7 @@ from .cases import Case, CaseEvent
 from .playbooks import ChecklistTick, Playbook
 from .police import PoliceLiaison, PoliceUnit
 from .reminders import CheckIn, DutyShift, Notification
+from .reviews import IncidentReview, ReviewAction
 from .system import Heartbeat, ScanTerm
 from .webhooks import WebhookDelivery, WebhookSubscription
 
@@ -20,12 +21,14 @@ __all__ = [
     "DutyShift",
     "EmergencyAction",
     "Heartbeat",
+    "IncidentReview",
     "Message",
     "Notification",
     "Playbook",
     "PoliceLiaison",
     "PoliceReferral",
     "PoliceUnit",
+    "ReviewAction",
     "RiskAssessment",
     "ScanTerm",
     "Severity",

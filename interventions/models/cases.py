@@ -168,6 +168,8 @@ class CaseEvent(models.Model):
         RING_REFERRED = "ring_referred", _("Referred with its ring")
         RING_EXPORTED = "ring_exported", _("Ring evidence exported")
         RELATED_ALERT = "related_alert", _("Alert on the other desk")
+        REVIEW_OPENED = "review_opened", _("Blameless review opened")
+        REVIEW_CONCLUDED = "review_concluded", _("Blameless review concluded")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -144,6 +144,7 @@ class Notification(models.Model):
         CHECKIN_CALL_DUE = "checkin_call_due", _("Check-in call due")
         CHECKIN_FAILED = "checkin_failed", _("Check-in could not be sent")
         DIGEST = "digest", _("Morning digest")
+        REVIEW_FOLLOW_UP = "review_follow_up", _("A review gave you a follow-up")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

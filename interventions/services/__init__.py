@@ -75,6 +75,13 @@ from .notifications import (
 )
 from .police import NotYourUnit, police_liaison_link, police_unit_register, referral_record_receipt
 from .reports import interception_page_shop, merchant_report_submit, report_note_add
+from .reviews import (
+    incident_review_conclude,
+    incident_review_open,
+    incident_review_write,
+    review_action_add,
+    review_action_done,
+)
 from .system import heartbeat_record
 from .timeline import case_event_record
 from .webhooks import webhook_emit, webhooks_deliver, webhooks_resend
@@ -121,6 +128,9 @@ __all__ = [
     "dissuasion_record",
     "emergency_action_review",
     "heartbeat_record",
+    "incident_review_conclude",
+    "incident_review_open",
+    "incident_review_write",
     "interception_page_shop",
     "interception_record_answer",
     "interception_release",
@@ -144,6 +154,8 @@ __all__ = [
     "reminders_sweep",
     "reorders_watch",
     "report_note_add",
+    "review_action_add",
+    "review_action_done",
     "scan_terms_load_defaults",
     "stop_payment_answer",
     "stop_payment_request",

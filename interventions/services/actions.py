@@ -344,6 +344,10 @@ def emergency_action_review(*, action: EmergencyAction, by: User, confirmed: boo
         review=locked.review,
         reason=note,
     )
+    if locked.review == EmergencyAction.Review.FLAGGED:
+        from .reviews import incident_review_open
+
+        incident_review_open(case=locked.case, by=by, flagged_action=locked)
     return locked
 
 

@@ -46,6 +46,7 @@ CHANNELS = {
     Notification.Kind.CHECKIN_FAILED: PAGE,
     Notification.Kind.CHECKIN_CALL_DUE: [Notification.Channel.PORTAL],
     Notification.Kind.DIGEST: [Notification.Channel.PORTAL, Notification.Channel.EMAIL],
+    Notification.Kind.REVIEW_FOLLOW_UP: [Notification.Channel.PORTAL, Notification.Channel.EMAIL],
 }
 
 

@@ -23,6 +23,13 @@ from .console import (
     summary,
 )
 from .figures import figures, figures_export
+from .incident_reviews import (
+    incident_review,
+    incident_review_act,
+    incident_review_list,
+    incident_review_start,
+    review_follow_up_done,
+)
 from .reminders import checkin_call, notification_open, notifications, notifications_read, today
 
 __all__ = [
@@ -37,6 +44,10 @@ __all__ = [
     "figures",
     "figures_export",
     "health",
+    "incident_review",
+    "incident_review_act",
+    "incident_review_list",
+    "incident_review_start",
     "liaison_home",
     "notification_open",
     "notifications",
@@ -48,6 +59,7 @@ __all__ = [
     "queue_next",
     "referral_answer",
     "review_act",
+    "review_follow_up_done",
     "reviews",
     "stop_payment_answer_view",
     "stop_payment_print",

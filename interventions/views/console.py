@@ -466,6 +466,8 @@ def review_act(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
         messages.success(request, _("Review recorded."))
+    else:
+        messages.error(request, _("Not saved: %(errors)s") % {"errors": form_errors_text(form)})
     return redirect("interventions:reviews")
 
 

@@ -13,14 +13,16 @@ from accounts.access import portal_page
 
 from ..forms import CallForm
 from ..models import CheckIn, Notification
-from ..selectors import checkins_today, notifications_for
+from ..selectors import checkins_today, notifications_for, review_follow_ups_open_for
 from ..services import checkin_record_call, notifications_mark_read
 
 
 @portal_page(roles.WORK_QUEUE)
 def today(request: HttpRequest) -> HttpResponse:
-    """The specialist's check-ins of today: calls to make, messages awaiting a reply."""
-    return render(request, "interventions/today.html", {"checkins": checkins_today(request.user)})
+    """The specialist's check-ins of today (calls to make, messages awaiting a reply), and what
+    blameless reviews left them to see through."""
+    context = {"checkins": checkins_today(request.user), "follow_ups": review_follow_ups_open_for(request.user)}
+    return render(request, "interventions/today.html", context)
 
 
 @portal_page(roles.WORK_QUEUE)
