@@ -144,7 +144,14 @@ def test_language_switch_refuses_an_offsite_next_and_an_unknown_language(client)
 @pytest.fixture
 def workspace(busy_portal, specialist, supervisor, shop_a):
     """A case with something in every section, an alert with a message, and a review waiting."""
-    from interventions.services import case_assess_risk, checkin_plan, order_intercept, police_refer
+    from interventions.services import (
+        case_assess_risk,
+        checkin_plan,
+        incident_review_open,
+        order_intercept,
+        police_refer,
+        review_action_add,
+    )
 
     case = factories.CaseFactory(owner=specialist, buyer=factories.BuyerFactory(nickname="小雨妈妈"))
     order = factories.OrderFactory(buyer=case.buyer, product=factories.ProductFactory(risk_category="pesticide"))
@@ -155,7 +162,9 @@ def workspace(busy_portal, specialist, supervisor, shop_a):
     message = factories.MessageFactory(text="我不想活了")
     alert = factories.AlertFactory(buyer=case.buyer)
     alert.messages.add(message)
-    return {"case": case.pk, "alert": alert.pk}
+    review = incident_review_open(case=case, by=supervisor)
+    review_action_add(review=review, by=supervisor, description="剧本加一步", owner=specialist)
+    return {"case": case.pk, "alert": alert.pk, "review": review.pk}
 
 
 WORK_PAGES = [
@@ -165,6 +174,10 @@ WORK_PAGES = [
     ("specialist", "interventions:police_units", None),
     ("supervisor", "interventions:reviews", None),
     ("supervisor", "interventions:queue", None),
+    ("supervisor", "interventions:incident_reviews", None),
+    ("supervisor", "interventions:incident_review", "review"),
+    ("specialist", "interventions:today", None),
+    ("manager", "interventions:figures", None),
 ]
 
 
