@@ -1,4 +1,4 @@
-"""Fill a PostgreSQL database with a production-sized history of alerts, cases, orders and sightings.
+"""Fill a PostgreSQL database with a production-sized history of alerts, cases, actions, orders and sightings.
 
 Usage, from the repository root (DJANGO_SETTINGS_MODULE defaults to config.settings.test):
 
@@ -15,6 +15,16 @@ reused. Alerts span the last 180 days on both desks; the recent ones are mostly 
 queue, the older ones were dismissed, promoted to a case or merged into one. Every check and
 unique constraint of the models holds. Simple-history tables get no rows.
 
+What was done on the cases, drawn case by case (so the counts are about these shares of the
+cases, which follow --cases): an interception of the order for about one in eight cases that have
+one (the order's own status is then set to what the answer made it), a police referral for about
+one in twelve cases (mostly those that ended "referred"), a stop-payment request for about one in
+six fraud-desk cases (mostly those that ended with a loss) and a dissuasion call for about one in
+four, check-ins for about one in five life-desk cases (a few days of them each), and an emergency
+action for every interception, referral and stop-payment made at high or critical risk, as the
+services do. Each leaves its lines on the case's timeline. When there is no active police unit of
+a kind, a handful of bench units is created, each with a bench liaison (bench-police_liaison-N).
+
 Why COPY: the services write one alert per transaction with its history row, and even
 bulk_create builds a model instance and a multi-row INSERT for every batch; a million alerts would
 take hours or tens of minutes. COPY streams rows to the server in its own format, and psycopg 3
@@ -28,9 +38,9 @@ table's sequence is moved past the last id at the end.
 Repeatable: each table draws from its own random.Random seeded with --seed, and times are offsets
 from the start of the run, so the same arguments write the same rows (shifted to the run's time).
 
---reset empties the seeded tables of the orders, interventions and fraud apps first (TRUNCATE ...
-RESTART IDENTITY CASCADE; tables pointing at them, such as messages, merchant staff and police
-units, are emptied by the cascade and listed). No user is ever deleted.
+--reset empties the seeded tables of the orders, interventions and fraud apps first, police units
+included (TRUNCATE ... RESTART IDENTITY CASCADE; tables pointing at them, such as messages,
+merchant staff and police liaisons, are emptied by the cascade and listed). No user is ever deleted.
 """
 
 import argparse
@@ -50,6 +60,7 @@ from itertools import accumulate, count, islice
 from math import gcd
 from pathlib import Path
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -66,10 +77,22 @@ from psycopg import sql  # noqa: E402
 
 from accounts.models import Desk, Team, User  # noqa: E402
 from accounts.roles import Role  # noqa: E402
-from fraud.models import Indicator, Sighting  # noqa: E402
-from interventions.models import Alert, Case, CaseEvent, Severity, Source  # noqa: E402
+from fraud.models import Dissuasion, DissuasionScript, Indicator, Sighting, StopPaymentRequest  # noqa: E402
+from interventions.models import (  # noqa: E402
+    Alert,
+    Case,
+    CaseEvent,
+    CheckIn,
+    EmergencyAction,
+    PoliceLiaison,
+    PoliceReferral,
+    PoliceUnit,
+    Severity,
+    Source,
+)
 from interventions.services import alert_claim_deadline  # noqa: E402
-from orders.models import Buyer, Merchant, Order, Product, Region  # noqa: E402
+from interventions.services.outbox import retry_delay  # noqa: E402
+from orders.models import Buyer, InterceptionRequest, Merchant, Order, Product, Region  # noqa: E402
 
 MINUTE, HOUR, DAY = 60.0, 3_600.0, 86_400.0
 SPAN = 180 * DAY  # alerts, cases and orders are spread over the last 180 days
@@ -249,6 +272,89 @@ SCAM_WORDS = ["kefu", "tuikuan", "licai", "fanli", "lipei", "jiaoyi", "vip", "ap
 TLDS = ["top", "xyz", "cc", "vip", "com", "cn", "net", "icu"]
 BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
+# What was done on the cases. A share is the chance that one case gets the action; several depend
+# on how the case ended, so that the actions agree with the outcomes and closing summaries.
+Outcome = Case.Outcome
+Kind = CaseEvent.Kind
+INTERCEPTED_SHARE = 1 / 8  # of the cases with an order
+REFERRAL_SHARE = {Outcome.REFERRED: 0.35}  # other outcomes, and open cases:
+OTHER_REFERRAL_SHARE = 0.035
+STOP_PAYMENT_SHARE = {Outcome.FRAUD_LOSS: 0.8, Outcome.REFERRED: 0.3, "": 0.15, Outcome.UNREACHABLE: 0.05}
+DISSUASION_SHARE = {Outcome.FRAUD_STOPPED: 0.35, Outcome.FRAUD_LOSS: 0.3, "": 0.25, Outcome.REFERRED: 0.15}
+OTHER_DISSUASION_SHARE = 0.05
+CHECKIN_SHARE = {Case.Status.MONITORING: 0.6}  # of the life-desk cases; the others:
+OTHER_CHECKIN_SHARE = 0.18
+
+IStatus = InterceptionRequest.Status
+INTERCEPTION_ANSWERS = {  # the merchant's final word, once answered
+    InterceptionRequest.Kind.HOLD: Weighted(
+        {IStatus.HELD: 55, IStatus.SHIPPED: 15, IStatus.FAILED: 10, IStatus.RELEASED: 20}
+    ),
+    InterceptionRequest.Kind.RECALL: Weighted({IStatus.HELD: 45, IStatus.FAILED: 35, IStatus.RELEASED: 20}),
+}
+INTERCEPTION_NOTES = ["买家有轻生迹象，请暂停发货。", "当事人情绪危急，请立即拦截。", "请勿发货，平台正在联系买家。"]
+ANSWER_NOTES = {
+    IStatus.HELD: "商家已拦截，暂不发货。",
+    IStatus.SHIPPED: "商家回复：已发出，无法拦截。",
+    IStatus.FAILED: "快递已揽收，召回未成功。",
+    IStatus.CONFIRMED: "商家已确认，正在处理。",
+}
+RELEASE_NOTE = "危机已解除，可正常发货。"
+ANSWER_WITHIN = settings.SHOUHU_INTERCEPTION_ANSWER_WITHIN.total_seconds()
+
+AFC, POLICE = PoliceUnit.Kind.ANTI_FRAUD_CENTRE, PoliceUnit.Kind.POLICE
+REFERRAL_UNIT_KINDS = {Desk.LIFE: Weighted({POLICE: 90, AFC: 10}), Desk.FRAUD: Weighted({AFC: 80, POLICE: 20})}
+WHAT_REPORTED = {
+    Desk.LIFE: ["当事人表达轻生意图，已购买危险物品，请求上门查看。", "当事人失联，留言告别，请协助寻找。"],
+    Desk.FRAUD: ["买家疑似遭遇刷单诈骗，已转账，请求止损。", "涉嫌冒充客服诈骗，附收款账户及聊天记录。"],
+}
+REFERRAL_OUTCOMES = {
+    Desk.LIFE: ["民警已上门，当事人安全，已通知家属。", "已找到当事人，送医观察。"],
+    Desk.FRAUD: ["已受理立案。", "已联系受害人做笔录，涉案账户已上报。"],
+}
+
+STOP_PAYMENT_WINDOW = settings.SHOUHU_STOP_PAYMENT_WINDOW.total_seconds()
+# Dissuasion scripts by kind of scam, in the order of TOPICS[Desk.FRAUD].
+ScamType = DissuasionScript.ScamType
+TOPIC_SCAMS = [
+    ScamType.BRUSHING,
+    ScamType.REFUND,
+    ScamType.OTHER,
+    ScamType.OTHER,
+    ScamType.REFUND,
+    ScamType.SAFE_ACCOUNT,
+    ScamType.OTHER,
+    ScamType.OTHER,
+    ScamType.SAFE_ACCOUNT,
+    ScamType.GAME_CURRENCY,
+]
+DISSUASION_NOTES = {  # (reached, convinced)
+    (True, True): "已电话劝阻，买家表示不再转账。",
+    (True, False): "买家坚持转账，已提示风险。",
+    (False, False): "电话未接通，已发送提醒短信。",
+}
+
+REVIEW_DELAY = (10 * MINUTE, 12 * HOUR)  # supervisors look at emergency actions after the fact
+FLAGGED_SHARE = 0.08
+UNREVIEWED_SHARE = 0.02  # the backlog: old actions nobody has looked at yet
+FLAG_NOTES = ["风险等级偏高，建议复盘。", "报警前未尝试联系家属。", "拦截理由记录不全。"]
+
+Channel = CheckIn.Channel
+CHECKIN_CHANNELS = Weighted({Channel.CHAT: 50, Channel.SMS: 20, Channel.PHONE: 30})
+CHECKIN_DAYS = Weighted({1: 45, 3: 30, 7: 20, 14: 5})
+CHECKIN_TEXTS = {
+    Channel.CHAT: ["早上好，今天感觉怎么样？有什么想聊的随时找我们。", "昨晚睡得好吗？我们一直都在。"],
+    Channel.SMS: ["您好，这里是平台关怀专员，今天还好吗？回复任意内容即可。"],
+    Channel.PHONE: ["回访电话：确认情绪状态", ""],
+}
+REPLIES = ["早上好，我还好，谢谢关心。", "好多了。", "嗯，在上班。"]
+CALL_NOTES = {True: "已通话，情绪平稳。", False: "未接听。"}
+DELIVERY_ERRORS = ["HTTP 503 from the chat gateway", "timed out after 5.0 s", "buyer account not found"]
+REPLY_WITHIN = settings.SHOUHU_CHECKIN_REPLY_WITHIN.total_seconds()
+REQUEUE_AFTER = settings.SHOUHU_CHECKIN_REQUEUE_AFTER.total_seconds()
+MAX_ATTEMPTS = settings.SHOUHU_DELIVERY_MAX_ATTEMPTS
+ZONES = (settings.TIME_ZONE, "Asia/Urumqi")  # as buyer_rows gives them, by index
+
 REGIONS = [  # GB/T 2260 code, name, level, parent code (municipal districts sit under the municipality)
     ("110000", "北京市", 1, None),
     ("110101", "东城区", 3, "110000"),
@@ -280,9 +386,26 @@ REGIONS = [  # GB/T 2260 code, name, level, parent code (municipal districts sit
     ("420111", "洪山区", 3, "420100"),
 ]
 
+# Created when there is no active unit of a kind: (region code, kind, name, 24h phone).
+POLICE_UNITS = [
+    ("110105", POLICE, "北京市公安局朝阳分局三里屯派出所", "010-64160000"),
+    ("110000", AFC, "北京市反诈骗中心", "010-96110"),
+    ("310104", POLICE, "上海市公安局徐汇分局天平路派出所", "021-64310000"),
+    ("310000", AFC, "上海市反电信网络诈骗中心", "021-96110"),
+    ("440106", POLICE, "广州市公安局天河区分局石牌派出所", "020-85510000"),
+    ("440100", AFC, "广州市反诈中心", "020-96110"),
+    ("440305", POLICE, "深圳市公安局南山分局粤海派出所", "0755-26710000"),
+    ("440300", AFC, "深圳市反电信网络诈骗中心", "0755-96110"),
+    ("330106", POLICE, "杭州市公安局西湖区分局北山派出所", "0571-87970000"),
+    ("330100", AFC, "杭州市反诈中心", "0571-96110"),
+    ("510107", POLICE, "成都市公安局武侯区分局玉林派出所", "028-85550000"),
+    ("420111", POLICE, "武汉市公安局洪山区分局珞南派出所", "027-87880000"),
+]
+
 # Tables written by COPY, in an order where every foreign key points at rows already written.
-COPIED = [Merchant, Product, Buyer, Order, Indicator, Case, Alert, CaseEvent, Sighting]
-SEEDED = [Region, *COPIED]
+ACTIONS = [InterceptionRequest, PoliceReferral, StopPaymentRequest, EmergencyAction, Dissuasion, CheckIn]
+COPIED = [Merchant, Product, Buyer, Order, Indicator, Case, Alert, *ACTIONS, CaseEvent, Sighting]
+SEEDED = [Region, PoliceUnit, *COPIED]
 
 
 # --- Sizes and shared facts ----------------------------------------------------------------------
@@ -362,6 +485,22 @@ class CaseFacts(NamedTuple):
         return SPAN if self.closed is None else self.closed
 
 
+class Unit(NamedTuple):
+    id: int
+    name: str
+    liaison: int | None  # who answers for the unit
+
+
+class Emergency(NamedTuple):
+    """An action taken at high or critical risk, for the supervisors' review."""
+
+    case: CaseFacts
+    kind: str
+    action: int  # the interception's, referral's or stop-payment's id
+    taken: float
+    taken_by: int
+
+
 @dataclass
 class World:
     """Ids, times and the facts that several tables share. Times are seconds after `start`."""
@@ -374,6 +513,7 @@ class World:
     shop_regions: list[int]
     specialists: dict[str, list[int]]
     supervisors: list[int]
+    police: dict[str, list[Unit]]
     alert_time: array = field(default_factory=lambda: array("d"))
     promoted: list[int] = field(default_factory=list)  # positions of the alerts that opened case 0, 1, ...
     product_risky: bytearray = field(default_factory=bytearray)
@@ -384,6 +524,13 @@ class World:
     indicator_blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
     alert_desk: bytearray = field(default_factory=bytearray)  # 0 life, 1 fraud
     merged: list[tuple] = field(default_factory=list)  # (CaseFacts, alert id, linked at, severity, topic)
+    merchant_names: list[str] = field(default_factory=list)
+    buyer_zone: bytearray = field(default_factory=bytearray)  # index into ZONES
+    # What the actions wrote on the timelines: case id -> [(seconds, actor, kind, payload)].
+    events: dict[int, list[tuple]] = field(default_factory=dict)
+    emergencies: list[Emergency] = field(default_factory=list)
+    # What the interceptions made of their orders: (order id, status, carrier, tracking no, at).
+    order_changes: list[tuple] = field(default_factory=list)
 
     def at(self, seconds: float) -> datetime:
         return self.start + timedelta(seconds=seconds)
@@ -400,6 +547,10 @@ class World:
 
     def specialist(self, rng: random.Random, desk: str) -> int:
         return rng.choice(self.specialists[desk])
+
+    def log(self, case: CaseFacts, t: float, actor: int | None, kind: str, **payload) -> None:
+        """A line on the case's timeline, as case_event_record writes it; case_event_rows writes it."""
+        self.events.setdefault(case.id, []).append((t, actor, kind, payload))
 
 
 @cache
@@ -492,6 +643,7 @@ def merchant_rows(world: World, rng: random.Random) -> Iterator[tuple]:
     first = world.first_id[Merchant]
     for merchant_id in range(first, first + world.sizes.merchants):
         name = "".join(rng.choice(words) for words in SHOP_WORDS)
+        world.merchant_names.append(name)
         contact = person_name(rng)
         email = f"kefu{merchant_id}@example.com" if rng.random() < 0.5 else ""
         emergency = contact if rng.random() < 0.6 else "值班店长"
@@ -540,7 +692,9 @@ def buyer_rows(world: World, rng: random.Random) -> Iterator[tuple]:
         world.buyer_region.append(region)
         nickname = "" if rng.random() < 0.15 else rng.choice(NICKNAMES[0]) + rng.choice(NICKNAMES[1])
         phone = f"{rng.choice(PHONE_PREFIXES)}****{rng.randrange(10_000):04d}"
-        time_zone = settings.TIME_ZONE if rng.random() < 0.98 else "Asia/Urumqi"
+        zone = 0 if rng.random() < 0.98 else 1
+        world.buyer_zone.append(zone)
+        time_zone = ZONES[zone]
         # Every buyer existed before the span, so an alert or order never predates its buyer.
         created = world.at(-rng.uniform(DAY, 4 * 365 * DAY))
         yield buyer_id, f"u{scramble(buyer_id, 10**10):010d}", nickname, phone, region, time_zone, created
@@ -895,8 +1049,562 @@ def alert_row(
     )
 
 
+# --- What was done on the cases ----------------------------------------------------------------------
+# Each generator decides case by case with its table's generator, writes its rows, and leaves on the
+# World the timeline lines the services would have written (case_event_rows adds them), the emergency
+# actions to review, and what the interceptions made of their orders.
+
+
+def early_in(case: CaseFacts, rng: random.Random, within: float) -> float:
+    """A moment while the case was open, in its first `within` seconds: actions come early."""
+    return case.opened + rng.random() * min(within, case.end - case.opened)
+
+
+def amount(rng: random.Random, median: float) -> str:
+    """Yuan, spread as payments are (a few very large), as COPY takes a numeric: text."""
+    return f"{max(1.0, rng.lognormvariate(0, 1.1) * median):.2f}"
+
+
+def order_ref(order_id: int) -> str:
+    return f"{scramble(order_id, 10**18):018d}"  # as order_rows writes it
+
+
+INTERCEPTION_FIELDS = [
+    "id",
+    "case",
+    "order",
+    "kind",
+    "status",
+    "requested_by",
+    "requested_at",
+    "deadline",
+    "note",
+    "tracking_no",
+    "answered_at",
+]
+
+
+def interception_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    """One request per intercepted order: the unique constraint allows one open request per order,
+    and the order's status can follow only one answer."""
+    ids = count(world.first_id[InterceptionRequest])
+    intercepted: set[int] = set()
+    for case in world.cases:
+        if case.order is None or case.order.id in intercepted or rng.random() >= INTERCEPTED_SHARE:
+            continue
+        intercepted.add(case.order.id)
+        yield interception(world, rng, next(ids), case)
+
+
+def interception(world: World, rng: random.Random, interception_id: int, case: CaseFacts) -> tuple:
+    """Asked minutes after the case opened; answered within the deadline, or late; a held order is
+    sometimes released later. The order ends as the answer left it (see order_changes)."""
+    order, owner = case.order, case.owner
+    t = early_in(case, rng, 30 * MINUTE)
+    kind = InterceptionRequest.Kind.RECALL if rng.random() < 0.2 else InterceptionRequest.Kind.HOLD
+    recall = kind == InterceptionRequest.Kind.RECALL
+    if rng.random() < 0.2:
+        answered = t + ANSWER_WITHIN * (1 + rng.expovariate(0.5))
+    else:
+        answered = t + rng.uniform(2 * MINUTE, ANSWER_WITHIN)
+    released = answered + rng.uniform(HOUR, 3 * DAY)
+    status = INTERCEPTION_ANSWERS[kind](rng)
+    carrier, prefix = rng.choice(CARRIERS)
+    tracking = f"{prefix}{rng.randrange(10**12):012d}"
+    notes = [rng.choice(INTERCEPTION_NOTES)]
+    ref = order_ref(order.id)
+    world.log(
+        case,
+        t,
+        owner,
+        Kind.INTERCEPTION_REQUESTED,
+        interception_id=interception_id,
+        order=ref,
+        merchant=world.merchant_names[order.merchant - world.first_id[Merchant]],
+        kind_of=kind,
+        reason=notes[0],
+    )
+    if case.risk >= Case.RiskLevel.HIGH:
+        world.emergencies.append(Emergency(case, EmergencyAction.Kind.INTERCEPTION, interception_id, t, owner))
+    if answered > SPAN:
+        status = IStatus.REQUESTED
+    elif SPAN - answered < 2 * HOUR and rng.random() < 0.5:
+        status = IStatus.CONFIRMED  # the merchant has said yes, the parcel is not stopped yet
+    elif status == IStatus.RELEASED and released > SPAN:
+        status = IStatus.HELD
+    answer = IStatus.HELD if status == IStatus.RELEASED else status
+    if status != IStatus.REQUESTED:
+        notes.append(ANSWER_NOTES[answer])
+        world.log(
+            case,
+            answered,
+            owner,
+            Kind.INTERCEPTION_UPDATED,
+            interception_id=interception_id,
+            order=ref,
+            status=answer,
+            reason=notes[-1],
+        )
+    if status == IStatus.RELEASED:
+        notes.append(RELEASE_NOTE)
+        world.log(
+            case,
+            released,
+            owner,
+            Kind.INTERCEPTION_UPDATED,
+            interception_id=interception_id,
+            order=ref,
+            status=status,
+            reason=RELEASE_NOTE,
+        )
+    # What the order is now. Held stays held (the services set it, nothing moves it on); an order
+    # that went on shipping has arrived after a few days.
+    on_its_way = "shipped" if SPAN - answered < 3 * DAY else "delivered"
+    if status in (IStatus.REQUESTED, IStatus.CONFIRMED):
+        change = ("shipped", carrier, tracking, t) if recall else ("paid", "", "", t)
+    elif status == IStatus.HELD:
+        change = ("held", carrier, tracking, answered) if recall else ("held", "", "", answered)
+    elif status == IStatus.RELEASED:
+        if SPAN - released < DAY:
+            change = ("shipped", carrier, tracking, released) if recall else ("paid", "", "", released)
+        else:
+            change = ("delivered", carrier, tracking, min(SPAN, released + 2 * DAY))
+    else:  # shipped before it could be held, or the carrier could not bring it back
+        change = (on_its_way, carrier, tracking, answered)
+    world.order_changes.append((order.id, *change[:3], world.at(change[3])))
+    return (
+        interception_id,
+        case.id,
+        order.id,
+        kind,
+        status,
+        owner,
+        world.at(t),
+        world.at(t + ANSWER_WITHIN),
+        "\n".join(notes),
+        tracking if recall or status == IStatus.SHIPPED else "",
+        None if status == IStatus.REQUESTED else world.at(answered),
+    )
+
+
+REFERRAL_FIELDS = [
+    "id",
+    "case",
+    "unit",
+    "referred_by",
+    "referred_at",
+    "what_reported",
+    "reference_no",
+    "status",
+    "received_at",
+    "outcome",
+]
+
+
+def referral_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    """Reported by phone while the case was open, received by the unit within hours, closed by it
+    days later."""
+    ids = count(world.first_id[PoliceReferral])
+    for case in world.cases:
+        if rng.random() >= REFERRAL_SHARE.get(case.outcome, OTHER_REFERRAL_SHARE):
+            continue
+        referral_id = next(ids)
+        unit = rng.choice(world.police[REFERRAL_UNIT_KINDS[case.desk](rng)])
+        t = early_in(case, rng, 2 * DAY)
+        received = t + rng.uniform(10 * MINUTE, 12 * HOUR)
+        closed = received + rng.uniform(DAY, 20 * DAY)
+        what = rng.choice(WHAT_REPORTED[case.desk])
+        reference_no = f"JJ{rng.randrange(10**10):010d}" if rng.random() < 0.6 else ""
+        outcome = rng.choice(REFERRAL_OUTCOMES[case.desk])
+        world.log(
+            case,
+            t,
+            case.owner,
+            Kind.POLICE_REFERRED,
+            referral_id=referral_id,
+            unit=unit.name,
+            reference_no=reference_no,
+            text=what,
+        )
+        if case.risk >= Case.RiskLevel.HIGH:
+            world.emergencies.append(Emergency(case, EmergencyAction.Kind.REFERRAL, referral_id, t, case.owner))
+        status = PoliceReferral.Status.REPORTED
+        if received <= SPAN:
+            status = PoliceReferral.Status.RECEIVED
+            world.log(
+                case,
+                received,
+                unit.liaison,
+                Kind.REFERRAL_ANSWERED,
+                referral_id=referral_id,
+                unit=unit.name,
+                status=status,
+                text="",
+            )
+        if closed <= SPAN:
+            status = PoliceReferral.Status.CLOSED
+            world.log(
+                case,
+                closed,
+                unit.liaison,
+                Kind.REFERRAL_ANSWERED,
+                referral_id=referral_id,
+                unit=unit.name,
+                status=status,
+                text=outcome,
+            )
+        yield (
+            referral_id,
+            case.id,
+            unit.id,
+            case.owner,
+            world.at(t),
+            what,
+            reference_no,
+            status,
+            None if status == PoliceReferral.Status.REPORTED else world.at(received),
+            outcome if status == PoliceReferral.Status.CLOSED else "",
+        )
+
+
+STOP_PAYMENT_FIELDS = [
+    "id",
+    "case",
+    "unit",
+    "payee_account",
+    "amount",
+    "paid_at",
+    "reported_at",
+    "transaction_ref",
+    "status",
+    "frozen_amount",
+    "requested_by",
+    "requested_at",
+    "answered_by",
+    "answered_at",
+]
+
+
+def stop_payment_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    """The victim paid while the case was open, told the specialist, who asked an anti-fraud centre
+    to stop it: in time (30 minutes from the report) most of it is frozen, late it mostly is not."""
+    Status = StopPaymentRequest.Status
+    ids = count(world.first_id[StopPaymentRequest])
+    for case in world.cases:
+        if case.desk != Desk.FRAUD or rng.random() >= STOP_PAYMENT_SHARE.get(case.outcome, 0.0):
+            continue
+        request_id = next(ids)
+        unit = rng.choice(world.police[AFC])
+        to_report = rng.uniform(2 * MINUTE, HOUR)
+        to_request = rng.expovariate(1 / (15 * MINUTE))
+        room = min(6 * HOUR, case.end - case.opened)
+        fits = min(1.0, room / (to_report + to_request))  # squeezed into a case closed at once
+        paid = case.opened + rng.random() * max(0.0, room - to_report - to_request)
+        reported = paid + to_report * fits
+        t = reported + to_request * fits
+        answered = t + rng.uniform(5 * MINUTE, 3 * HOUR)
+        paid_amount = amount(rng, 3_000)
+        frozen = f"{float(paid_amount) * rng.uniform(0.2, 1.0):.2f}"  # at least 0.20: the check wants > 0
+        in_time = t - reported <= STOP_PAYMENT_WINDOW
+        payee = f"62{rng.randrange(10**17):017d}"
+        transaction_ref = f"{rng.randrange(10**20):020d}" if rng.random() < 0.7 else ""
+        world.log(
+            case,
+            t,
+            case.owner,
+            Kind.STOP_PAYMENT_REQUESTED,
+            stop_payment_id=request_id,
+            unit=unit.name,
+            amount=paid_amount,
+            text=payee,
+        )
+        if case.risk >= Case.RiskLevel.HIGH:
+            world.emergencies.append(Emergency(case, EmergencyAction.Kind.STOP_PAYMENT, request_id, t, case.owner))
+        if answered > SPAN:
+            status = Status.REQUESTED
+        elif SPAN - answered < DAY and rng.random() < 0.4:
+            status = Status.RECEIVED  # the centre is still at it
+        else:
+            status = Status.FROZEN if rng.random() < (0.65 if in_time else 0.15) else Status.TOO_LATE
+        if status != Status.REQUESTED:
+            world.log(
+                case,
+                answered,
+                unit.liaison,
+                Kind.STOP_PAYMENT_ANSWERED,
+                stop_payment_id=request_id,
+                status=status,
+                amount=frozen if status == Status.FROZEN else "",
+                unit=unit.name,
+            )
+        yield (
+            request_id,
+            case.id,
+            unit.id,
+            payee,
+            paid_amount,
+            world.at(paid),
+            world.at(reported),
+            transaction_ref,
+            status,
+            frozen if status == Status.FROZEN else None,
+            case.owner,
+            world.at(t),
+            None if status == Status.REQUESTED else unit.liaison,
+            None if status == Status.REQUESTED else world.at(answered),
+        )
+
+
+EMERGENCY_ACTION_FIELDS = [
+    "id",
+    "case",
+    "kind",
+    "interception",
+    "referral",
+    "stop_payment",
+    "taken_by",
+    "taken_at",
+    "risk_level",
+    "review",
+    "reviewed_by",
+    "reviewed_at",
+    "review_note",
+]
+EMERGENCY_COLUMN = {
+    EmergencyAction.Kind.INTERCEPTION: 0,
+    EmergencyAction.Kind.REFERRAL: 1,
+    EmergencyAction.Kind.STOP_PAYMENT: 2,
+}
+
+
+def emergency_action_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    """Every action taken at high or critical risk (the case's rating), in the order taken, reviewed
+    by a supervisor hours later: the recent ones still wait, and a few old ones were never looked at."""
+    ids = count(world.first_id[EmergencyAction])
+    for action in sorted(world.emergencies, key=lambda action: action.taken):
+        action_id, case = next(ids), action.case
+        reviewed = action.taken + rng.uniform(*REVIEW_DELAY)
+        others = [user for user in world.supervisors if user != action.taken_by] or world.supervisors
+        reviewer = rng.choice(others)
+        review, note = EmergencyAction.Review.CONFIRMED, ""
+        if rng.random() < FLAGGED_SHARE:
+            review, note = EmergencyAction.Review.FLAGGED, rng.choice(FLAG_NOTES)
+        if reviewed > SPAN or rng.random() < UNREVIEWED_SHARE:
+            review, note = EmergencyAction.Review.PENDING, ""
+        else:
+            world.log(case, reviewed, reviewer, Kind.REVIEWED, action_id=action_id, review=review, reason=note)
+        pending = review == EmergencyAction.Review.PENDING
+        names = [None, None, None]
+        names[EMERGENCY_COLUMN[action.kind]] = action.action
+        yield (
+            action_id,
+            case.id,
+            action.kind,
+            *names,
+            action.taken_by,
+            world.at(action.taken),
+            case.risk,
+            review,
+            None if pending else reviewer,
+            None if pending else world.at(reviewed),
+            note,
+        )
+
+
+DISSUASION_FIELDS = ["id", "case", "scam_type", "reached", "convinced", "amount_protected", "note", "by", "at"]
+
+
+def dissuasion_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    """One call per case, soon after it opened; who was convinced follows how the case ended."""
+    ids = count(world.first_id[Dissuasion])
+    for case in world.cases:
+        if case.desk != Desk.FRAUD or rng.random() >= DISSUASION_SHARE.get(case.outcome, OTHER_DISSUASION_SHARE):
+            continue
+        dissuasion_id = next(ids)
+        t = early_in(case, rng, 2 * HOUR)
+        if case.outcome == Outcome.FRAUD_STOPPED:
+            reached, convinced = rng.random() < 0.95, rng.random() < 0.9
+        elif case.outcome == Outcome.FRAUD_LOSS:
+            reached, convinced = rng.random() < 0.7, False
+        else:
+            reached, convinced = rng.random() < 0.6, rng.random() < 0.5
+        convinced = reached and convinced
+        protected = amount(rng, 2_000) if convinced else "0.00"
+        note = DISSUASION_NOTES[reached, convinced]
+        world.log(
+            case,
+            t,
+            case.owner,
+            Kind.DISSUADED,
+            dissuasion_id=dissuasion_id,
+            convinced=convinced,
+            amount=protected,
+            text=note,
+        )
+        yield (
+            dissuasion_id,
+            case.id,
+            TOPIC_SCAMS[case.topic],
+            reached,
+            convinced,
+            protected,
+            note,
+            case.owner,
+            world.at(t),
+        )
+
+
+CHECKIN_FIELDS = [
+    "id",
+    "case",
+    "due_at",
+    "time_zone",
+    "channel",
+    "text",
+    "owner",
+    "status",
+    "created_by",
+    "created_at",
+    "send_after",
+    "attempts",
+    "last_error",
+    "sent_at",
+    "delivered_at",
+    "replied_at",
+    "chased_at",
+]
+
+
+def checkin_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    """Planned on a life-desk case while it was open, for one or more days at the same time. Due
+    times are offsets like every other time (not a wall-clock 08:30), so a run at another hour writes
+    the same rows."""
+    ids = count(world.first_id[CheckIn])
+    for case in world.cases:
+        if case.desk != Desk.LIFE or rng.random() >= CHECKIN_SHARE.get(case.status, OTHER_CHECKIN_SHARE):
+            continue
+        planned = early_in(case, rng, DAY)
+        first_due = planned + rng.uniform(6 * HOUR, 30 * HOUR)
+        days, channel = CHECKIN_DAYS(rng), CHECKIN_CHANNELS(rng)
+        text = rng.choice(CHECKIN_TEXTS[channel])
+        zone = ZONES[world.buyer_zone[case.buyer - world.first_id[Buyer]]] if case.buyer else settings.TIME_ZONE
+        checkin_ids = [next(ids) for _ in range(days)]
+        local = world.at(first_due).astimezone(ZoneInfo(zone))
+        world.log(
+            case,
+            planned,
+            case.owner,
+            Kind.CHECKIN_PLANNED,
+            checkin_id=checkin_ids[0],
+            local=f"{local:%Y-%m-%d %H:%M}",
+            days=days,
+            zone=zone,
+            channel=channel,
+            text=text,
+        )
+        for day, checkin_id in enumerate(checkin_ids):
+            due = first_due + day * DAY
+            fate = checkin_fate(world, rng, case, checkin_id, due, channel)
+            yield (
+                checkin_id,
+                case.id,
+                world.at(due),
+                zone,
+                channel,
+                text,
+                case.owner,
+                fate.status,
+                case.owner,
+                world.at(planned),
+                world.at(fate.send_after),
+                fate.attempts,
+                fate.last_error,
+                *(None if t is None else world.at(t) for t in (fate.sent, fate.delivered, fate.replied, fate.chased)),
+            )
+
+
+class CheckInFate(NamedTuple):
+    status: str
+    send_after: float
+    attempts: int = 0
+    last_error: str = ""
+    sent: float | None = None
+    delivered: float | None = None
+    replied: float | None = None
+    chased: float | None = None
+
+
+def checkin_fate(
+    world: World, rng: random.Random, case: CaseFacts, checkin_id: int, due: float, channel: str
+) -> CheckInFate:
+    """What the sweeps and the person made of one check-in by now. The sweeps leave closed cases
+    alone, and the check-ins a case still had when it closed were cancelled with it."""
+    Status = CheckIn.Status
+    if due >= case.end:
+        return CheckInFate(Status.CANCELLED if case.closed is not None else Status.PLANNED, due)
+    if channel == Channel.PHONE:
+        called = due + rng.expovariate(1 / (40 * MINUTE))
+        if called < case.end:
+            reached = rng.random() < 0.8
+            world.log(
+                case,
+                called,
+                case.owner,
+                Kind.CHECKIN_CALLED,
+                checkin_id=checkin_id,
+                reached=reached,
+                text=CALL_NOTES[reached],
+            )
+            return CheckInFate(Status.DONE if reached else Status.MISSED, due, replied=called if reached else None)
+        return unanswered(world, case, checkin_id, CheckInFate(Status.PLANNED, due), since=due)
+    # Sent by the sweep within a minute of being due; a failed try is tried again later, and
+    # after the last one the check-in has failed.
+    tries = MAX_ATTEMPTS if rng.random() < 0.04 else 1 + (rng.randint(1, 3) if rng.random() < 0.08 else 0)
+    succeeds = tries < MAX_ATTEMPTS
+    error = rng.choice(DELIVERY_ERRORS)
+    at = due + rng.uniform(0, MINUTE)
+    for attempt in range(1, tries + 1):
+        if at > SPAN:  # still trying
+            if attempt == 1:
+                return CheckInFate(Status.PLANNED, due)
+            return CheckInFate(Status.PLANNED, at, attempt - 1, error)
+        if attempt == tries:
+            break
+        at += retry_delay(attempt).total_seconds()
+    if not succeeds:
+        world.log(case, at, None, Kind.CHECKIN_FAILED, checkin_id=checkin_id, error=error)
+        return CheckInFate(Status.FAILED, at + retry_delay(tries).total_seconds(), tries, error)
+    delivered = rng.random() < (0.85 if channel == Channel.CHAT else 0.6)
+    status = Status.DELIVERED if delivered else Status.SENT
+    world.log(case, at, None, Kind.CHECKIN_SENT, checkin_id=checkin_id, channel=channel, status=status)
+    sent = CheckInFate(status, due, tries, "", sent=at, delivered=at if delivered else None)
+    replied = at + rng.expovariate(1 / (45 * MINUTE)) if rng.random() < 0.7 else SPAN + DAY
+    requeued = at + REPLY_WITHIN + REQUEUE_AFTER
+    if replied < min(case.end, requeued):
+        chased = at + REPLY_WITHIN if at + REPLY_WITHIN < replied else None
+        if chased is not None:
+            world.log(case, chased, None, Kind.CHECKIN_CHASED, checkin_id=checkin_id)
+        world.log(
+            case, replied, None, Kind.CHECKIN_REPLIED, checkin_id=checkin_id, message_id=None, text=rng.choice(REPLIES)
+        )
+        return sent._replace(status=Status.REPLIED, replied=replied, chased=chased)
+    return unanswered(world, case, checkin_id, sent, since=at)
+
+
+def unanswered(world: World, case: CaseFacts, checkin_id: int, fate: CheckInFate, since: float) -> CheckInFate:
+    """No reply (or no call made) since `since`: the owner is chased, then an alert goes back to the
+    queue, while the case is open. That alert is not seeded: requeued_alert stays empty."""
+    chased, requeued = since + REPLY_WITHIN, since + REPLY_WITHIN + REQUEUE_AFTER
+    if chased >= case.end:
+        return fate
+    world.log(case, chased, None, Kind.CHECKIN_CHASED, checkin_id=checkin_id)
+    if requeued >= case.end:
+        return fate._replace(chased=chased)
+    world.log(case, requeued, None, Kind.CHECKIN_MISSED, checkin_id=checkin_id, alert_id=None)
+    return fate._replace(status=CheckIn.Status.MISSED, chased=chased)
+
+
 CASE_EVENT_FIELDS = ["id", "case", "actor", "kind", "payload", "created_at"]
-Kind = CaseEvent.Kind
 
 
 def case_timeline(world: World, rng: random.Random, case: CaseFacts) -> list[tuple]:
@@ -932,7 +1640,8 @@ def case_timeline(world: World, rng: random.Random, case: CaseFacts) -> list[tup
 def case_event_rows(world: World, rng: random.Random) -> Iterator[tuple]:
     ids = count(world.first_id[CaseEvent])
     for case in world.cases:
-        for t, actor, kind, payload in case_timeline(world, rng, case):
+        timeline = case_timeline(world, rng, case) + world.events.pop(case.id, [])
+        for t, actor, kind, payload in sorted(timeline, key=lambda event: event[0]):
             yield next(ids), case.id, actor, kind, json.dumps(payload, ensure_ascii=False), world.at(t)
     for case, alert_id, t, severity, topic in world.merged:
         payload = {"alert_id": alert_id, "severity": severity, "summary": TOPICS[case.desk][topic][0]}
@@ -1013,7 +1722,7 @@ def seed_regions() -> tuple[list[int], list[int]]:
     return districts, [region.id for region in by_code.values() if region.level > Region.Level.PROVINCE]
 
 
-ROLE_LABELS = {Role.SPECIALIST: "专员", Role.SUPERVISOR: "主管"}
+ROLE_LABELS = {Role.SPECIALIST: "专员", Role.SUPERVISOR: "主管", Role.POLICE_LIAISON: "联络员"}
 
 
 def bench_user(role: str, number: int) -> User:
@@ -1039,6 +1748,29 @@ def seed_staff() -> tuple[dict[str, list[int]], list[int]]:
         team.members.add(*members, *supervisors)
         specialists[desk] = [user.id for user in members]
     return specialists, [user.id for user in supervisors]
+
+
+def seed_police() -> dict[str, list[Unit]]:
+    """The active police units by kind. When a kind has none, the bench's handful is created (once,
+    and reused), each unit with a bench liaison to answer its referrals and stop-payments."""
+    if not all(PoliceUnit.objects.filter(is_active=True, kind=kind).exists() for kind in PoliceUnit.Kind):
+        regions = Region.objects.in_bulk([code for code, *_ in POLICE_UNITS], field_name="code")
+        for number, (code, kind, name, phone) in enumerate(POLICE_UNITS, start=1):
+            # Queryset writes, which leave no history rows: --reset empties the units (with the
+            # regions) and this makes them again, which would pile up history at every run.
+            region = regions[code]
+            units = PoliceUnit.objects.filter(region=region, kind=kind, name=name)
+            if not units.update(is_active=True):
+                PoliceUnit.objects.bulk_create([PoliceUnit(region=region, kind=kind, name=name, phone_24h=phone)])
+            unit = units.get()
+            liaison = bench_user(Role.POLICE_LIAISON, number)
+            if not PoliceLiaison.objects.filter(user=liaison).update(unit=unit):
+                PoliceLiaison.objects.bulk_create([PoliceLiaison(user=liaison, unit=unit)])
+    units: dict[str, list[Unit]] = {kind: [] for kind in PoliceUnit.Kind}
+    for unit in PoliceUnit.objects.filter(is_active=True).prefetch_related("liaisons").order_by("pk"):
+        liaison = min((link.user_id for link in unit.liaisons.all()), default=None)
+        units[unit.kind].append(Unit(unit.pk, unit.name, liaison))
+    return units
 
 
 # --- The run -------------------------------------------------------------------------------------------------
@@ -1103,6 +1835,22 @@ def move_sequences(cursor) -> None:
         )
 
 
+def orders_as_intercepted(cursor, world: World) -> None:
+    """Set each intercepted order to what its interception's answer made it (held, released, shipped
+    anyway), as the services would have. The orders were written before the cases chose them, so
+    this is the one UPDATE of the run: a few thousand rows in one statement."""
+    if not world.order_changes:
+        return
+    ids, statuses, carriers, tracking, changed = (list(column) for column in zip(*world.order_changes, strict=True))
+    cursor.execute(
+        f"UPDATE {quoted_tables([Order])} AS o SET status = c.status, carrier = c.carrier, "
+        "tracking_no = c.tracking_no, updated_at = GREATEST(o.updated_at, c.changed_at) "
+        "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
+        "AS c (id, status, carrier, tracking_no, changed_at) WHERE o.id = c.id",
+        [ids, statuses, carriers, tracking, changed],
+    )
+
+
 STEPS = [
     (Merchant, MERCHANT_FIELDS, merchant_rows),
     (Product, PRODUCT_FIELDS, product_rows),
@@ -1111,7 +1859,13 @@ STEPS = [
     (Indicator, INDICATOR_FIELDS, indicator_rows),
     (Case, CASE_FIELDS, case_rows),
     (Alert, ALERT_FIELDS, alert_rows),
-    (CaseEvent, CASE_EVENT_FIELDS, case_event_rows),
+    (InterceptionRequest, INTERCEPTION_FIELDS, interception_rows),
+    (PoliceReferral, REFERRAL_FIELDS, referral_rows),
+    (StopPaymentRequest, STOP_PAYMENT_FIELDS, stop_payment_rows),
+    (EmergencyAction, EMERGENCY_ACTION_FIELDS, emergency_action_rows),  # after the three it names
+    (Dissuasion, DISSUASION_FIELDS, dissuasion_rows),
+    (CheckIn, CHECKIN_FIELDS, checkin_rows),
+    (CaseEvent, CASE_EVENT_FIELDS, case_event_rows),  # with the lines the actions left on the World
     (Sighting, SIGHTING_FIELDS, sighting_rows),
 ]
 
@@ -1128,6 +1882,7 @@ def seed(args: argparse.Namespace, sizes: Sizes, report: Report) -> None:
         cursor.execute(f"LOCK TABLE {quoted_tables(SEEDED)} IN EXCLUSIVE MODE")
         districts, shop_regions = report.timed("(regions)", seed_regions)
         specialists, supervisors = report.timed("(bench staff)", seed_staff)
+        police = report.timed("(police units)", seed_police)
         world = World(
             sizes=sizes,
             seed=args.seed,
@@ -1137,11 +1892,13 @@ def seed(args: argparse.Namespace, sizes: Sizes, report: Report) -> None:
             shop_regions=shop_regions,
             specialists=specialists,
             supervisors=supervisors,
+            police=police,
         )
         report.timed("(timeline)", plan_timeline, world, world.rng("timeline"))
         for model, fields, rows in STEPS:
             table = model._meta.db_table
             report.timed(table, copy_rows, model, fields, rows(world, world.rng(table)))
+        report.timed("(intercepted orders)", orders_as_intercepted, cursor, world)
         move_sequences(cursor)
         committing = time.perf_counter()
     report.line("(commit)", time.perf_counter() - committing)

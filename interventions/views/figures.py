@@ -28,6 +28,7 @@ from orders.models import InterceptionRequest
 
 from ..choices import Severity
 from ..models import Case, CheckIn, PoliceReferral
+from ..scanner.categories import Category as ScanCategory
 from ..selectors import figures as selectors
 from ..selectors.figures import Period
 
@@ -36,8 +37,12 @@ DEFAULT_DAYS = 30
 
 
 class FiguresForm(forms.Form):
-    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     desk = forms.ChoiceField(
         label=gettext_lazy("Desk"), required=False, choices=[("", gettext_lazy("Both desks")), *Desk.choices]
     )
@@ -197,6 +202,7 @@ def _dissuasions_table(totals: dict) -> Table:
 
 
 def _terms_table(rows: list[dict]) -> Table:
+    categories = _labels(ScanCategory.choices)
     return Table(
         "terms",
         _("Scanner precision per term"),
@@ -204,7 +210,7 @@ def _terms_table(rows: list[dict]) -> Table:
         [
             [
                 row["term"],
-                row["category"],
+                categories.get(row["category"], row["category"]),
                 row["confirmed"],
                 row["false_alarms"],
                 _share(row["confirmed"], row["decided"]),
@@ -219,7 +225,14 @@ def _checkins_table(rows: list[dict]) -> Table:
     return Table(
         "checkins",
         _("Check-ins"),
-        [_("Channel"), _("Due"), _("Sent or called"), _("Replied"), _("No reply"), _("Could not be sent")],
+        [
+            _("Channel"),
+            _("Due in the period"),
+            _("Sent or called"),
+            _("Replied"),
+            _("No reply"),
+            _("Could not be sent"),
+        ],
         [
             [channels[row["channel"]], row["planned"], row["sent"], row["replied"], row["missed"], row["failed"]]
             for row in rows
@@ -293,7 +306,7 @@ def _chart_data(figures: selectors.Figures) -> dict:
             "p90": _("90th percentile"),
             "sla": _("Target"),
             "minutes": _("minutes"),
-            "due": _("Due"),
+            "due": _("Due in the period"),
             "sent": _("Sent or called"),
             "replied": _("Replied"),
         },
@@ -316,6 +329,8 @@ def _counted(rows: list[dict], field: str, choices) -> dict:
 def figures(request: HttpRequest) -> HttpResponse:
     form = FiguresForm(request.GET or None)
     period = form.period()
+    if not form.is_bound:
+        form = FiguresForm(initial={"since": period.since, "until": period.until})
     figures = selectors.managers_figures(period)
     tables = [layout(getattr(figures, selector.__name__)) for selector, layout in TABLES.values()]
     context = {
