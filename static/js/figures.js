@@ -12,7 +12,8 @@
     return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
   }
 
-  function timeBars(data, words) {
+  // Claim times run from a minute (critical) to hours (low): a logarithmic scale shows both.
+  function timeBars(data, words, logarithmic) {
     return {
       type: "bar",
       data: {
@@ -23,7 +24,7 @@
           { label: words.sla, data: data.sla, type: "line", borderColor: "#b3141b", backgroundColor: "#b3141b", pointStyle: "line", pointRadius: 8, showLine: false },
         ],
       },
-      options: { scales: { y: { beginAtZero: true, title: { display: true, text: words.minutes } } } },
+      options: { scales: { y: logarithmic ? { type: "logarithmic", title: { display: true, text: words.minutes } } : { beginAtZero: true, title: { display: true, text: words.minutes } } } },
     };
   }
 
@@ -44,8 +45,8 @@
       },
       options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
     }),
-    claim: (data, words) => timeBars(data, words),
-    first_action: (data, words) => timeBars(data, words),
+    claim: (data, words) => timeBars(data, words, true),
+    first_action: (data, words) => timeBars(data, words, false),
     outcomes: (data) => ({
       type: "doughnut",
       data: { labels: data.labels, datasets: [{ data: data.data, backgroundColor: data.labels.map((_, i) => PALETTE[i % PALETTE.length]) }] },
