@@ -20,6 +20,7 @@ from interventions.services import (
     case_assess_risk,
     case_open,
     case_rate_risk,
+    figures_roll_up,
     interception_record_answer,
     merchant_report_submit,
     message_store,
@@ -72,6 +73,7 @@ def load_demo() -> str:
     # Eight weeks of past work, for the figures. Loaded last so that the stories keep the numbers
     # the screenshots open; every list sorts by time, so the stories still read as the newest.
     load_history(staff, merchants, products, buyers, regions, now)
+    figures_roll_up(now=now)
     return intake_key
 
 

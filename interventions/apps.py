@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +9,5 @@ class InterventionsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals
-        from .selectors.figures import sqlite_functions_register
 
         post_migrate.connect(signals.load_default_terms_after_migrate, sender=self, dispatch_uid="interventions.terms")
-        connection_created.connect(sqlite_functions_register, dispatch_uid="interventions.sqlite_functions")

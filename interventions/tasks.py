@@ -6,6 +6,7 @@ from django.db import OperationalError
 from .selectors import HEARTBEAT_NAME
 from .services import (
     checkins_deliver,
+    figures_roll_up,
     heartbeat_record,
     messages_scan,
     messages_scan_overdue,
@@ -53,6 +54,12 @@ def deliver_checkins(self, checkin_ids: list[int]) -> int:
 def deliver_notifications(self, notification_ids: list[int]) -> int:
     """Send these notifications by email, SMS or voice if still pending and due."""
     return notifications_deliver(notification_ids=notification_ids)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def roll_up_figures(self) -> int:
+    """Beat's five minutes: recompute the managers' figures of each day whose records changed."""
+    return len(figures_roll_up())
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)

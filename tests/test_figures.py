@@ -3,6 +3,7 @@ filters, the page, and the audited CSV export."""
 
 import csv
 import io
+import math
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -10,11 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.models import AccessLog, Desk
 from fraud.models import Dissuasion, StopPaymentRequest
 from interventions.models import Alert, CaseEvent, CheckIn, PoliceReferral
 from interventions.selectors.figures import Period, managers_figures
+from interventions.services import figures_roll_up
 from tests import factories
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -28,6 +32,12 @@ pytestmark = pytest.mark.django_db
 def frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
+
+
+def shown(period: Period = NOVEMBER):
+    """The figures as the dashboard shows them, after the sweep's roll-up."""
+    figures_roll_up()
+    return managers_figures(period)
 
 
 def _claimed_alert(raised: datetime, after_minutes: float, *, desk=Desk.LIFE, severity=4, by) -> Alert:
@@ -49,7 +59,7 @@ def test_alerts_are_counted_per_local_day_desk_and_severity():
     factories.AlertFactory(created_at=datetime(2026, 11, 15, 9, 0, tzinfo=SHANGHAI), desk=Desk.FRAUD)
     factories.AlertFactory(created_at=datetime(2026, 10, 31, 23, 59, tzinfo=SHANGHAI))  # before the period
 
-    rows = managers_figures(NOVEMBER).alerts_per_day
+    rows = shown().alerts_per_day
     assert [(r["day"], r["desk"], r["severity"], r["total"]) for r in rows] == [
         (date(2026, 11, 15), "fraud", 3, 1),
         (date(2026, 11, 15), "life", 2, 1),
@@ -63,11 +73,12 @@ def test_time_to_claim_is_the_median_and_90th_percentile_against_the_sla(special
         _claimed_alert(raised, minutes, by=specialist)
     factories.AlertFactory(created_at=raised, severity=4)  # never claimed
 
-    (row,) = managers_figures(NOVEMBER).claim_times
+    (row,) = shown().claim_times
     assert (row["raised"], row["claimed"]) == (6, 5)
     assert row["within_sla"] == 4  # critical: within 5 minutes
-    assert row["median"] == timedelta(minutes=3)
-    assert row["p90"] == timedelta(minutes=7.6)  # 4 + 0.6 × (10 − 4), as percentile_cont interpolates
+    # Read from 5 % duration buckets: the wait that holds the rank, within 5 %.
+    assert row["median"].total_seconds() == pytest.approx(3 * 60, rel=0.05)
+    assert row["p90"].total_seconds() == pytest.approx(10 * 60, rel=0.05)
 
 
 def test_time_to_first_action_runs_from_the_first_alert_to_the_first_thing_done(specialist):
@@ -84,10 +95,10 @@ def test_time_to_first_action_runs_from_the_first_alert_to_the_first_thing_done(
         )
     factories.CaseFactory(owner=specialist, opened_at=raised)  # nothing done yet
 
-    (row,) = managers_figures(NOVEMBER).first_action_times
+    (row,) = shown().first_action_times
     assert (row["opened"], row["acted"], row["within_sla"]) == (4, 3, 2)  # the target is 30 minutes
-    assert row["median"] == timedelta(minutes=20)
-    assert row["p90"] == timedelta(minutes=76)  # 20 + 0.8 × (90 − 20)
+    assert row["median"].total_seconds() == pytest.approx(20 * 60, rel=0.05)
+    assert row["p90"].total_seconds() == pytest.approx(90 * 60, rel=0.05)
 
 
 def test_outcomes_actions_and_money_are_counted_for_the_period(specialist, fraud_specialist):
@@ -123,7 +134,7 @@ def test_outcomes_actions_and_money_are_counted_for_the_period(specialist, fraud
             at=inside,
         )
 
-    figures = managers_figures(NOVEMBER)
+    figures = shown()
     assert {(r["outcome"], r["total"]) for r in figures.case_outcomes} == {("safe", 2), ("referred", 1)}
     assert {(r["status"], r["total"]) for r in figures.interceptions} == {("held", 2), ("shipped", 1)}
     assert [(r["status"], r["total"]) for r in figures.police_referrals] == [("received", 1)]
@@ -142,11 +153,11 @@ def test_the_desk_filter_leaves_the_other_desk_out(specialist, fraud_specialist)
     factories.InterceptionRequestFactory(requested_at=inside, case__desk=Desk.FRAUD)
     factories.CheckInFactory(due_at=inside, status=CheckIn.Status.REPLIED, sent_at=inside, replied_at=inside)
 
-    life = managers_figures(Period(since=NOVEMBER.since, until=NOVEMBER.until, desks=(Desk.LIFE,)))
+    life = shown(Period(since=NOVEMBER.since, until=NOVEMBER.until, desks=(Desk.LIFE,)))
     assert life.alerts_per_day == []
     assert life.interceptions == []
     assert [(r["channel"], r["planned"], r["sent"], r["replied"]) for r in life.checkins] == [("chat", 1, 1, 1)]
-    fraud = managers_figures(Period(since=NOVEMBER.since, until=NOVEMBER.until, desks=(Desk.FRAUD,)))
+    fraud = shown(Period(since=NOVEMBER.since, until=NOVEMBER.until, desks=(Desk.FRAUD,)))
     assert len(fraud.alerts_per_day) == 1
     assert fraud.checkins == []
 
@@ -175,7 +186,7 @@ def test_scanner_precision_counts_each_alert_once_per_term(specialist):
     decided(["累死了"], "dismissed", "duplicate")  # not a judgement on the term
     factories.AlertFactory(created_at=inside, matches=[{"term": "累死了", "category": "intent"}])  # still open
 
-    rows = {row["term"]: row for row in managers_figures(NOVEMBER).term_precision}
+    rows = {row["term"]: row for row in shown().term_precision}
     assert (rows["不想活了"]["confirmed"], rows["不想活了"]["false_alarms"], rows["不想活了"]["precision"]) == (
         3,
         0,
@@ -190,8 +201,56 @@ def test_the_figures_take_the_same_number_of_queries_however_much_there_is(speci
     raised = datetime(2026, 11, 10, 9, 0, tzinfo=SHANGHAI)
     for minutes in range(30):
         _claimed_alert(raised + timedelta(hours=minutes), minutes, by=specialist)
-    with django_assert_max_num_queries(10):
+    figures_roll_up()
+    with django_assert_max_num_queries(13):
         managers_figures(NOVEMBER)
+
+
+# --- the daily roll-up -------------------------------------------------------------------------------
+
+
+def test_the_roll_up_takes_in_a_later_decision_about_an_older_alert(specialist):
+    raised = datetime(2026, 11, 3, 9, 0, tzinfo=SHANGHAI)
+    alert = _claimed_alert(raised, 2, by=specialist)
+    alert.matches = [{"term": "累死了", "category": "intent", "start": 0, "end": 3, "message_id": 1}]
+    alert.save()
+    assert shown().term_precision == []  # still open: no judgement on the term yet
+
+    with time_machine.travel(NOW + timedelta(hours=3), tick=False):
+        alert.status, alert.dismiss_reason = Alert.Status.DISMISSED, Alert.DismissReason.FALSE_ALARM
+        alert.save()
+        days = figures_roll_up()
+    assert days == [date(2026, 11, 3), date(2026, 11, 20)]  # the alert's day, and today
+    (row,) = managers_figures(NOVEMBER).term_precision
+    assert (row["term"], row["confirmed"], row["false_alarms"]) == ("累死了", 0, 1)
+
+
+def test_the_roll_up_run_twice_changes_nothing(specialist):
+    for minutes in (1, 4, 9):
+        _claimed_alert(datetime(2026, 11, 10, 9, 0, tzinfo=SHANGHAI), minutes, by=specialist)
+    first = shown()
+    figures_roll_up()
+    figures_roll_up()
+    again = managers_figures(NOVEMBER)
+    assert (again.alerts_per_day, again.claim_times) == (first.alerts_per_day, first.claim_times)
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        assert figures_roll_up() == [date(2026, 11, 10), date(2026, 11, 20)]  # looks back past its mark
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+        assert figures_roll_up() == [date(2026, 11, 20)]  # nothing changed since: only today is looked at
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(min_value=0, max_value=3 * 24 * 3600), min_size=1, max_size=40))
+def test_a_percentile_from_the_buckets_is_within_5_percent_of_the_exact_one(specialist, waits):
+    Alert.objects.all().delete()
+    raised = datetime(2026, 11, 10, 9, 0, tzinfo=SHANGHAI)
+    for seconds in waits:
+        _claimed_alert(raised, seconds / 60, by=specialist)
+    (row,) = shown().claim_times
+    ordered = sorted(waits)
+    for share, found in ((0.5, row["median"]), (0.9, row["p90"])):
+        exact = ordered[math.ceil(share * len(ordered)) - 1]  # nearest rank
+        assert found.total_seconds() == pytest.approx(exact, rel=0.05, abs=1)
 
 
 # --- the page and the export -------------------------------------------------------------------------
@@ -216,6 +275,7 @@ def test_a_period_that_ends_before_it_starts_is_refused_and_the_default_shown(cl
 
 def test_each_table_exports_as_csv_and_the_export_is_in_the_access_log(client, manager, specialist):
     _claimed_alert(datetime(2026, 11, 10, 9, 0, tzinfo=SHANGHAI), 3, by=specialist)
+    figures_roll_up()
     client.force_login(manager)
     url = reverse("interventions:figures_export", args=["claim"]) + "?since=2026-11-01&until=2026-11-20&desk=life"
     response = client.post(url, {"purpose": "review"})

@@ -175,6 +175,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The managers' figures, rolled up per day: each day whose records changed, and today.
+    "roll-up-figures": {
+        "task": "interventions.tasks.roll_up_figures",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     "morning-digest": {
         "task": "interventions.tasks.send_morning_digests",
         "schedule": crontab(hour=7, minute=45),

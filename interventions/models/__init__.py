@@ -5,6 +5,7 @@ from ..choices import Severity, Source
 from .actions import EmergencyAction, PoliceReferral, RiskAssessment
 from .alerts import Alert, Message
 from .cases import Case, CaseEvent
+from .figures import AlertDayFigure, CaseDayFigure, DurationBucket, FigureRollup, TermDayFigure
 from .playbooks import ChecklistTick, Playbook
 from .police import PoliceLiaison, PoliceUnit
 from .reminders import CheckIn, DutyShift, Notification
@@ -14,12 +15,16 @@ from .webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Alert",
+    "AlertDayFigure",
     "Case",
+    "CaseDayFigure",
     "CaseEvent",
     "CheckIn",
     "ChecklistTick",
+    "DurationBucket",
     "DutyShift",
     "EmergencyAction",
+    "FigureRollup",
     "Heartbeat",
     "IncidentReview",
     "Message",
@@ -33,6 +38,7 @@ __all__ = [
     "ScanTerm",
     "Severity",
     "Source",
+    "TermDayFigure",
     "WebhookDelivery",
     "WebhookSubscription",
 ]

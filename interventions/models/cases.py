@@ -112,6 +112,9 @@ class Case(models.Model):
             models.Index(fields=["desk", "status", "-risk_level"], name="case_desk_open_idx"),
             models.Index(fields=["buyer", "-opened_at"], name="case_buyer_recent_idx"),
             models.Index(fields=["owner", "status"], name="case_owner_idx"),
+            # The figures: cases closed in a period, and the days whose cases changed (roll-up).
+            models.Index(fields=["closed_at"], name="case_closed_idx", condition=Q(closed_at__isnull=False)),
+            models.Index(fields=["updated_at"], name="case_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -188,7 +191,11 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at", "id"], name="case_event_timeline_idx")]
+        indexes = [
+            models.Index(fields=["case", "created_at", "id"], name="case_event_timeline_idx"),
+            # The figures' roll-up finds the cases acted on since its last run.
+            models.Index(fields=["created_at"], name="case_event_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.reference} {self.get_kind_display()}"

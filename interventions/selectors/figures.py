@@ -1,23 +1,32 @@
 """The managers' figures: what came in, how fast it was picked up and acted on, and what came of it,
-over a date range and a choice of desks. Every number is an aggregate computed by the database;
-nothing here loops over rows in Python."""
+over a date range and a choice of desks. Every number is an aggregate computed by the database,
+nothing loops over records in Python. Alerts, cases and scanner terms are read from their daily
+roll-ups (models/figures.py, kept by services/figures.py), so a quarter costs a few thousand rows,
+not half a million; the actions (interceptions, referrals, money) are few enough to count directly."""
 
-import json
-import math
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.models import Desk
 from fraud.models import Dissuasion, StopPaymentRequest
 from orders.models import InterceptionRequest
 
-from ..models import Alert, Case, CaseEvent, CheckIn, PoliceReferral
+from ..models import (
+    AlertDayFigure,
+    Case,
+    CaseDayFigure,
+    CaseEvent,
+    CheckIn,
+    DurationBucket,
+    FigureRollup,
+    PoliceReferral,
+    TermDayFigure,
+)
 
 # What counts as acting for the person, as opposed to reading, noting or re-assigning.
 ACTION_KINDS = (
@@ -29,53 +38,12 @@ ACTION_KINDS = (
     CaseEvent.Kind.CHECKIN_CALLED,
     CaseEvent.Kind.RING_REFERRED,
 )
+# Each duration bucket is 5 % wider than the one before (see DurationBucket).
+BUCKET_GROWTH = 1.05
 
 
-class Percentile(Aggregate):
-    """The continuous percentile of a column (0.5 is the median). PostgreSQL has it built in;
-    SQLite, the demo's database, gets the same function as `shouhu_percentile` (registered on each
-    connection by sqlite_functions_register), so both compute it in the database."""
-
-    name = "Percentile"
-    template = "percentile_cont(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-    def __init__(self, expression, fraction: float, **extra):
-        if not 0 <= fraction <= 1:
-            raise ValueError("A percentile is a fraction between 0 and 1.")
-        super().__init__(expression, fraction=float(fraction), **extra)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sqlite = self.copy()
-        sqlite.template = "shouhu_percentile(%(expressions)s, %(fraction)s)"
-        return sqlite.as_sql(compiler, connection, **extra_context)
-
-
-class _SQLitePercentile:
-    """percentile_cont for SQLite: the same interpolation as PostgreSQL's."""
-
-    def __init__(self):
-        self.values: list[float] = []
-        self.fraction = 0.5
-
-    def step(self, value, fraction):
-        if value is not None:
-            self.values.append(value)
-            self.fraction = fraction
-
-    def finalize(self):
-        if not self.values:
-            return None
-        ordered = sorted(self.values)
-        position = self.fraction * (len(ordered) - 1)
-        below = math.floor(position)
-        above = min(below + 1, len(ordered) - 1)
-        return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
-
-
-def sqlite_functions_register(sender, connection, **kwargs) -> None:
-    """Connected to connection_created (InterventionsConfig.ready)."""
-    if connection.vendor == "sqlite":
-        connection.connection.create_aggregate("shouhu_percentile", 2, _SQLitePercentile)
+def portal_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 @dataclass(frozen=True)
@@ -88,84 +56,130 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        return datetime.combine(self.since, time.min, tzinfo=_zone())
+        return datetime.combine(self.since, time.min, tzinfo=portal_zone())
 
     @property
     def end(self) -> datetime:
         """The first moment after the period."""
-        return datetime.combine(self.until + timedelta(days=1), time.min, tzinfo=_zone())
+        return datetime.combine(self.until + timedelta(days=1), time.min, tzinfo=portal_zone())
 
     @property
     def days(self) -> list[date]:
         return [self.since + timedelta(days=n) for n in range((self.until - self.since).days + 1)]
 
+    @property
+    def every_desk(self) -> bool:
+        return set(self.desks) >= set(Desk.values)
+
     def within(self, field: str) -> Q:
         return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
 
+    def rolled_up(self, queryset: QuerySet) -> QuerySet:
+        """A roll-up's rows of the period's days and desks."""
+        return queryset.filter(day__gte=self.since, day__lte=self.until, desk__in=self.desks)
 
-def _zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    def of_cases(self, queryset: QuerySet, field: str) -> QuerySet:
+        """Rows of the period whose case is on one of its desks. With every desk chosen, the case
+        is not read at all."""
+        queryset = queryset.filter(self.within(field))
+        return queryset if self.every_desk else queryset.filter(case__desk__in=self.desks)
 
 
-def _duration(later: str, earlier) -> ExpressionWrapper:
-    earlier = F(earlier) if isinstance(earlier, str) else earlier
-    return ExpressionWrapper(F(later) - earlier, output_field=DurationField())
+def bucket_seconds(bucket: int) -> float:
+    """The middle of a duration bucket, in seconds (geometric: the buckets grow by a factor)."""
+    return 0.0 if bucket == 0 else BUCKET_GROWTH ** (bucket - 0.5)
 
 
 def alerts_per_day(period: Period) -> list[dict]:
     """[{day, desk, severity, total}] for every day, desk and severity that had alerts."""
     return list(
-        Alert.objects.filter(period.within("created_at"), desk__in=period.desks)
-        .annotate(day=TruncDate("created_at", tzinfo=_zone()))
+        period.rolled_up(AlertDayFigure.objects)
         .values("day", "desk", "severity")
-        .annotate(total=Count("id"))
+        .annotate(total=Sum("raised"))
         .order_by("day", "desk", "severity")
     )
 
 
 def claim_times(period: Period) -> list[dict]:
     """Per desk and severity: alerts raised, claimed, claimed within the SLA, and the median and
-    90th percentile time from raising to claiming."""
-    waited = _duration("claimed_at", "created_at")
-    claimed = Q(claimed_at__isnull=False)
-    return list(
-        Alert.objects.filter(period.within("created_at"), desk__in=period.desks)
+    90th percentile time from raising to claiming (within 5 %: see DurationBucket)."""
+    rows = list(
+        period.rolled_up(AlertDayFigure.objects)
         .values("desk", "severity")
-        .annotate(
-            raised=Count("id"),
-            claimed=Count("id", filter=claimed),
-            within_sla=Count("id", filter=claimed & Q(claimed_at__lte=F("sla_due_at"))),
-            median=Percentile(waited, 0.5, filter=claimed),
-            p90=Percentile(waited, 0.9, filter=claimed),
-        )
+        .annotate(raised=Sum("raised"), claimed=Sum("claimed"), within_sla=Sum("claimed_within_sla"))
         .order_by("desk", "-severity")
     )
+    waits = _percentiles(period, DurationBucket.Measure.CLAIM)
+    return [{**row, **waits.get((row["desk"], row["severity"]), _NO_WAITS)} for row in rows]
 
 
 def first_action_times(period: Period) -> list[dict]:
     """Per desk, for the cases opened in the period: how long from the first alert (or the
     opening, for a case opened by hand) to the first thing done for the person, as the median and
     90th percentile, and how many were acted on within SHOUHU_FIRST_ACTION_SLA."""
-    first_alert = Alert.objects.filter(case=OuterRef("pk")).order_by("created_at").values("created_at")[:1]
-    first_action = (
-        CaseEvent.objects.filter(case=OuterRef("pk"), kind__in=ACTION_KINDS)
-        .order_by("created_at")
-        .values("created_at")[:1]
-    )
-    took = _duration("acted_at", "started_at")
-    return list(
-        Case.objects.filter(period.within("opened_at"), desk__in=period.desks)
-        .annotate(started_at=Coalesce(Subquery(first_alert), F("opened_at")), acted_at=Subquery(first_action))
+    rows = list(
+        period.rolled_up(CaseDayFigure.objects)
         .values("desk")
-        .annotate(
-            opened=Count("id"),
-            acted=Count("id", filter=Q(acted_at__isnull=False)),
-            within_sla=Count("id", filter=Q(acted_at__lte=F("started_at") + settings.SHOUHU_FIRST_ACTION_SLA)),
-            median=Percentile(took, 0.5, filter=Q(acted_at__isnull=False)),
-            p90=Percentile(took, 0.9, filter=Q(acted_at__isnull=False)),
-        )
+        .annotate(opened=Sum("opened"), acted=Sum("acted"), within_sla=Sum("acted_within_target"))
         .order_by("desk")
     )
+    waits = _percentiles(period, DurationBucket.Measure.FIRST_ACTION)
+    return [{**row, **waits.get((row["desk"], 0), _NO_WAITS)} for row in rows]
+
+
+_NO_WAITS = {"median": None, "p90": None}
+
+# The bucket holding the median and the 90th percentile wait of each group: running sums over the
+# buckets in order, and the first bucket whose running sum reaches the share.
+_PERCENTILE_SQL = """
+    SELECT desk, severity,
+           MIN(CASE WHEN below >= 0.5 * total THEN bucket END),
+           MIN(CASE WHEN below >= 0.9 * total THEN bucket END)
+      FROM (SELECT desk, severity, bucket,
+                   SUM(waits) OVER (PARTITION BY desk, severity ORDER BY bucket) AS below,
+                   SUM(waits) OVER (PARTITION BY desk, severity) AS total
+              FROM ({per_bucket}) per_bucket) running
+     GROUP BY desk, severity
+"""
+
+
+def _percentiles(period: Period, measure: str) -> dict[tuple[str, int], dict]:
+    per_bucket = (
+        period.rolled_up(DurationBucket.objects.filter(measure=measure))
+        .values("desk", "severity", "bucket")
+        .annotate(waits=Sum("count"))
+        .order_by()
+    )
+    sql, params = per_bucket.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_PERCENTILE_SQL.format(per_bucket=sql), params)
+        return {
+            (desk, severity): {
+                "median": timedelta(seconds=bucket_seconds(median)),
+                "p90": timedelta(seconds=bucket_seconds(p90)),
+            }
+            for desk, severity, median, p90 in cursor.fetchall()
+        }
+
+
+def term_precision(period: Period) -> list[dict]:
+    """Per scanner term, of the alerts it matched in the period that were decided: how many became
+    (or joined) a case, how many were dismissed as false alarms, and the share that were real.
+    Least precise first, so the terms worth tuning lead."""
+    rows = list(
+        period.rolled_up(TermDayFigure.objects)
+        .values("term", "category")
+        .annotate(confirmed=Sum("confirmed"), false_alarms=Sum("false_alarms"))
+    )
+    for row in rows:
+        row["decided"] = row["confirmed"] + row["false_alarms"]
+        row["precision"] = row["confirmed"] / row["decided"] if row["decided"] else None
+    return sorted(rows, key=lambda row: (row["precision"] if row["precision"] is not None else 2, -row["decided"]))
+
+
+def figures_as_of() -> datetime | None:
+    """Up to when the rolled-up figures have taken in changes."""
+    return FigureRollup.objects.filter(name="figures").values_list("covered_until", flat=True).first()
 
 
 def case_outcomes(period: Period) -> list[dict]:
@@ -181,7 +195,7 @@ def case_outcomes(period: Period) -> list[dict]:
 def interceptions(period: Period) -> list[dict]:
     """[{status, total}] of the interceptions asked of shops in the period."""
     return list(
-        InterceptionRequest.objects.filter(period.within("requested_at"), case__desk__in=period.desks)
+        period.of_cases(InterceptionRequest.objects, "requested_at")
         .values("status")
         .annotate(total=Count("id"))
         .order_by("status")
@@ -191,7 +205,7 @@ def interceptions(period: Period) -> list[dict]:
 def police_referrals(period: Period) -> list[dict]:
     """[{status, total}] of the referrals made to police and anti-fraud centres in the period."""
     return list(
-        PoliceReferral.objects.filter(period.within("referred_at"), case__desk__in=period.desks)
+        period.of_cases(PoliceReferral.objects, "referred_at")
         .values("status")
         .annotate(total=Count("id"))
         .order_by("status")
@@ -201,7 +215,7 @@ def police_referrals(period: Period) -> list[dict]:
 def stop_payments(period: Period) -> dict:
     """Stop-payments requested in the period: how many, how many frozen, what was asked and what
     was frozen (yuan)."""
-    totals = StopPaymentRequest.objects.filter(period.within("requested_at"), case__desk__in=period.desks).aggregate(
+    totals = period.of_cases(StopPaymentRequest.objects, "requested_at").aggregate(
         requested=Count("id"),
         frozen=Count("id", filter=Q(status=StopPaymentRequest.Status.FROZEN)),
         amount_asked=Sum("amount"),
@@ -212,7 +226,7 @@ def stop_payments(period: Period) -> dict:
 
 def dissuasions(period: Period) -> dict:
     """Dissuasion calls in the period: made, reached, convinced, and yuan protected."""
-    totals = Dissuasion.objects.filter(period.within("at"), case__desk__in=period.desks).aggregate(
+    totals = period.of_cases(Dissuasion.objects, "at").aggregate(
         made=Count("id"),
         reached=Count("id", filter=Q(reached=True)),
         convinced=Count("id", filter=Q(convinced=True)),
@@ -226,7 +240,7 @@ def checkins(period: Period) -> list[dict]:
     could not be sent."""
     sent = Q(sent_at__isnull=False) | Q(status=CheckIn.Status.DONE)
     return list(
-        CheckIn.objects.filter(period.within("due_at"), case__desk__in=period.desks)
+        period.of_cases(CheckIn.objects, "due_at")
         .exclude(status=CheckIn.Status.CANCELLED)
         .values("channel")
         .annotate(
@@ -238,64 +252,6 @@ def checkins(period: Period) -> list[dict]:
         )
         .order_by("channel")
     )
-
-
-# The ORM cannot unnest a JSON array, so the terms of each alert are read by SQL: one row per
-# alert and term (DISTINCT: a phrase said three times in one message is one match), then counted.
-_TERM_PRECISION_SQL = {
-    "postgresql": """
-        SELECT term, category,
-               count(*) FILTER (WHERE status IN ('promoted', 'merged')) AS confirmed,
-               count(*) FILTER (WHERE status = 'dismissed' AND dismiss_reason = 'false_alarm') AS false_alarms
-          FROM (SELECT DISTINCT a.id, a.status, a.dismiss_reason, m->>'term' AS term, m->>'category' AS category
-                  FROM interventions_alert a CROSS JOIN LATERAL jsonb_array_elements(a.matches) m
-                 WHERE a.created_at >= %(start)s AND a.created_at < %(end)s AND a.desk = ANY(%(desks)s)
-                   AND a.status IN ('promoted', 'merged', 'dismissed') AND a.matches <> '[]'::jsonb) matched
-         GROUP BY term, category
-    """,
-    "sqlite": """
-        SELECT term, category,
-               sum(status IN ('promoted', 'merged')) AS confirmed,
-               sum(status = 'dismissed' AND dismiss_reason = 'false_alarm') AS false_alarms
-          FROM (SELECT DISTINCT a.id, a.status, a.dismiss_reason,
-                       json_extract(m.value, '$.term') AS term, json_extract(m.value, '$.category') AS category
-                  FROM interventions_alert a, json_each(a.matches) m
-                 WHERE a.created_at >= %(start)s AND a.created_at < %(end)s
-                   AND a.desk IN (SELECT value FROM json_each(%(desks_json)s))
-                   AND a.status IN ('promoted', 'merged', 'dismissed')) matched
-         GROUP BY term, category
-    """,
-}
-
-
-def term_precision(period: Period) -> list[dict]:
-    """Per scanner term, of the alerts it matched that were decided in the period's alerts: how
-    many became (or joined) a case and how many were dismissed as false alarms, and the share
-    that were real. Least precise first, so the terms worth tuning lead."""
-    if connection.vendor == "sqlite":
-        params = {
-            "start": _sqlite_time(period.start),
-            "end": _sqlite_time(period.end),
-            "desks_json": json.dumps(list(period.desks)),
-        }
-    else:
-        params = {"start": period.start, "end": period.end, "desks": list(period.desks)}
-    with connection.cursor() as cursor:
-        cursor.execute(_TERM_PRECISION_SQL[connection.vendor], params)
-        rows = [
-            {"term": term, "category": category, "confirmed": confirmed, "false_alarms": false_alarms}
-            for term, category, confirmed, false_alarms in cursor.fetchall()
-        ]
-    for row in rows:
-        decided = row["confirmed"] + row["false_alarms"]
-        row["decided"] = decided
-        row["precision"] = row["confirmed"] / decided if decided else None
-    return sorted(rows, key=lambda row: (row["precision"] if row["precision"] is not None else 2, -row["decided"]))
-
-
-def _sqlite_time(moment: datetime) -> str:
-    """How Django stores an aware time in SQLite: naive UTC text."""
-    return moment.astimezone(zoneinfo.ZoneInfo("UTC")).replace(tzinfo=None).isoformat(sep=" ")
 
 
 @dataclass(frozen=True)
@@ -311,6 +267,7 @@ class Figures:
     dissuasions: dict
     term_precision: list[dict]
     checkins: list[dict]
+    as_of: datetime | None
 
 
 def managers_figures(period: Period) -> Figures:
@@ -327,4 +284,5 @@ def managers_figures(period: Period) -> Figures:
         dissuasions=dissuasions(period),
         term_precision=term_precision(period),
         checkins=checkins(period),
+        as_of=figures_as_of(),
     )

@@ -51,6 +51,7 @@ from .checkins import (
     checkins_deliver,
     tomorrow_morning,
 )
+from .figures import figures_roll_up, figures_roll_up_day
 from .intake import (
     INTAKE_SOURCES,
     MAX_BATCH,
@@ -127,6 +128,8 @@ __all__ = [
     "checklist_tick",
     "dissuasion_record",
     "emergency_action_review",
+    "figures_roll_up",
+    "figures_roll_up_day",
     "heartbeat_record",
     "incident_review_conclude",
     "incident_review_open",
