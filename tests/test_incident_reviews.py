@@ -3,6 +3,7 @@ case, written, concluded, searched; their follow-ups tracked until done."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import AccessLog
 from interventions.models import CaseEvent, EmergencyAction, IncidentReview, Notification, ReviewAction
@@ -66,13 +67,13 @@ def test_only_supervisors_and_managers_run_reviews(action, specialist):
 
 
 def test_a_review_is_written_concluded_and_then_kept_as_it_was(review, supervisor):
-    with pytest.raises(ValueError, match="went well"):
+    with translation.override("en"), pytest.raises(ValueError, match="went well"):
         incident_review_conclude(review=review, by=supervisor)
     _write(review, supervisor, went_well="四分钟内拦截成功", made_it_hard="商家电话无人接听,只能等系统通知")
     review = incident_review_conclude(review=review, by=supervisor)
     assert (review.status, review.concluded_by) == ("concluded", supervisor)
     assert review.case.events.filter(kind=CaseEvent.Kind.REVIEW_CONCLUDED).exists()
-    with pytest.raises(ValueError, match="concluded"):
+    with translation.override("en"), pytest.raises(ValueError, match="concluded"):
         _write(review, supervisor, went_well="改写")
     # every change is in history with who made it
     assert [(h.history_type, h.history_user) for h in review.history.order_by("history_id")] == [
@@ -115,7 +116,7 @@ def test_only_its_owner_or_a_reviewer_closes_a_follow_up(client, review, supervi
 
 
 def test_a_follow_up_is_owned_by_intervention_staff(review, supervisor, merchant_a):
-    with pytest.raises(ValueError, match="intervention staff"):
+    with translation.override("en"), pytest.raises(ValueError, match="intervention staff"):
         review_action_add(review=review, by=supervisor, description="x", owner=merchant_a)
 
 
