@@ -49,6 +49,7 @@ test: $(DEV_STAMP) messages browser
 	$(BIN)/python -m tests.services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r accounts config fraud interventions orders demo -q
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 

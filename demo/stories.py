@@ -4,7 +4,8 @@ All names, accounts and phone numbers are invented; the wording of the messages 
 stories so that the demo queue looks like a real night shift.
 """
 
-DEMO_PASSWORD = "shouhu-demo-2026"
+# The demo's published logins (README); production users set their own.
+DEMO_PASSWORD = "shouhu-demo-2026"  # nosec B105
 
 # (code, name, level, parent code)
 REGIONS = [

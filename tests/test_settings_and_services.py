@@ -1,11 +1,13 @@
 """Production settings refuse to start half-configured; a missing service fails the run."""
 
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 from tests.services import service_problems
 
@@ -71,3 +73,25 @@ def test_an_unreachable_database_or_broker_is_named(monkeypatch):
     assert len(problems) == 2
     assert problems[0].startswith("PostgreSQL is not reachable at postgres://postgres@127.0.0.1:1/postgres")
     assert problems[1].startswith("Redis (the Celery broker) is not reachable at redis://127.0.0.1:1/0")
+
+
+@pytest.mark.django_db
+def test_every_page_carries_a_content_security_policy_that_forbids_inline_scripts(client):
+    policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"].split() == ["'self'"]  # no nonce asked for: no inline script at all
+    assert "'unsafe-inline'" not in directives["style-src"]
+    assert (directives["frame-ancestors"], directives["object-src"], directives["base-uri"]) == (
+        "'none'",
+        "'none'",
+        "'none'",
+    )
+
+
+@pytest.mark.django_db
+def test_the_api_docs_inline_style_carries_the_nonce_of_its_response(client, supervisor):
+    client.force_login(supervisor)
+    response = client.get(reverse("api-docs"))
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    assert f'<style nonce="{nonce}">' in response.text
+    assert "<script>" not in response.text

@@ -10,7 +10,8 @@ from .base import VAR_DIR, env
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 DEBUG = False
-SECRET_KEY = "test-only-not-secret"
+# The test settings only; production reads the key from the environment.
+SECRET_KEY = "test-only-not-secret"  # nosec B105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/shouhu")}

@@ -1,8 +1,8 @@
 """Messages with the scanner's matches marked, for the queue and the alert page."""
 
 from django.template import Library
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 
 register = Library()
 
@@ -29,7 +29,8 @@ def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Sa
         parts.append(format_html("<mark>{}</mark>", text[span_start:span_end]))
         cursor = span_end
     parts.append(conditional_escape(text[cursor:end]))
-    return mark_safe("".join(parts))
+    # Every part is escaped (conditional_escape) or built by format_html.
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 @register.simple_tag
@@ -43,7 +44,7 @@ def alert_excerpt(alert, width: int = 60) -> SafeString:
     """A short excerpt around the first match of the alert's messages (prefetched), marked."""
     messages = list(alert.messages.all())
     if not messages:
-        return mark_safe("")
+        return SafeString("")
     by_id = {message.pk: message for message in messages}
     first = next((m for m in alert.matches if m.get("message_id") in by_id), None)
     message = by_id[first["message_id"]] if first else messages[0]

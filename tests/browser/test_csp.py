@@ -1,0 +1,84 @@
+"""The Content-Security-Policy holds on every main page: a browser walks them as each role, on the
+demo data, and collects every violation it reports. There must be none."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import Browser
+
+from demo.stories import DEMO_PASSWORD
+from fraud.models import Indicator
+from interventions.models import Alert, Case
+from orders.models import MerchantReport
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+COLLECT_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+
+
+def _pages() -> dict[str, list[str]]:
+    """Each demo login and the pages it walks."""
+    herbicide = Case.objects.get(title__contains="除草剂")
+    ring_case = Case.objects.filter(title__contains="短信验证码").first()
+    alert = Alert.objects.filter(case__isnull=True, status="new").first()
+    report = MerchantReport.objects.first()
+    return {
+        "li@shouhu.demo": [
+            reverse("interventions:queue"),
+            reverse("interventions:alert", args=[alert.pk]),
+            reverse("interventions:case", args=[herbicide.pk]),
+            reverse("interventions:today"),
+            reverse("interventions:police_units"),
+            reverse("interventions:alert_new"),
+            reverse("interventions:notifications"),
+        ],
+        "chen@shouhu.demo": [
+            reverse("fraud:ring", args=[ring_case.pk]),
+            reverse("fraud:indicator", args=[Indicator.objects.first().pk]),
+        ],
+        "wang@shouhu.demo": [
+            reverse("interventions:reviews"),
+            reverse("interventions:incident_reviews"),
+            reverse("interventions:audit"),
+            reverse("interventions:object_history", args=["case", herbicide.pk]),
+            reverse("admin:index"),
+            reverse("admin:interventions_scanterm_changelist"),
+            reverse("api-docs"),
+        ],
+        "zhao@shouhu.demo": [reverse("interventions:summary"), reverse("interventions:figures")],
+        "kangning@shop.demo": [
+            reverse("orders:merchant_home"),
+            reverse("orders:report_new"),
+            reverse("orders:report", args=[report.pk]),
+        ],
+        "xiamen-fzzx@police.demo": [reverse("interventions:liaison_home")],
+    }
+
+
+def test_no_page_breaks_the_content_security_policy(browser: Browser, live_server):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    found = {}
+    for email, paths in [(None, [reverse("accounts:login")]), *_pages().items()]:
+        context = browser.new_context(locale="zh-CN")
+        context.add_init_script(COLLECT_VIOLATIONS)
+        page = context.new_page()
+        if email:
+            page.goto(f"{live_server.url}{reverse('accounts:login')}")
+            page.get_by_label("电子邮箱").fill(email)
+            page.get_by_label("密码").fill(DEMO_PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            page.wait_for_load_state()
+        for path in paths:
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.ok, (email, path, response.status)
+            page.wait_for_load_state("networkidle")
+            violations = page.evaluate("window.__cspViolations")
+            if violations:
+                found[path] = violations
+        context.close()
+    assert found == {}
