@@ -1,15 +1,27 @@
-"""Language and time zone of each request.
+"""Language and time zone of each request, and the end of idle sessions.
 
 Chinese is the default whatever the browser asks for (many staff machines run English
 browsers); a signed-in user gets the language of their profile, a visitor the one they chose.
 """
 
+import time
 import zoneinfo
 from collections.abc import Callable
+from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from config.api import error_body
+
+from . import roles
 
 
 class PreferredLanguageMiddleware:
@@ -39,3 +51,49 @@ class PreferredLanguageMiddleware:
         if chosen in self.supported:
             return chosen
         return settings.LANGUAGE_CODE
+
+
+# The session key of the last time the user did something.
+LAST_ACTIVE = "shouhu_last_active"
+# Requests a page makes by itself (htmx polling) say so with this header; they are not activity.
+POLL_HEADER = "X-Shouhu-Poll"
+
+
+class IdleTimeoutMiddleware:
+    """Sign out a session left idle for longer than its limit: SHOUHU_IDLE_TIMEOUT_STAFF for anyone
+    who can read cases, SHOUHU_IDLE_TIMEOUT for shops and liaisons. A page's own polling keeps
+    nothing alive; when its session has ended, htmx is told to go to the login page, so a live
+    queue never goes on looking live after it has stopped."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            now = time.time()
+            last = request.session.get(LAST_ACTIVE)
+            if last is not None and now - last > idle_limit(user).total_seconds():
+                logout(request)
+                return self._signed_out(request)
+            # Written at most once a minute, not on every request.
+            if not request.headers.get(POLL_HEADER) and (last is None or now - last > 60):
+                request.session[LAST_ACTIVE] = now
+        return self.get_response(request)
+
+    def _signed_out(self, request: HttpRequest) -> HttpResponse:
+        login = f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}"
+        if request.path.startswith("/api/"):
+            return JsonResponse(error_body("session_ended", "The session has ended; sign in again."), status=401)
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = login
+            return response
+        messages.info(request, _("You were signed out after a while without activity. Sign in again to go on."))
+        return redirect(login)
+
+
+def idle_limit(user) -> timedelta:
+    if user.is_staff or user.has_perm(roles.WORK_QUEUE) or user.has_perm(roles.VIEW_SUMMARY):
+        return settings.SHOUHU_IDLE_TIMEOUT_STAFF
+    return settings.SHOUHU_IDLE_TIMEOUT

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history import register
 from simple_history.models import HistoricalRecords
@@ -67,10 +68,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("admin access"), default=False, help_text=_("May log in to the administration site.")
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Moved on by every change of roles: each session's signature includes it, so a change of
+    # roles signs the user out everywhere, as a change of password does (see
+    # _get_session_auth_hash).
+    session_version = models.PositiveIntegerField(_("session version"), default=0, editable=False)
 
     # Password hashes and login times stay out of history; role and permission changes are in it.
     history = HistoricalRecords(
-        excluded_fields=["password", "last_login"],
+        excluded_fields=["password", "last_login", "session_version"],
         m2m_fields=["groups", "user_permissions"],
     )
 
@@ -92,6 +97,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Django signs each session with an HMAC of the password hash, so a new password ends
+        # every session; the session version makes a change of roles do the same.
+        return salted_hmac(
+            "shouhu.accounts.User.session", f"{self.password}:{self.session_version}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return self.display_name

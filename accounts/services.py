@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import AccessLog, ApiToken, Team, User
@@ -70,11 +70,15 @@ def user_set_roles(*, user: User, roles: Iterable[str], by: User | None, reason:
     # The reason goes on the history row as it is written: the history is append-only, so it
     # cannot be added to the row afterwards.
     user._change_reason = reason or None
+    before = set(user.groups.values_list("name", flat=True))
     user.groups.set(groups)
     is_staff = bool(set(roles) & ADMIN_ROLES) or user.is_superuser
-    if user.is_staff != is_staff:
+    if before != set(roles) or user.is_staff != is_staff:
+        # New roles sign the user out of every session: none keeps what the old roles allowed.
         user.is_staff = is_staff
-        user.save(update_fields=["is_staff"])
+        user.session_version = F("session_version") + 1
+        user.save(update_fields=["is_staff", "session_version"])
+        user.refresh_from_db(fields=["session_version"])
     user.__dict__.pop("_role_names", None)
     return user
 

@@ -1,0 +1,78 @@
+"""Sessions end when they should: after a while without activity (sooner for staff who can read
+cases), and everywhere at once when the user's roles or password change."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.services import user_set_roles
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_specialist_idle_for_more_than_30_minutes_is_signed_out(client, specialist):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(specialist)
+        assert client.get(reverse("interventions:queue")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=29), tick=False):
+        assert client.get(reverse("interventions:queue")).status_code == 200  # activity: the clock restarts
+    with time_machine.travel(start + timedelta(minutes=58), tick=False):
+        assert client.get(reverse("interventions:queue")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=89), tick=False):
+        response = client.get(reverse("interventions:queue"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_shop_keeps_its_session_for_two_hours_idle(client, merchant_a):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(merchant_a)
+        client.get(reverse("orders:merchant_home"))
+    with time_machine.travel(start + timedelta(minutes=90), tick=False):
+        assert client.get(reverse("orders:merchant_home")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=90 + 121), tick=False):
+        assert client.get(reverse("orders:merchant_home")).status_code == 302
+
+
+def test_polling_keeps_no_session_alive_and_sends_htmx_to_the_login_page(client, specialist):
+    start = timezone.now()
+    poll = {"HX-Request": "true", "X-Shouhu-Poll": "1"}
+    with time_machine.travel(start, tick=False):
+        client.force_login(specialist)
+        client.get(reverse("interventions:queue"))
+    for minutes in (10, 20, 29):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert client.get(reverse("interventions:queue"), headers=poll).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        response = client.get(reverse("interventions:queue"), headers=poll)
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("accounts:login"))
+
+
+def test_a_change_of_roles_signs_the_user_out_of_every_session(client, specialist):
+    client.force_login(specialist)
+    assert client.get(reverse("interventions:queue")).status_code == 200
+    user_set_roles(user=specialist, roles=[Role.SPECIALIST, Role.SUPERVISOR], by=None, reason="晋升")
+    response = client.get(reverse("interventions:queue"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_setting_the_same_roles_again_signs_no_one_out(client, specialist):
+    client.force_login(specialist)
+    user_set_roles(user=specialist, roles=[Role.SPECIALIST], by=None)
+    assert client.get(reverse("interventions:queue")).status_code == 200
+
+
+def test_a_new_password_signs_the_user_out_of_every_session(client, specialist):
+    client.force_login(specialist)
+    specialist.set_password("a-new-long-passphrase-2026")
+    specialist.save()
+    assert client.get(reverse("interventions:queue")).status_code == 302
