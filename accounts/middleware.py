@@ -19,8 +19,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from config.api import error_body
-
 from . import roles
 
 
@@ -84,6 +82,10 @@ class IdleTimeoutMiddleware:
     def _signed_out(self, request: HttpRequest) -> HttpResponse:
         login = f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}"
         if request.path.startswith("/api/"):
+            # Imported here: config.api loads DRF's views, whose settings import config.api back,
+            # and middleware is loaded before anything else has imported DRF.
+            from config.api import error_body
+
             return JsonResponse(error_body("session_ended", "The session has ended; sign in again."), status=401)
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)

@@ -4,9 +4,12 @@ Debian's chromium is used (Playwright cannot download its own browsers here), he
 sandbox and no background networking.
 """
 
+import logging
 import shutil
 
 import pytest
+
+from accounts.logging import PHONE
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -42,3 +45,44 @@ def log_in(page, live_server):
         return page
 
     return log_in_as
+
+
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(autouse=True)
+def logs_without_personal_data(transactional_db):
+    """Every story's log, at production's INFO level and with tracebacks, holds no phone number
+    and no text a person or a shop wrote (messages, reports, notes, check-in replies)."""
+    root = logging.getLogger()
+    kept, level = _Kept(), root.level
+    root.addHandler(kept)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(kept)
+        root.setLevel(level)
+    log = "\n".join(kept.lines)
+    assert not PHONE.search(log), PHONE.search(log).group(0)
+    for text in _texts_people_wrote():
+        assert text[:12] not in log, text[:12]
+
+
+def _texts_people_wrote() -> list[str]:
+    from interventions.models import CaseEvent, Message
+    from orders.models import MerchantReport, ReportNote
+
+    texts = [
+        *Message.objects.values_list("text", flat=True),
+        *MerchantReport.objects.values_list("text", flat=True),
+        *ReportNote.objects.values_list("text", flat=True),
+        *CaseEvent.objects.filter(kind=CaseEvent.Kind.NOTE).values_list("payload__text", flat=True),
+    ]
+    return [text for text in texts if text and len(text) >= 8]

@@ -1,0 +1,39 @@
+"""Log lines are written with phones and identity numbers masked, tracebacks included."""
+
+import logging
+import sys
+
+import pytest
+
+from accounts.logging import PersonalDataFilter, mask_personal_data
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("call 13800138000 now", "call 138****8000 now"),
+        ("+86 138-0013-8000", "138****8000"),
+        ("8613800138000", "138****8000"),
+        ("id 11010519491231002X ok", "id 110105********002X ok"),
+        ("order 202611230000000012345", "order 202611230000000012345"),  # not a phone: too long
+        ("case LP-000042", "case LP-000042"),
+    ],
+)
+def test_phones_and_identity_numbers_are_masked(raw, masked):
+    assert mask_personal_data(raw) == masked
+
+
+def test_the_filter_masks_the_message_its_arguments_and_the_traceback():
+    try:
+        raise ValueError("duplicate key value violates unique constraint DETAIL: Key (value)=(13912345678)")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "buyer %s", ("13800138000",), exc_info=True)
+        import sys
+
+        record.exc_info = sys.exc_info()
+    PersonalDataFilter().filter(record)
+    line = logging.Formatter().format(record)
+    assert "13800138000" not in line
+    assert "13912345678" not in line
+    assert "138****8000" in line
+    assert "139****5678" in line
