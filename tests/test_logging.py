@@ -27,10 +27,7 @@ def test_the_filter_masks_the_message_its_arguments_and_the_traceback():
     try:
         raise ValueError("duplicate key value violates unique constraint DETAIL: Key (value)=(13912345678)")
     except ValueError:
-        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "buyer %s", ("13800138000",), exc_info=True)
-        import sys
-
-        record.exc_info = sys.exc_info()
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "buyer %s", ("13800138000",), sys.exc_info())
     PersonalDataFilter().filter(record)
     line = logging.Formatter().format(record)
     assert "13800138000" not in line
