@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.crypto import EncryptedTextField
 from accounts.models import validate_time_zone
 
 
@@ -282,7 +283,7 @@ class MerchantReport(models.Model):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
     )
-    text = models.TextField(_("the conversation"))
+    text = EncryptedTextField(_("the conversation"))
     alert = models.OneToOneField(
         "interventions.Alert", verbose_name=_("alert"), on_delete=models.PROTECT, related_name="merchant_report"
     )
@@ -334,7 +335,7 @@ class ReportNote(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
     from_platform = models.BooleanField(_("from the platform"))
-    text = models.TextField(_("text"))
+    text = EncryptedTextField(_("text"))
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:

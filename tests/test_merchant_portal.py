@@ -171,7 +171,7 @@ def test_the_specialist_asks_and_the_shop_answers_in_the_thread(client, merchant
     status = client.get(reverse("orders:report_status", args=[report.pk])).text
     assert 'data-status="claimed"' in status
     client.post(reverse("orders:report_note", args=[report.pk]), {"text": "成都,她说在家"})
-    assert ReportNote.objects.filter(from_platform=False, text="成都,她说在家").exists()
+    assert [note.text for note in ReportNote.objects.filter(from_platform=False)] == ["成都,她说在家"]
     assert Notification.objects.filter(recipient=specialist, kind="report_note").exists()
 
 

@@ -18,6 +18,7 @@ PROD_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "SHOUHU_PORTAL_URL": "https://shouhu.example.internal",
+    "SHOUHU_DATA_KEYS": "6hF3pYdUo1W8z2Xl0Q9rJmGk4sT7vNcB5eAiKwLqRyM=",
 }
 
 
@@ -43,7 +44,8 @@ def test_production_settings_pass_the_deploy_check():
 
 
 @pytest.mark.parametrize(
-    "name", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "SHOUHU_PORTAL_URL"]
+    "name",
+    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "SHOUHU_PORTAL_URL", "SHOUHU_DATA_KEYS"],
 )
 def test_production_refuses_to_start_without_a_required_variable(name):
     missing = {key: value for key, value in PROD_ENV.items() if key != name}

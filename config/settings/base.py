@@ -107,6 +107,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The key ring that encrypts what people wrote (accounts/crypto.py): Fernet keys, newest first,
+# comma-separated in the environment. Production refuses to start without it.
+SHOUHU_DATA_KEYS = env.list("SHOUHU_DATA_KEYS", default=[])
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
 # A session idle for longer than this is signed out: shorter for those who can read cases.
 SHOUHU_IDLE_TIMEOUT_STAFF = timedelta(minutes=30)
@@ -280,9 +283,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"personal_data": {"()": "accounts.logging.PersonalDataFilter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -9,6 +9,8 @@ from .base import BASE_DIR, VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-not-secret-shouhu-demo")
+# The demo's data key, for its SQLite file only; production reads its keys from the environment.
+SHOUHU_DATA_KEYS = env.list("SHOUHU_DATA_KEYS", default=["Qkkr-EQBOSoLrxH-2lTa3IIdjGqV7Prmi7TKK6gpWUE="])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 VAR_DIR.mkdir(exist_ok=True)

@@ -5,6 +5,7 @@ SHOUHU_PORTAL_URL, or with an outbound channel configured but no signing secret.
 See docs/deploy.md.
 """
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -12,7 +13,15 @@ from .base import env
 
 # `NAME=` in an env file (or an unset variable substituted into one) is set but empty, which
 # django-environ accepts; it must stop the process just as a missing variable does.
-for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "SHOUHU_PORTAL_URL"):
+_REQUIRED = (
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "SHOUHU_PORTAL_URL",
+    "SHOUHU_DATA_KEYS",
+)
+for _name in _REQUIRED:
     if not env.str(_name).strip():
         raise ImproperlyConfigured(f"Set the {_name} environment variable (it is empty)")
 
@@ -22,6 +31,10 @@ _OUTBOUND = ("SHOUHU_PLATFORM_CHAT_URL", "SHOUHU_SMS_URL", "SHOUHU_VOICE_URL")
 if any(env(name, default="") for name in _OUTBOUND) and len(env("SHOUHU_OUTBOUND_SECRET", default="")) < 32:
     raise ImproperlyConfigured("Set SHOUHU_OUTBOUND_SECRET (32 characters or more) to sign outbound messages")
 SHOUHU_PORTAL_URL = env("SHOUHU_PORTAL_URL")
+# A malformed data key stops the process here, not at the first message it should encrypt.
+SHOUHU_DATA_KEYS = env.list("SHOUHU_DATA_KEYS")
+for _key in SHOUHU_DATA_KEYS:
+    Fernet(_key)
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.crypto import EncryptedTextField
 from accounts.models import Desk
 
 from ..choices import Severity, Source
@@ -33,7 +34,7 @@ class Message(models.Model):
     # What the integration sent, kept even when no such merchant or order is known (yet).
     merchant_ref = models.CharField(_("merchant ref"), max_length=64, blank=True)
     order_ref = models.CharField(_("order ref"), max_length=64, blank=True)
-    text = models.TextField(_("text"))
+    text = EncryptedTextField(_("text"))
     sent_at = models.DateTimeField(_("sent"))
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     scanned_at = models.DateTimeField(_("scanned"), null=True, blank=True)

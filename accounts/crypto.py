@@ -1,0 +1,112 @@
+"""Encryption at rest of what people wrote: the bodies of messages, shop reports and their notes.
+
+A key ring of Fernet keys (AES-128-CBC with HMAC-SHA256, from `cryptography`) comes from the
+environment, newest first (SHOUHU_DATA_KEYS). New values are encrypted with the newest key; any
+key of the ring decrypts, so a key can be rotated in without downtime: put the new key first,
+run `manage.py rotate_data_keys`, which re-encrypts every value with it, then drop the old key.
+A database dump, a replica or a backup shows only tokens.
+"""
+
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.db import models
+
+
+@cache
+def key_ring() -> MultiFernet:
+    keys = settings.SHOUHU_DATA_KEYS
+    if not keys:
+        raise ImproperlyConfigured("Set SHOUHU_DATA_KEYS: the keys that encrypt personal data at rest.")
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def _forget_keys(*, setting: str, **kwargs) -> None:
+    if setting == "SHOUHU_DATA_KEYS":
+        key_ring.cache_clear()
+
+
+setting_changed.connect(_forget_keys)
+
+
+def encrypt(text: str) -> str:
+    return key_ring().encrypt(text.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return key_ring().decrypt(token.encode()).decode()
+    except InvalidToken as error:
+        # Never the value: it may be a person's words stored before encryption, or another ring's.
+        raise ValueError("A stored value does not decrypt with any key of SHOUHU_DATA_KEYS.") from error
+
+
+def reencrypt(token: str) -> str:
+    """The same value under the newest key (MultiFernet.rotate)."""
+    return key_ring().rotate(token.encode()).decode()
+
+
+class EncryptedTextField(models.TextField):
+    """Text kept encrypted in the database and plain in Python. It cannot be searched or compared
+    in SQL: such a lookup would only compare tokens. The empty string stays empty."""
+
+    description = "Text encrypted at rest"
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return encrypt(value) if value else value
+
+    def from_db_value(self, value, expression, connection):
+        return decrypt(value) if value else value
+
+    def get_lookup(self, lookup_name):
+        # Each encryption of a value differs, so SQL would compare tokens and quietly find nothing.
+        if lookup_name != "isnull":
+            raise FieldError(f"{self.model.__name__}.{self.name} is encrypted: it cannot be compared in SQL.")
+        return super().get_lookup(lookup_name)
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], str]]:
+    """Every (model, field name) kept encrypted: what a key rotation must rewrite."""
+    from django.apps import apps
+
+    return [
+        (model, field.name)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedTextField)
+    ]
+
+
+def column_rewrite(table: str, column: str, change) -> int:
+    """Rewrite every non-empty value of a column through `change` (encrypt, decrypt, reencrypt),
+    a thousand rows at a time, by primary key. For migrations and key rotation: SQL, so no field
+    decrypts on the way in. Returns the rows rewritten."""
+    from django.db import connection
+
+    done, after = 0, 0
+    # The names come from the models (encrypted_fields) or a migration, never from input.
+    table, column = connection.ops.quote_name(table), connection.ops.quote_name(column)
+    select = f"SELECT id, {column} FROM {table} WHERE id > %s AND {column} <> '' ORDER BY id LIMIT 1000"  # nosec B608
+    update = f"UPDATE {table} SET {column} = %s WHERE id = %s"  # nosec B608
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(select, [after])
+            rows = cursor.fetchall()
+            if not rows:
+                return done
+            cursor.executemany(update, [(change(value), pk) for pk, value in rows])
+            done, after = done + len(rows), rows[-1][0]
+
+
+def encrypt_column(table: str, column: str):
+    """A migration's RunPython pair that encrypts a column of plain text, and back."""
+    from django.db import migrations
+
+    return migrations.RunPython(
+        lambda apps, schema_editor: column_rewrite(table, column, encrypt),
+        lambda apps, schema_editor: column_rewrite(table, column, decrypt),
+    )
