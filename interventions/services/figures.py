@@ -4,7 +4,7 @@ whose records changed since its last run (alerts and cases by `updated_at`, time
 their time) and recomputes those, today always included."""
 
 import math
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -23,7 +23,7 @@ from ..models import (
     FigureRollup,
     TermDayFigure,
 )
-from ..selectors.figures import ACTION_KINDS, BUCKET_GROWTH, portal_zone
+from ..selectors.figures import ACTION_KINDS, BUCKET_GROWTH, Period, portal_zone
 
 ROLLUP = "figures"
 # Changes committed a little after the run that should have seen them (a transaction that began
@@ -53,15 +53,11 @@ def _bucket(later: str, earlier: str) -> models.Case:
     )
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time.min, tzinfo=portal_zone())
-    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=portal_zone())
-
-
 @transaction.atomic
 def figures_roll_up_day(day: date) -> None:
     """Recompute one day's figures from the records."""
-    start, end = _day_bounds(day)
+    one_day = Period(since=day, until=day)
+    start, end = one_day.start, one_day.end
     for model in (AlertDayFigure, CaseDayFigure, TermDayFigure, DurationBucket):
         model.objects.filter(day=day).delete()
     _roll_up_alerts(day, start, end)
