@@ -11,7 +11,7 @@ from accounts.models import Desk
 from accounts.services import api_token_issue, team_add_member, team_create, user_create
 from fraud.models import Indicator
 from fraud.services import indicator_sight
-from interventions.models import Alert, Case, PoliceUnit, Severity, Source
+from interventions.models import Alert, Case, EmergencyAction, PoliceUnit, Severity, Source
 from interventions.services import (
     alert_claim,
     alert_dismiss,
@@ -21,6 +21,9 @@ from interventions.services import (
     case_open,
     case_rate_risk,
     figures_roll_up,
+    incident_review_conclude,
+    incident_review_open,
+    incident_review_write,
     interception_record_answer,
     merchant_report_submit,
     message_store,
@@ -28,6 +31,7 @@ from interventions.services import (
     police_liaison_link,
     police_unit_register,
     reorders_watch,
+    review_action_add,
     stop_payment_request,
 )
 from orders.models import Merchant, MerchantReport, Order, Product, Region
@@ -73,6 +77,7 @@ def load_demo() -> str:
     # Eight weeks of past work, for the figures. Loaded last so that the stories keep the numbers
     # the screenshots open; every list sorts by time, so the stories still read as the newest.
     load_history(staff, merchants, products, buyers, regions, now)
+    _reviews_of_flagged_actions(staff)
     figures_roll_up(now=now)
     return intake_key
 
@@ -291,6 +296,27 @@ def _sms_code_ring_story(staff, buyers, now) -> None:
     indicator_sight(kind=Indicator.Kind.DEVICE, raw="imei-86-5550-0000-77", case=case, by=chen)
     case_rate_risk(case=case, by=chen, level=Case.RiskLevel.HIGH, reason="多起投诉挂接到同一批手机号,疑似团伙作案")
     case_add_note(case=case, by=chen, text="潜伏进“任务人”微信群确认:对方提供手机号并代收验证码,扫码领红包。")
+
+
+def _reviews_of_flagged_actions(staff) -> None:
+    """The past weeks' flagged emergency actions each opened a blameless review; the oldest flagged
+    interception's has been written up and concluded, with a follow-up still open."""
+    wang = staff["wang"]
+    flagged = EmergencyAction.objects.filter(review=EmergencyAction.Review.FLAGGED).select_related("case")
+    reviews = [incident_review_open(case=a.case, by=wang, flagged_action=a) for a in flagged.order_by("taken_at")]
+    interceptions = [r for r in reviews if r.flagged_action.kind == EmergencyAction.Kind.INTERCEPTION]
+    if not interceptions:
+        return
+    first = incident_review_write(
+        review=interceptions[0],
+        by=wang,
+        title=interceptions[0].title,
+        what_happened="凌晨的预警,专员在确认订单状态之前就联系了商家拦截,商家回复订单其实已取消。",
+        went_well="从预警到联系当事人不到五分钟;商家十分钟内回复。",
+        made_it_hard="个案页面没有显示订单的最新状态,夜班只有一名专员。",
+    )
+    review_action_add(review=first, by=wang, description="个案页面显示订单的最新状态与更新时间", owner=staff["li"])
+    incident_review_conclude(review=first, by=wang)
 
 
 def _earlier_ring_cases(staff) -> None:
