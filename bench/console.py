@@ -31,7 +31,6 @@ run, so repeated runs add nothing and time the same page.
 """
 
 import argparse
-import math
 import os
 import re
 import statistics
@@ -40,18 +39,11 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/shouhu_bench"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+from _common import bench_setup, percentile, postgres_version
 
-import django  # noqa: E402
-
-django.setup()
+bench_setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -106,12 +98,6 @@ def database_prepare() -> tuple[int, int]:
 def _seed_command() -> str:
     # The URL that was given, so that the command fills the database that was refused.
     return f"DATABASE_URL={os.environ['DATABASE_URL']} .venv/bin/python bench/seed.py --alerts {ALERTS_NEEDED} --reset"
-
-
-def postgres_version() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0]
 
 
 def life_specialist() -> User:
@@ -210,18 +196,12 @@ def time_page(client: Client, page: str, url: str, runs: int) -> Figures:
         page=page,
         url=url,
         median_ms=statistics.median(samples),
-        p95_ms=_percentile(samples, 95),
+        p95_ms=percentile(samples, 95),
         max_ms=max(samples),
         queries=queries,
         slowest_ms=slowest_ms,
         slowest_sql=slowest_sql,
     )
-
-
-def _percentile(samples: list[float], percent: int) -> float:
-    # Nearest rank: a sample that was measured, never an interpolation between two.
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
 
 
 def _queries_of(client: Client, url: str) -> tuple[int, float, str]:

@@ -23,7 +23,6 @@ as a view would have done. Outside the clock, one call per case counts the SQL q
 """
 
 import argparse
-import math
 import os
 import random
 import statistics
@@ -31,17 +30,10 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/shouhu_bench"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+from _common import bench_setup, percentile, postgres_version
 
-import django  # noqa: E402
-
-django.setup()
+bench_setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -84,12 +76,6 @@ def _seed_command() -> str:
         f"DATABASE_URL={os.environ['DATABASE_URL']} .venv/bin/python bench/seed.py "
         f"--alerts {SIGHTINGS_NEEDED} --sightings {SIGHTINGS_NEEDED} --reset"
     )
-
-
-def postgres_version() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0]
 
 
 # --- Picking the cases ---------------------------------------------------------------------------
@@ -160,13 +146,7 @@ def time_rings(picked: list[Picked], runs: int) -> dict[str, list[float]]:
 
 
 def figures_of(group: str, samples: list[float]) -> Figures:
-    return Figures(group, len(samples), statistics.median(samples), _percentile(samples, 95), max(samples))
-
-
-def _percentile(samples: list[float], percent: int) -> float:
-    # Nearest rank: a sample that was measured, never an interpolation between two.
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
+    return Figures(group, len(samples), statistics.median(samples), percentile(samples, 95), max(samples))
 
 
 @dataclass
