@@ -359,6 +359,12 @@ def incident_reviews() -> QuerySet[IncidentReview]:
     )
 
 
+def case_for_reviewer(pk: int) -> Case:
+    """Any case, for a supervisor or manager opening a review of it (reviewers read every desk,
+    as the emergency-action queue does)."""
+    return get_object_or_404(Case, pk=pk)
+
+
 def incident_review_for_reviewer(pk: int) -> IncidentReview:
     return get_object_or_404(
         IncidentReview.objects.select_related(

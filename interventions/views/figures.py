@@ -36,6 +36,11 @@ LONGEST_PERIOD = timedelta(days=366)
 DEFAULT_DAYS = 30
 
 
+def _days_up_to(until) -> Period:
+    """The default period: DEFAULT_DAYS days ending on `until`, both desks."""
+    return Period(since=until - timedelta(days=DEFAULT_DAYS - 1), until=until)
+
+
 class FiguresForm(forms.Form):
     since = forms.DateField(
         label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -50,7 +55,7 @@ class FiguresForm(forms.Form):
     def clean(self):
         data = super().clean()
         until = data.get("until") or timezone.localdate()
-        since = data.get("since") or until - timedelta(days=DEFAULT_DAYS - 1)
+        since = data.get("since") or _days_up_to(until).since
         if since > until:
             raise forms.ValidationError(_("The period ends before it starts."))
         if until - since > LONGEST_PERIOD:
@@ -61,8 +66,7 @@ class FiguresForm(forms.Form):
     def period(self) -> Period:
         """The period asked for; the last 30 days of both desks when the form is empty or wrong."""
         if not self.is_valid():
-            until = timezone.localdate()
-            return Period(since=until - timedelta(days=DEFAULT_DAYS - 1), until=until)
+            return _days_up_to(timezone.localdate())
         data = self.cleaned_data
         desks = (data["desk"],) if data["desk"] else tuple(Desk.values)
         return Period(since=data["since"], until=data["until"], desks=desks)

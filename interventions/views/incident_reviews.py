@@ -16,8 +16,8 @@ from accounts.services import access_record
 
 from ..filters import IncidentReviewFilter
 from ..forms import FollowUpForm, IncidentReviewForm
-from ..models import Case
 from ..selectors import (
+    case_for_reviewer,
     incident_review_for_reviewer,
     incident_reviews,
     review_follow_up_of,
@@ -44,10 +44,7 @@ def incident_review_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def incident_review_start(request: HttpRequest, case_pk: int) -> HttpResponse:
     """Open a review of any case, from its page."""
-    case = Case.objects.filter(pk=case_pk).first()
-    if case is None:
-        raise Http404
-    review = incident_review_open(case=case, by=request.user)
+    review = incident_review_open(case=case_for_reviewer(case_pk), by=request.user)
     return redirect("interventions:incident_review", pk=review.pk)
 
 
@@ -119,9 +116,10 @@ def incident_review_act(request: HttpRequest, pk: int, action: str) -> HttpRespo
 def review_follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Its owner (from Today) or a reviewer marks a follow-up done."""
     follow_up = review_follow_up_of(pk)
-    if follow_up.owner != request.user and not request.user.has_perm(roles.REVIEW_EMERGENCY_ACTIONS):
-        raise Http404
-    review_action_done(follow_up=follow_up, by=request.user)
+    try:
+        review_action_done(follow_up=follow_up, by=request.user)
+    except NotAllowed as refused:
+        raise Http404 from refused  # someone else's follow-up: as if it did not exist
     messages.success(request, _("Follow-up done: %(what)s") % {"what": follow_up.description})
     if request.POST.get("next") == "today":
         return redirect("interventions:today")
