@@ -8,9 +8,13 @@ Put it outermost, above @require_POST and the like: a 405 to an outsider also sa
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
+from allauth.account.internal.flows.reauthentication import is_reauthentication_required
+from allauth.core.exceptions import ImmediateHttpResponse, ReauthenticationRequired
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 
 
 def portal_page(permission: str) -> Callable:
@@ -26,3 +30,35 @@ def portal_page(permission: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def recent_authentication_ensure(request: HttpRequest) -> None:
+    """Revealing personal data, exporting it and changing roles: the password or a second-factor
+    code must have been given again within ACCOUNT_REAUTHENTICATION_TIMEOUT. If not, django-allauth
+    asks for it and then carries out the request that was held (its middleware catches what this
+    raises). Call it after the view has checked the user may act at all, so that an outsider
+    still gets 404, never a question that says the thing exists.
+
+    An htmx request cannot be held and replayed into its fragment: the whole page is sent to the
+    reauthentication and comes back to where it was."""
+    if not is_reauthentication_required(request, app=""):
+        return
+    if request.headers.get("HX-Request"):
+        back = request.headers.get("HX-Current-URL") or request.get_full_path()
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = f"{reverse('account_reauthenticate')}?{urlencode({'next': back})}"
+        raise ImmediateHttpResponse(response)
+    raise ReauthenticationRequired
+
+
+def sensitive_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """recent_authentication_ensure before a view whose access is already checked outside it
+    (the administration site's forms). Looking (GET) is not the action."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "GET":
+            recent_authentication_ensure(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,13 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .access import sensitive_action
 from .models import ApiToken, Team, User
 from .services import api_token_revoke
 
 
+# Saving a login changes what it may do (its roles): the password or a code is asked again first.
 @admin.register(User)
+@method_decorator(sensitive_action, name="add_view")
+@method_decorator(sensitive_action, name="change_view")
 class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     ordering = ["email"]
     list_display = ["email", "display_name", "is_active", "is_staff", "last_login"]

@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
 from . import roles
+from .security import second_factor_required
 
 
 def portal(request: HttpRequest) -> dict:
@@ -16,5 +17,7 @@ def portal(request: HttpRequest) -> dict:
             "merchant": user.has_perm(roles.USE_MERCHANT_PORTAL),
             "liaison": user.has_perm(roles.USE_LIAISON_PORTAL),
             "admin": user.is_staff and user.has_perm(roles.ACCESS_ADMIN),
-        }
+        },
+        # Asked only by the pages that say whether the second factor may be switched off.
+        "must_use_second_factor": lambda: second_factor_required(user),
     }

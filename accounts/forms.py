@@ -1,15 +1,21 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccessLog
 
 
-class LoginForm(AuthenticationForm):
-    username = forms.EmailField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"})
-    )
+class LoginForm(AllauthLoginForm):
+    """django-allauth's login form, labelled as the rest of the portal."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Email")
+        self.fields["login"].widget.attrs.update({"autofocus": True, "autocomplete": "username", "placeholder": ""})
+        self.fields["password"].label = _("Password")
+        self.fields["password"].help_text = ""
+        self.fields["password"].widget.attrs.update({"placeholder": ""})
 
 
 class LanguageForm(forms.Form):

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import roles
+from .security import has_authenticator, second_factor_given, second_factor_required, works_with_cases
 
 
 class PreferredLanguageMiddleware:
@@ -80,22 +80,69 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
     def _signed_out(self, request: HttpRequest) -> HttpResponse:
-        login = f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}"
         if request.path.startswith("/api/"):
-            # Imported here: config.api loads DRF's views, whose settings import config.api back,
-            # and middleware is loaded before anything else has imported DRF.
-            from config.api import error_body
-
-            return JsonResponse(error_body("session_ended", "The session has ended; sign in again."), status=401)
-        if request.headers.get("HX-Request"):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = login
-            return response
+            return _api_refusal("session_ended", "The session has ended; sign in again.", status=401)
         messages.info(request, _("You were signed out after a while without activity. Sign in again to go on."))
-        return redirect(login)
+        return _send_to(request, "account_login")
 
 
 def idle_limit(user) -> timedelta:
-    if user.is_staff or user.has_perm(roles.WORK_QUEUE) or user.has_perm(roles.VIEW_SUMMARY):
+    if works_with_cases(user):
         return settings.SHOUHU_IDLE_TIMEOUT_STAFF
     return settings.SHOUHU_IDLE_TIMEOUT
+
+
+# What a session still waiting for its second factor may open: the pages that set one up or ask
+# for it, the recovery codes just made, the language switch and logging out.
+SECOND_FACTOR_PAGES = {
+    "account_logout",
+    "mfa_activate_totp",
+    "mfa_reauthenticate",
+    "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
+    "accounts:language",
+}
+
+
+class SecondFactorMiddleware:
+    """Whoever must use a second factor (accounts.security) reaches nothing else until this
+    session has been given one: the code of their authenticator app or a recovery code. Without
+    an authenticator yet, they are sent to set one up; with one, to enter its code. This also
+    covers sessions opened without the login form: a password-setting link, or a session from
+    before the second factor was required."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or request.resolver_match.view_name in SECOND_FACTOR_PAGES:
+            return None
+        if not second_factor_required(user) or second_factor_given(request):
+            return None
+        if request.path.startswith("/api/"):
+            return _api_refusal("second_factor_required", "Sign in with a second factor first.", status=403)
+        if has_authenticator(user):
+            return _send_to(request, "mfa_reauthenticate")
+        return _send_to(request, "mfa_activate_totp")
+
+
+def _send_to(request: HttpRequest, url_name: str) -> HttpResponse:
+    """Redirect to a page that comes back here afterwards; htmx is told to load it whole."""
+    target = f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}"
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _api_refusal(code: str, detail: str, *, status: int) -> HttpResponse:
+    # Imported here: config.api loads DRF's views, whose settings import config.api back, and
+    # middleware is loaded before anything else has imported DRF.
+    from config.api import error_body
+
+    return JsonResponse(error_body(code, detail), status=status)

@@ -1,5 +1,4 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path, re_path
 
 from . import views
 
@@ -7,8 +6,18 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.language_set, name="language"),
     path("accounts/password/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_set"),
+]
+
+# django-allauth's pages (login, logout, the second factor, reauthentication, password change and
+# reset), less those a login here has no use for: there is no sign-up (managers and shop admins
+# make logins), and the address is the one they entered, so no one adds or changes addresses.
+allauth_patterns = [
+    # The same address and name as allauth's own, which it replaces.
+    path("accounts/2fa/totp/activate/", views.SecondFactorSetUpView.as_view(), name="mfa_activate_totp"),
+    re_path(
+        r"^accounts/(?:signup|email|confirm-email|password/set|login/code|reauthenticate/code)/", views.not_offered
+    ),
+    path("accounts/", include("allauth.urls")),
 ]

@@ -1,37 +1,28 @@
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.totp.views import ActivateTOTPView
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .forms import LanguageForm, LoginForm
-from .ratelimit import allow, client_address, refusal
+from .forms import LanguageForm
 from .roles import landing_page_for
 from .services import user_set_language
 
 
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
+class SecondFactorSetUpView(ActivateTOTPView):
+    """django-allauth's page that sets up an authenticator app. Typing a code the app made proves
+    the second factor, as at login, and freshly, so the recovery codes made with it are shown at
+    once without asking for the password again."""
 
-    def dispatch(self, request, *args, **kwargs):
-        # Per client address, and per account tried: guessing one staff password from many
-        # addresses is slowed as much as guessing many from one.
-        if request.method == "POST":
-            tried = request.POST.get("username", "").strip().lower()[:150]
-            limit, per_seconds = settings.SHOUHU_LOGIN_RATE
-            address_limit, address_seconds = settings.SHOUHU_LOGIN_ADDRESS_RATE
-            verdicts = [
-                allow(f"login:account:{tried}", limit=limit, per_seconds=per_seconds),
-                allow(f"login:ip:{client_address(request)}", limit=address_limit, per_seconds=address_seconds),
-            ]
-            if not all(verdicts):
-                return refusal(request, per_seconds=per_seconds)
-        return super().dispatch(request, *args, **kwargs)
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        record_authentication(self.request, self.request.user, method="mfa", type="totp", reauthenticated=True)
+        return response
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):
@@ -49,6 +40,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if landing:
         return redirect(landing)
     return render(request, "accounts/no_portal.html")
+
+
+def not_offered(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    raise Http404
 
 
 @require_POST

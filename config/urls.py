@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from accounts.urls import allauth_patterns
 from fraud.api import BlocklistCheckView, IndicatorLookupView
 from interventions.api import AlertViewSet, CaseViewSet, IntakeMessagesView, IntakeOrdersView, PoliceUnitViewSet
 from interventions.views import health
@@ -20,6 +21,7 @@ handler500 = "config.api.server_error"
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    *allauth_patterns,
     path("", include("interventions.urls")),
     path("", include("orders.urls")),
     path("fraud/", include("fraud.urls")),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page
+from accounts.access import portal_page, recent_authentication_ensure
 from accounts.exports import csv_download, json_download
 from accounts.feedback import form_errors_text
 from accounts.forms import ExportForm
@@ -143,6 +143,7 @@ def ring_export(request: HttpRequest, pk: int, file_format: str) -> HttpResponse
     if not form.is_valid():
         messages.error(request, _("Not exported: %(errors)s") % {"errors": form_errors_text(form)})
         return redirect("fraud:ring", pk=case.pk)
+    recent_authentication_ensure(request)
     the_ring = ring_for_case(case)
     evidence = ring_evidence(the_ring, root=case)
     ring_export_record(

@@ -62,6 +62,8 @@ class Merchant(models.Model):
     emergency_phone = models.CharField(_("24h emergency phone"), max_length=32)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Set by the shop's admins: every login of the shop must then use a second factor.
+    second_factor_required = models.BooleanField(_("second factor required"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     history = HistoricalRecords()

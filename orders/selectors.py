@@ -23,6 +23,11 @@ def merchant_for_user(user: User) -> Merchant | None:
     return Merchant.objects.select_related("region").filter(memberships__user=user, is_active=True).first()
 
 
+def shop_requires_second_factor(user: User) -> bool:
+    """Whether the login belongs to a shop whose admins require a second factor."""
+    return MerchantMembership.objects.filter(user=user, merchant__second_factor_required=True).exists()
+
+
 def merchant_recent_orders(*, merchant: Merchant, limit: int = 20) -> QuerySet[Order]:
     """The shop's own latest orders; never another shop's."""
     return (

@@ -213,6 +213,18 @@ def merchant_staff_remove(*, membership: MerchantMembership, by: User) -> None:
 
 
 @transaction.atomic
+def merchant_second_factor_require(*, merchant: Merchant, by: User, required: bool) -> Merchant:
+    """A shop admin requires (or stops requiring) a second factor of every login of the shop.
+    Those without one are sent to set one up at their next page; the change is in the shop's
+    history with who made it."""
+    _ensure_shop_admin(merchant, by)
+    merchant.second_factor_required = required
+    merchant._history_user = by
+    merchant.save(update_fields=["second_factor_required"])
+    return merchant
+
+
+@transaction.atomic
 def merchant_staff_set_admin(*, membership: MerchantMembership, by: User, is_admin: bool) -> MerchantMembership:
     _ensure_shop_admin(membership.merchant, by)
     if not is_admin and membership.user_id == by.pk:

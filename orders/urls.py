@@ -14,6 +14,7 @@ urlpatterns = [
     path("merchant/interceptions/", views.interceptions, name="interceptions"),
     path("merchant/interceptions/<int:pk>/answer/", views.interception_answer, name="interception_answer"),
     path("merchant/staff/", views.staff, name="staff"),
+    path("merchant/staff/second-factor/", views.staff_second_factor, name="staff_second_factor"),
     path("merchant/staff/<int:pk>/<str:action>/", views.staff_act, name="staff_act"),
     path("screenshots/<int:pk>/", views.attachment, name="attachment"),
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page
+from accounts.access import portal_page, recent_authentication_ensure
 from accounts.feedback import form_errors_text
 from accounts.ratelimit import limited
 from interventions.services import interception_record_answer, merchant_report_submit, report_note_add
@@ -29,7 +29,13 @@ from .selectors import (
     shop_staff,
     shop_staff_member,
 )
-from .services import merchant_staff_invite, merchant_staff_remove, merchant_staff_set_admin, password_link_send
+from .services import (
+    merchant_second_factor_require,
+    merchant_staff_invite,
+    merchant_staff_remove,
+    merchant_staff_set_admin,
+    password_link_send,
+)
 
 
 def _shop(request: HttpRequest) -> Merchant:
@@ -170,6 +176,7 @@ def staff(request: HttpRequest) -> HttpResponse:
     merchant = _shop_admin(request)
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        recent_authentication_ensure(request)
         try:
             user = merchant_staff_invite(merchant=merchant, by=request.user, **form.cleaned_data)
         except ValueError as refused:
@@ -183,9 +190,24 @@ def staff(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
 @require_POST
+def staff_second_factor(request: HttpRequest) -> HttpResponse:
+    merchant = _shop_admin(request)
+    recent_authentication_ensure(request)
+    required = request.POST.get("required") == "on"
+    merchant_second_factor_require(merchant=merchant, by=request.user, required=required)
+    if required:
+        messages.success(request, _("Every login of the shop now needs a second factor."))
+    else:
+        messages.success(request, _("A second factor is now each colleague's choice."))
+    return redirect("orders:staff")
+
+
+@portal_page(roles.USE_MERCHANT_PORTAL)
+@require_POST
 def staff_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     merchant = _shop_admin(request)
     membership = shop_staff_member(merchant, pk)
+    recent_authentication_ensure(request)
     acts = {
         "remove": lambda: merchant_staff_remove(membership=membership, by=request.user),
         "admin": lambda: merchant_staff_set_admin(membership=membership, by=request.user, is_admin=True),

@@ -8,8 +8,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
+from django.test import Client
+from django.urls import reverse
 
 from accounts.models import Desk
 from accounts.roles import Role
@@ -29,6 +33,35 @@ def _person(email: str, name: str, *roles: str):
     user = factories.UserFactory(email=email, display_name=name)
     user_set_roles(user=user, roles=roles, by=None)
     return user
+
+
+def _force_login_after_second_factor(self, user, backend=None) -> None:
+    """What a whole login leaves in the session: the password, then (for anyone) a code from an
+    authenticator app, recorded as django-allauth records them. Neither counts as a fresh
+    reauthentication: exports and reveals still ask (see `reauthenticated`). The login itself,
+    with and without the second factor, is tested through the real forms (test_second_factor)."""
+    _django_force_login(self, user, backend)
+    request = HttpRequest()
+    request.session = self.session
+    record_authentication(request, user, method="password", email=user.email)
+    record_authentication(request, user, method="mfa", type="totp")
+    request.session.save()
+
+
+_django_force_login = Client.force_login
+Client.force_login = _force_login_after_second_factor
+
+
+@pytest.fixture
+def reauthenticated():
+    """Give the password again, through django-allauth's reauthentication page, as a person asked
+    for it before an export or a reveal would."""
+
+    def give_password(client: Client) -> None:
+        response = client.post(reverse("account_reauthenticate"), {"password": factories.PASSWORD})
+        assert response.status_code == 302, response.content[:500]
+
+    return give_password
 
 
 @pytest.fixture(autouse=True)

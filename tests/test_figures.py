@@ -273,10 +273,11 @@ def test_a_period_that_ends_before_it_starts_is_refused_and_the_default_shown(cl
     assert response.context["period"] == Period(since=date(2026, 10, 22), until=date(2026, 11, 20))
 
 
-def test_each_table_exports_as_csv_and_the_export_is_in_the_access_log(client, manager, specialist):
+def test_each_table_exports_as_csv_and_the_export_is_in_the_access_log(client, manager, specialist, reauthenticated):
     _claimed_alert(datetime(2026, 11, 10, 9, 0, tzinfo=SHANGHAI), 3, by=specialist)
     figures_roll_up()
     client.force_login(manager)
+    reauthenticated(client)
     url = reverse("interventions:figures_export", args=["claim"]) + "?since=2026-11-01&until=2026-11-20&desk=life"
     response = client.post(url, {"purpose": "review"})
     assert response["Content-Disposition"] == 'attachment; filename="figures-claim-life-20261101-20261120.csv"'

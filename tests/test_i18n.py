@@ -91,7 +91,7 @@ def busy_portal(specialist, supervisor, shop_a, merchant_a, liaison):
 
 
 SHELL_PAGES = [
-    (None, "accounts:login"),
+    (None, "account_login"),
     ("specialist", "interventions:queue"),
     ("supervisor", "interventions:queue"),
     ("manager", "interventions:summary"),
@@ -132,7 +132,7 @@ def test_switching_to_english_is_remembered_on_the_profile(client, specialist):
 
 def test_a_visitor_can_switch_the_login_page_to_english(client):
     client.post(reverse("accounts:language"), {"language": "en", "next": "/accounts/login/"})
-    assert "Log in to Shouhu" in client.get(reverse("accounts:login")).text
+    assert "Log in to Shouhu" in client.get(reverse("account_login")).text
 
 
 def test_language_switch_refuses_an_offsite_next_and_an_unknown_language(client):

@@ -201,8 +201,11 @@ def test_a_ring_is_not_referred_to_a_local_police_station(ring, fraud_specialist
     assert not PoliceReferral.objects.exists()
 
 
-def test_the_ring_evidence_exports_as_json_and_csv_and_each_export_is_recorded(client, ring, fraud_specialist):
+def test_the_ring_evidence_exports_as_json_and_csv_and_each_export_is_recorded(
+    client, ring, fraud_specialist, reauthenticated
+):
     client.force_login(fraud_specialist)
+    reauthenticated(client)
     response = client.post(reverse("fraud:ring_export", args=[ring[0].pk, "json"]), {"purpose": "police"})
     assert response["Content-Disposition"].startswith("attachment;")
     evidence = json.loads(response.content)

@@ -26,7 +26,7 @@ def test_a_specialist_idle_for_more_than_30_minutes_is_signed_out(client, specia
     with time_machine.travel(start + timedelta(minutes=89), tick=False):
         response = client.get(reverse("interventions:queue"))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("accounts:login"))
+    assert response.url.startswith(reverse("account_login"))
     assert "_auth_user_id" not in client.session
 
 
@@ -53,7 +53,7 @@ def test_polling_keeps_no_session_alive_and_sends_htmx_to_the_login_page(client,
     with time_machine.travel(start + timedelta(minutes=31), tick=False):
         response = client.get(reverse("interventions:queue"), headers=poll)
     assert response.status_code == 204
-    assert response["HX-Redirect"].startswith(reverse("accounts:login"))
+    assert response["HX-Redirect"].startswith(reverse("account_login"))
 
 
 def test_a_change_of_roles_signs_the_user_out_of_every_session(client, specialist):
@@ -62,7 +62,7 @@ def test_a_change_of_roles_signs_the_user_out_of_every_session(client, specialis
     user_set_roles(user=specialist, roles=[Role.SPECIALIST, Role.SUPERVISOR], by=None, reason="晋升")
     response = client.get(reverse("interventions:queue"))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("accounts:login"))
+    assert response.url.startswith(reverse("account_login"))
 
 
 def test_setting_the_same_roles_again_signs_no_one_out(client, specialist):

@@ -79,7 +79,7 @@ def test_an_unreachable_database_or_broker_is_named(monkeypatch):
 
 @pytest.mark.django_db
 def test_every_page_carries_a_content_security_policy_that_forbids_inline_scripts(client):
-    policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
+    policy = client.get(reverse("account_login"))["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
     assert directives["script-src"].split() == ["'self'"]  # no nonce asked for: no inline script at all
     assert "'unsafe-inline'" not in directives["style-src"]

@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "accounts",
     "orders",
     "interventions",
@@ -43,9 +46,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -75,10 +80,36 @@ TEMPLATES = [
 AUTH_USER_MODEL = "accounts.User"
 # The one-time link to set a new login's password works for three days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-LOGIN_URL = "accounts:login"
+# django-allauth's backend is Django's ModelBackend (permissions included) that logs in by email.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:home"
-LOGOUT_REDIRECT_URL = "accounts:login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Logging in is django-allauth's: email and password, then the second factor (allauth.mfa: TOTP
+# and recovery codes). Staff must have one (accounts.middleware.SecondFactorMiddleware); shops
+# and liaisons may, and a shop's admins can require it of the shop.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+# Logins are made by managers and shop admins, who send a link to set the password; the
+# address is the one they entered, so there is nothing to verify and no sign-up.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Revealing personal data, exporting and changing roles ask for the password or a code again
+# when the last one was given more than this long ago.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Failed logins: at most 5 per account in 15 minutes, 20 per client address a minute (a whole
+# office may sign in from one address at a change of shift). Any login at all: 60 a minute.
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/15m/key", "login": "60/m/ip"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_TOTP_ISSUER = "Shouhu"
+# A phone's clock may be half a minute out: the code of the step before or after is accepted.
+MFA_TOTP_TOLERANCE = 1
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -270,10 +301,8 @@ SHOUHU_DELIVERY_BATCH = 20
 # Proxies in front of the web processes whose X-Forwarded-For entries are trusted (0: none; the
 # client is the socket's peer). Rate limits count per client address.
 SHOUHU_TRUSTED_PROXIES = 0
-# Attempts allowed: logins per account tried, and per client address (higher: a whole office may
-# sign in from one address at a change of shift); shops' reports per user and address.
-SHOUHU_LOGIN_RATE = (10, 300)  # 10 in 5 minutes
-SHOUHU_LOGIN_ADDRESS_RATE = (60, 300)
+ALLAUTH_TRUSTED_PROXY_COUNT = SHOUHU_TRUSTED_PROXIES
+# Attempts allowed: shops' reports per user and address (logins: ACCOUNT_RATE_LIMITS above).
 SHOUHU_REPORT_RATE = (10, 600)  # 10 in 10 minutes
 # Dashboards and exports may read from a replica; writes and the queue always use "default".
 SHOUHU_REPORTING_DATABASE = "default"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page
+from accounts.access import portal_page, recent_authentication_ensure
 from accounts.exports import csv_download
 from accounts.feedback import form_errors_text
 from accounts.forms import ExportForm
@@ -361,6 +361,7 @@ def figures_export(request: HttpRequest, table: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Not exported: %(errors)s") % {"errors": form_errors_text(form)})
         return redirect(back)
+    recent_authentication_ensure(request)
     selector, layout = TABLES[table]
     laid_out = layout(selector(period))
     desk = period.desks[0] if len(period.desks) == 1 else "all"

@@ -10,6 +10,8 @@ import shutil
 import pytest
 
 from accounts.logging import PHONE
+from tests.browser import helpers
+from tests.factories import PASSWORD
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -37,12 +39,8 @@ def browser_context_args(browser_context_args):
 def log_in(page, live_server):
     """Log in through the real login form, as a person would."""
 
-    def log_in_as(email: str, password: str = "correct-horse-battery"):
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("电子邮箱").fill(email)
-        page.get_by_label("密码").fill(password)
-        page.get_by_role("button", name="登录").click()
-        return page
+    def log_in_as(email: str, password: str = PASSWORD):
+        return helpers.log_in(page, live_server.url, email, password)
 
     return log_in_as
 

@@ -10,6 +10,7 @@ from demo.stories import DEMO_PASSWORD
 from fraud.models import Indicator
 from interventions.models import Alert, Case
 from orders.models import MerchantReport
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +37,9 @@ def _pages() -> dict[str, list[str]]:
             reverse("interventions:police_units"),
             reverse("interventions:alert_new"),
             reverse("interventions:notifications"),
+            reverse("mfa_index"),
+            reverse("account_reauthenticate"),
+            reverse("account_change_password"),
         ],
         "chen@shouhu.demo": [
             reverse("fraud:ring", args=[ring_case.pk]),
@@ -63,16 +67,12 @@ def _pages() -> dict[str, list[str]]:
 def test_no_page_breaks_the_content_security_policy(browser: Browser, live_server):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     found = {}
-    for email, paths in [(None, [reverse("accounts:login")]), *_pages().items()]:
+    for email, paths in [(None, [reverse("account_login")]), *_pages().items()]:
         context = browser.new_context(locale="zh-CN")
         context.add_init_script(COLLECT_VIOLATIONS)
         page = context.new_page()
         if email:
-            page.goto(f"{live_server.url}{reverse('accounts:login')}")
-            page.get_by_label("电子邮箱").fill(email)
-            page.get_by_label("密码").fill(DEMO_PASSWORD)
-            page.get_by_role("button", name="登录").click()
-            page.wait_for_load_state()
+            log_in(page, live_server.url, email, DEMO_PASSWORD)
         for path in paths:
             response = page.goto(f"{live_server.url}{path}")
             assert response.ok, (email, path, response.status)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from accounts.services import user_set_roles
 from interventions.models import PoliceLiaison
 from tests import factories
-from tests.browser.test_stories import log_in
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PAYEE_TEXT = "转到对方提供的支付宝: game_coin_seller_88"

@@ -5,10 +5,11 @@ import re
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from demo.stories import DEMO_PASSWORD
 from interventions.models import Case, EmergencyAction, IncidentReview
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,17 +19,9 @@ def demo(transactional_db):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
-def log_in(page: Page, base_url: str, email: str) -> Page:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("电子邮箱").fill(email)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    return page
-
-
 def test_a_manager_reads_a_risk_change_reviews_an_interception_and_sees_the_figures(page, live_server, demo):
     herbicide = Case.objects.get(title__contains="除草剂")
-    log_in(page, live_server.url, "zhao@shouhu.demo")
+    log_in(page, live_server.url, "zhao@shouhu.demo", DEMO_PASSWORD)
 
     # The case's history shows who moved the risk, from what to what.
     page.goto(f"{live_server.url}/cases/{herbicide.pk}/")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from interventions.models import Severity
 from interventions.services import reminders_sweep
 from tests import factories
-from tests.browser.test_stories import log_in
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,6 +11,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_specialist_logs_in_and_sees_the_queue_most_dangerous_first(log_in, live_server, specialist):
+    """Li's first login: the password, then setting up her authenticator app (the code typed is
+    the one the app would show for the secret on the page), keeping the recovery codes, and on
+    to the queue."""
     buyer = factories.BuyerFactory(nickname="小鹿")
     factories.AlertFactory(desk=Desk.LIFE, severity=Severity.MEDIUM, summary="长期失眠 · 求购助眠药")
     factories.AlertFactory(desk=Desk.LIFE, severity=Severity.CRITICAL, summary="未成年人 · 跳楼威胁", buyer=buyer)
@@ -30,4 +33,4 @@ def test_specialist_logs_in_and_sees_the_queue_most_dangerous_first(log_in, live
 
 def test_a_wrong_password_is_refused_in_chinese(log_in, specialist):
     page = log_in(specialist.email, password="not-the-password")
-    expect(page.get_by_role("alert")).to_contain_text("请输入一个正确的")
+    expect(page.get_by_role("alert")).to_contain_text("密码不正确")

@@ -5,23 +5,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from accounts.services import user_set_roles
 from interventions.models import Alert, Case, CheckIn, EmergencyAction, PoliceReferral
 from orders.models import InterceptionRequest, Order
 from tests import factories
-from tests.factories import PASSWORD
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, base_url: str, email: str) -> Page:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("电子邮箱").fill(email)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    return page
 
 
 @pytest.fixture

@@ -26,3 +26,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {stories.DEMO_PASSWORD}):")
         for role, email in rows:
             self.stdout.write(f"  {role:<18} {email}")
+        self.stdout.write(
+            f"\nStaff and the admin then give a code from an authenticator app set up with the secret"
+            f" {stories.DEMO_TOTP_SECRET}, or the one `manage.py demo_code` prints."
+        )

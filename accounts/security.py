@@ -1,0 +1,39 @@
+"""Who must prove a second factor, and whether this session has.
+
+Staff (anyone who can read cases or the managers' pages, and admins) must: a stolen password alone
+must not open what people wrote about wanting to die. A shop's staff and police liaisons may set
+one up; a shop's admins can require it of the whole shop.
+"""
+
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
+from django.http import HttpRequest
+
+from . import roles
+
+
+def works_with_cases(user) -> bool:
+    """Staff: they can read cases or the managers' pages, or use the administration site."""
+    return bool(
+        user.is_staff or user.is_superuser or user.has_perm(roles.WORK_QUEUE) or user.has_perm(roles.VIEW_SUMMARY)
+    )
+
+
+def second_factor_required(user) -> bool:
+    if works_with_cases(user):
+        return True
+    # Imported here: accounts needs nothing from the other apps at import time.
+    from orders.selectors import shop_requires_second_factor
+
+    return shop_requires_second_factor(user)
+
+
+def second_factor_given(request: HttpRequest) -> bool:
+    """Whether this session was opened (or since confirmed) with a code from an authenticator
+    app or a recovery code, as django-allauth records it in the session."""
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def has_authenticator(user) -> bool:
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
