@@ -110,3 +110,32 @@ def encrypt_column(table: str, column: str):
         lambda apps, schema_editor: column_rewrite(table, column, encrypt),
         lambda apps, schema_editor: column_rewrite(table, column, decrypt),
     )
+
+
+# The keys of django-allauth's authenticator data that MFAAdapter encrypts: the TOTP secret, the
+# seed of the recovery codes, and recovery codes carried over whole.
+AUTHENTICATOR_SECRETS = ("secret", "seed")
+AUTHENTICATOR_SECRET_LISTS = ("migrated_codes",)
+
+
+def authenticators_reencrypt() -> int:
+    """Every authenticator's secrets under the newest key. Each row is locked while it is
+    rewritten, so a recovery code used at that moment is not marked unused again. Returns the
+    authenticators rewritten."""
+    from allauth.mfa.models import Authenticator
+    from django.db import transaction
+
+    done = 0
+    for pk in Authenticator.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            authenticator = Authenticator.objects.select_for_update().get(pk=pk)
+            data = authenticator.data
+            for key in AUTHENTICATOR_SECRETS:
+                if data.get(key):
+                    data[key] = reencrypt(data[key])
+            for key in AUTHENTICATOR_SECRET_LISTS:
+                if data.get(key):
+                    data[key] = [reencrypt(value) for value in data[key]]
+            authenticator.save(update_fields=["data"])
+        done += 1
+    return done

@@ -4,6 +4,9 @@ those allowed to read them, and the key ring rotates without a moment when a val
 import io
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from cryptography.fernet import Fernet
 from django.core.exceptions import FieldError
 from django.core.management import call_command
@@ -11,6 +14,7 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts.crypto import decrypt, encrypted_fields
+from demo.codes import code_now
 from interventions.models import Message
 from orders.models import MerchantReport, ReportNote
 from tests import factories
@@ -63,6 +67,24 @@ def test_rotation_reencrypts_and_old_keys_decrypt_meanwhile(settings):
     with pytest.raises(ValueError, match="does not decrypt") as refused:
         decrypt(after)
     assert WORDS not in str(refused.value)
+
+
+def test_rotation_reencrypts_the_second_factor_secrets(settings, specialist):
+    secret = "KRUGKIDTNBXXK2DVEBSGK3LPEBQXA4DT"
+    TOTP.activate(specialist, secret)
+    codes = RecoveryCodes.activate(specialist).get_unused_codes()
+    stored = dict(Authenticator.objects.values_list("type", "data"))
+    assert secret not in str(stored)
+
+    old, new = settings.SHOUHU_DATA_KEYS[0], Fernet.generate_key().decode()
+    settings.SHOUHU_DATA_KEYS = [new, old]
+    call_command("rotate_data_keys", stdout=io.StringIO())
+    settings.SHOUHU_DATA_KEYS = [new]  # only the new key: the codes still check out
+    totp = Authenticator.objects.get(user=specialist, type=Authenticator.Type.TOTP)
+    assert totp.data["secret"] != stored["totp"]["secret"]
+    assert TOTP(totp).validate_code(code_now(secret))
+    recovery = Authenticator.objects.get(user=specialist, type=Authenticator.Type.RECOVERY_CODES)
+    assert RecoveryCodes(recovery).get_unused_codes() == codes
 
 
 def test_an_empty_body_stays_empty():

@@ -1,12 +1,14 @@
 """Re-encrypt every encrypted value with the newest key of SHOUHU_DATA_KEYS.
 
 Rotation: put the new key first in SHOUHU_DATA_KEYS (keep the old one after it) and restart, run
-this, then remove the old key and restart again. Values are rewritten a thousand rows at a time;
-an interrupted run can simply be run again, since every key of the ring still decrypts."""
+this, then remove the old key and restart again. The secrets of the second factor (TOTP secrets,
+recovery-code seeds) are under the same ring and are rewritten too. Values are rewritten a
+thousand rows at a time; an interrupted run can simply be run again, since every key of the ring
+still decrypts."""
 
 from django.core.management.base import BaseCommand
 
-from accounts.crypto import column_rewrite, encrypted_fields, reencrypt
+from accounts.crypto import authenticators_reencrypt, column_rewrite, encrypted_fields, reencrypt
 
 
 class Command(BaseCommand):
@@ -17,3 +19,5 @@ class Command(BaseCommand):
             column = model._meta.get_field(name).column
             count = column_rewrite(model._meta.db_table, column, reencrypt)
             self.stdout.write(f"{model._meta.label}.{name}: {count} values re-encrypted")
+        count = authenticators_reencrypt()
+        self.stdout.write(f"mfa.Authenticator: the secrets of {count} authenticators re-encrypted")
