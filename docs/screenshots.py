@@ -4,11 +4,21 @@ Usage: start `make demo` in one terminal, then `make screenshots` (or
 `.venv/bin/python docs/screenshots.py [BASE_URL]`). Pictures go to docs/screenshots/.
 """
 
+import os
 import shutil
 import sys
 from pathlib import Path
 
+import django
 from playwright.sync_api import sync_playwright
+
+# The login helper of the browser stories types the authenticator's code as a person would; it
+# needs the project on the path and its settings loaded (it reads nothing from the database).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+django.setup()
+
+from tests.browser.helpers import log_in  # noqa: E402
 
 BASE_URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).parent / "screenshots"
@@ -25,6 +35,7 @@ ARGS = [
 # (file name, login, page)
 SHOTS = [
     ("login", None, "/accounts/login/"),
+    ("second-factor-li", "li@shouhu.demo", "/accounts/2fa/"),
     ("queue-specialist", "li@shouhu.demo", "/queue/"),
     ("summary-manager", "zhao@shouhu.demo", "/summary/"),
     ("figures-manager", "zhao@shouhu.demo", "/figures/"),
@@ -56,19 +67,26 @@ def main() -> None:
             if email not in contexts:
                 contexts[email] = browser.new_context(viewport={"width": 1360, "height": 820}, locale="zh-CN")
                 if email:
-                    page = contexts[email].new_page()
-                    page.goto(f"{BASE_URL}/accounts/login/")
-                    page.fill("input[name=username]", email)
-                    page.fill("input[name=password]", PASSWORD)
-                    page.click("button[type=submit].primary")
-                    page.wait_for_load_state()
-                    page.close()
+                    log_in(contexts[email].new_page(), BASE_URL, email, PASSWORD).close()
             page = contexts[email].new_page()
             page.goto(f"{BASE_URL}{path}")
             page.screenshot(path=OUT / f"{name}.png", full_page=True)
             print(f"{OUT / name}.png")
             page.close()
+        _code_page(browser)
         browser.close()
+
+
+def _code_page(browser) -> None:
+    """The step between the password and the portal: the authenticator app's code."""
+    page = browser.new_context(viewport={"width": 1360, "height": 820}, locale="zh-CN").new_page()
+    page.goto(f"{BASE_URL}/accounts/login/")
+    page.get_by_label("电子邮箱").fill("wang@shouhu.demo")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    page.screenshot(path=OUT / "login-code.png", full_page=True)
+    print(f"{OUT / 'login-code'}.png")
 
 
 if __name__ == "__main__":
