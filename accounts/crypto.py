@@ -1,12 +1,20 @@
-"""Encryption at rest of what people wrote: the bodies of messages, shop reports and their notes.
+"""Encryption at rest of what people wrote and how to reach them: the bodies of messages, shop
+reports and their notes, buyers' phone numbers and street addresses.
 
 A key ring of Fernet keys (AES-128-CBC with HMAC-SHA256, from `cryptography`) comes from the
 environment, newest first (SHOUHU_DATA_KEYS). New values are encrypted with the newest key; any
 key of the ring decrypts, so a key can be rotated in without downtime: put the new key first,
 run `manage.py rotate_data_keys`, which re-encrypts every value with it, then drop the old key.
 A database dump, a replica or a backup shows only tokens.
+
+Tokens cannot be compared, so a value that must be found again exactly (the same phone in two
+cases) also gets a blind index: an HMAC-SHA256 of its normalised spelling under SHOUHU_INDEX_KEY,
+a separate secret. Equal values give equal indexes; without the key, an index says nothing.
 """
 
+import hashlib
+import hmac
+import re
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -24,9 +32,19 @@ def key_ring() -> MultiFernet:
     return MultiFernet([Fernet(key) for key in keys])
 
 
+@cache
+def index_key() -> bytes:
+    key = settings.SHOUHU_INDEX_KEY
+    if not key:
+        raise ImproperlyConfigured("Set SHOUHU_INDEX_KEY: the key of the blind indexes of personal data.")
+    return key.encode()
+
+
 def _forget_keys(*, setting: str, **kwargs) -> None:
     if setting == "SHOUHU_DATA_KEYS":
         key_ring.cache_clear()
+    if setting == "SHOUHU_INDEX_KEY":
+        index_key.cache_clear()
 
 
 setting_changed.connect(_forget_keys)
@@ -47,6 +65,31 @@ def decrypt(token: str) -> str:
 def reencrypt(token: str) -> str:
     """The same value under the newest key (MultiFernet.rotate)."""
     return key_ring().rotate(token.encode()).decode()
+
+
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def phone_normalise(phone: str) -> str:
+    """A phone number as digits only, without the country code of China: "+86 138-0013-8000",
+    "0086 13800138000" and "13800138000" are one number."""
+    digits = _NOT_DIGITS.sub("", phone)
+    if digits.startswith("0086"):
+        return digits[4:]
+    # A mainland number is at most 11 digits: a longer one starting 86 carries the country code.
+    if digits.startswith("86") and len(digits) > 11:
+        return digits[2:]
+    return digits
+
+
+def phone_index(phone: str) -> str:
+    """The blind index of a phone number (hex), the same however the number is written; "" for no
+    number. The one function every writer of a phone index uses, so that lookups match."""
+    digits = phone_normalise(phone)
+    if not digits:
+        return ""
+    # The "phone:" prefix keeps a phone's index apart from any other kind of value indexed later.
+    return hmac.new(index_key(), f"phone:{digits}".encode(), hashlib.sha256).hexdigest()
 
 
 class EncryptedTextField(models.TextField):

@@ -26,6 +26,7 @@ SUBMIT_INTAKE = "interventions.submit_intake"
 USE_MERCHANT_PORTAL = "orders.use_merchant_portal"
 ACCESS_ADMIN = "accounts.access_admin"
 TRIAGE_ANY = "interventions.triage_any"
+PLACE_LEGAL_HOLD = "interventions.place_legal_hold"
 
 _CASEWORK = [
     WORK_QUEUE,
@@ -54,6 +55,7 @@ _OVERSIGHT = [
     VIEW_SUMMARY,
     TRIAGE_ANY,
     REVIEW_EMERGENCY_ACTIONS,
+    PLACE_LEGAL_HOLD,
     ACCESS_ADMIN,
     "interventions.view_historicalalert",
     "interventions.view_historicalcase",

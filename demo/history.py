@@ -42,6 +42,7 @@ from interventions.scanner.default_terms import DEFAULT_TERMS
 from interventions.services.alerts import alert_claim_deadline
 from interventions.services.checkins import checkin_due
 from orders.models import Buyer, InterceptionRequest, Order, Product, Region
+from orders.services import buyer_contact_apply
 
 SEED = 20260929
 DAYS = 56
@@ -207,6 +208,7 @@ CLAIM = {
 }
 # Minutes from opening the case to the first thing done for the person.
 FIRST_ACTION = {CRITICAL: 4.0, HIGH: 6.0, MEDIUM: 10.0, LOW: 20.0}
+STREETS = ["示范路", "样例街", "演示大道", "虚构巷", "模拟路"]
 NICKNAMES = ["王女士", "李先生", "小陈", "阿杰", "晴天", "木木", "橙子", "小林", "周同学", "大海", "小雨", "阿花"]
 REPLIES = [
     "早上好,我好多了,谢谢你们。",
@@ -437,10 +439,14 @@ class _Past:
         buyer = Buyer(
             account_ref=f"tb_hist_{number:04d}",
             nickname=self.rng.choice(NICKNAMES),
-            phone_masked=f"138****{number:04d}",
             region=self.rng.choice(self.regions),
             created_at=at - timedelta(days=self.rng.randint(30, 900)),
         )
+        # Fictional, and made from the number rather than drawn: the draws stay those of the
+        # history before buyers had a phone and an address, and so do the figures.
+        towns = "".join(region.name for region in reversed(buyer.region.lineage()))
+        street = STREETS[number % len(STREETS)]
+        buyer_contact_apply(buyer=buyer, phone=f"1380001{number:04d}", address=f"{towns}{street}{number % 200 + 1}号")
         self.buyers.append(buyer)
         return buyer
 

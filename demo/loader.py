@@ -66,8 +66,8 @@ def load_demo() -> str:
     staff = _load_staff(by=admin)
     merchants, products = _load_shops(regions, by=admin)
     buyers = {
-        ref: buyer_record(account_ref=ref, nickname=nick, phone_masked=phone, region=regions[code])
-        for ref, nick, phone, code in stories.BUYERS
+        ref: buyer_record(account_ref=ref, nickname=nick, phone=phone, address=address, region=regions[code])
+        for ref, nick, phone, address, code in stories.BUYERS
     }
     now = timezone.now()
     _herbicide_story(staff, merchants, products, buyers, regions, now)

@@ -163,7 +163,7 @@ def ring_merge(*, cases: Sequence[Case], by: User, reason: str, title: str) -> C
     their desk, owned by `by`, at the highest risk among them. Each merged case keeps its own
     work for its victim and points at the ring case; both timelines say who merged what and why.
     Merging again a case that is already in the ring changes nothing."""
-    from interventions.services import CaseClosed, case_event_record, case_open
+    from interventions.services import CaseClosed, case_change_save, case_event_record, case_open
 
     if not reason.strip():
         raise ValueError(_("Say why these cases are one ring."))
@@ -188,10 +188,13 @@ def ring_merge(*, cases: Sequence[Case], by: User, reason: str, title: str) -> C
     joining = [case for case in members if case.ring_id != ring_case.pk]
     for case in joining:
         case.ring = ring_case
-        case._history_user, case._change_reason = by, reason
-        case.save(update_fields=["ring", "updated_at"])
-        case_event_record(
-            case=case, actor=by, kind=CaseEvent.Kind.RING_MERGED, ring_case_id=ring_case.pk, reason=reason.strip()
+        case_change_save(
+            case,
+            by=by,
+            fields=["ring", "updated_at"],
+            kind=CaseEvent.Kind.RING_MERGED,
+            ring_case_id=ring_case.pk,
+            reason=reason.strip(),
         )
     if joining:
         case_event_record(

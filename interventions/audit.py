@@ -8,6 +8,8 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .models import CaseEvent
+
 # What the audit search offers, in the managers' words: key → (label, model).
 AUDITED = {
     "case": (_("cases"), "interventions.Case"),
@@ -77,7 +79,17 @@ def audit_entries(
         history = history.filter(history_date__lt=until)
     rows = list(history.order_by("-history_date", "-history_id")[:limit])
     previous = _previous_rows(key, rows)
-    return [_entry(row, previous.get(row.history_id)) for row in rows]
+    words = _timeline_words(rows)
+    return [_entry(row, previous.get(row.history_id), words) for row in rows]
+
+
+def _timeline_words(rows: list) -> dict[str, str]:
+    """The words of the changes whose history rows point at a case's timeline line, by change reason:
+    one query, none when no row points (CaseEvent.as_change_reason)."""
+    prefix = CaseEvent.CHANGE_REASON_PREFIX
+    pointers = {row.history_change_reason for row in rows if (row.history_change_reason or "").startswith(prefix)}
+    ids = [int(pointer.removeprefix(prefix)) for pointer in pointers if pointer.removeprefix(prefix).isdigit()]
+    return {event.as_change_reason: event.words for event in CaseEvent.objects.filter(pk__in=ids)} if ids else {}
 
 
 def _previous_rows(key: str, rows: list) -> dict[int, object]:
@@ -98,14 +110,15 @@ def _previous_rows(key: str, rows: list) -> dict[int, object]:
     return previous
 
 
-def _entry(row, before) -> AuditEntry:
+def _entry(row, before, words: dict[str, str]) -> AuditEntry:
+    reason = row.history_change_reason or ""
     entry = AuditEntry(
         when=row.history_date,
         who=row.history_user,
         action=row.history_type,
         object_id=row.id,
         object_label=_own_label(row),
-        reason=row.history_change_reason or "",
+        reason=words.get(reason, reason),
     )
     if before is not None and row.history_type == "~":
         delta = row.diff_against(before)
@@ -127,23 +140,29 @@ LABEL_FIELDS = ("title", "name", "summary", "value", "phrase", "email", "externa
 
 
 def _own_label(row) -> str:
-    instance = row.instance
-    if hasattr(instance, "reference"):
-        return f"{instance.reference} {getattr(row, 'title', '')}".strip()[:80]
+    model = row.instance_type
+    if hasattr(model, "reference"):
+        return f"{_as_recorded(row).reference} {getattr(row, 'title', '')}".strip()[:80]
     for name in LABEL_FIELDS:
         if getattr(row, name, ""):
             return str(getattr(row, name))[:80]
-    return str(instance._meta.verbose_name)
+    return str(model._meta.verbose_name)
+
+
+def _as_recorded(row):
+    """The object as the history row recorded it. Not simple-history's `row.instance`: for the
+    fields history leaves out (the person's words) that reads the live row, a query per row."""
+    return row.instance_type(**{field.attname: getattr(row, field.attname) for field in row.tracked_fields})
 
 
 def _label(row, name: str) -> str:
-    return row.instance._meta.get_field(name).verbose_name
+    return row.instance_type._meta.get_field(name).verbose_name
 
 
 def _shown(row, name: str, value) -> str:
     if value in (None, ""):
         return "—"
-    model_field = row.instance._meta.get_field(name)
+    model_field = row.instance_type._meta.get_field(name)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, datetime):

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Desk
+from accounts.models import AccessLog, Desk
 from fraud.models import DissuasionScript, StopPaymentRequest
 from orders.models import InterceptionRequest
 
@@ -126,6 +126,20 @@ class BreakGlassForm(forms.Form):
     )
 
 
+class ContactRevealForm(forms.Form):
+    """Why the full phone number and address are needed: the access log keeps it, and the case's
+    timeline says it. Reading outside one's desk (break-glass) can only be an emergency."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"))
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
+
+    def __init__(self, *args, outside_desk: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        emergency = AccessLog.Purpose.EMERGENCY
+        purposes = [(v, label) for v, label in AccessLog.Purpose.choices if (v == emergency) == outside_desk]
+        self.fields["purpose"].choices = [("", _("Choose why")), *purposes]
+
+
 class ReleaseForm(forms.Form):
     interception = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Why the order may ship again"), max_length=500)
@@ -238,3 +252,18 @@ class FollowUpForm(forms.Form):
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+
+
+class LegalHoldForm(forms.Form):
+    """Place or lift a case's legal hold; either way the reason is required and kept."""
+
+    hold = forms.TypedChoiceField(
+        choices=[("1", _("Place a legal hold")), ("0", _("Lift the legal hold"))],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )
+    reason = forms.CharField(
+        label=_("The legal matter"),
+        max_length=300,
+        help_text=_("A court order, a police request, a complaint: name the matter, not the person."),
+    )

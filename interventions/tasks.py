@@ -5,6 +5,7 @@ from django.db import OperationalError
 
 from .selectors import HEARTBEAT_NAME
 from .services import (
+    cases_anonymise_due,
     checkins_deliver,
     figures_roll_up,
     heartbeat_record,
@@ -72,3 +73,11 @@ def send_morning_digests(self) -> int:
 def deliver_webhooks(self, delivery_ids: list[int]) -> int:
     """Send these webhook deliveries if still pending and due."""
     return webhooks_deliver(delivery_ids=delivery_ids)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def anonymise_expired_cases(self) -> int:
+    """Beat's night: remove the person from the closed cases past SHOUHU_RETENTION_DAYS, but for
+    those under a legal hold. Safe to run twice or on two workers at once; a run cut short is
+    finished by the next."""
+    return cases_anonymise_due()

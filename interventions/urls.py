@@ -10,9 +10,13 @@ urlpatterns = [
     path("queue/bulk/", views.queue_bulk, name="queue_bulk"),
     path("alerts/new/", views.alert_new, name="alert_new"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
+    # Before the actions, whose <str:action> would take "contact" too.
+    path("alerts/<int:pk>/contact/", views.alert_contact, name="alert_contact"),
     path("alerts/<int:pk>/<str:action>/", views.alert_act, name="alert_act"),
     path("cases/break-glass/", views.break_glass, name="break_glass"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/contact/", views.case_contact, name="case_contact"),
+    path("cases/<int:pk>/legal-hold/", views.case_legal_hold, name="case_legal_hold"),
     path("cases/<int:pk>/<str:action>/", views.case_act, name="case_act"),
     path("reviews/", views.reviews, name="reviews"),
     path("police/", views.police_units, name="police_units"),

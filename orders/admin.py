@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.crypto import phone_index, phone_normalise
 
 from .models import Buyer, Merchant, MerchantMembership, Order, Product, Region
 
@@ -43,9 +46,33 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(Buyer)
 class BuyerAdmin(admin.ModelAdmin):
-    list_display = ["account_ref", "nickname", "phone_masked", "region", "time_zone"]
+    """Masked contact details only: the full phone and address are revealed in the portal, from an
+    alert or a case, with a purpose that the access log keeps. They come from the platform
+    (intake), so they are not edited here either."""
+
+    list_display = ["account_ref", "nickname", "phone_masked", "address_masked", "region", "time_zone"]
     search_fields = ["account_ref", "nickname"]
     autocomplete_fields = ["region"]
+    fields = ["account_ref", "nickname", "phone_masked", "address_masked", "region", "time_zone", "created_at"]
+    readonly_fields = ["phone_masked", "address_masked"]
+
+    @admin.display(description=_("phone (masked)"))
+    def phone_masked(self, buyer: Buyer) -> str:
+        return buyer.phone_masked
+
+    @admin.display(description=_("address (to the district)"))
+    def address_masked(self, buyer: Buyer) -> str:
+        return buyer.address_masked
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("region__parent__parent")
+
+    def get_search_results(self, request, queryset, search_term):
+        # A phone number is found through its blind index, however it is written.
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if len(phone_normalise(search_term)) >= 7:
+            results |= queryset.filter(phone_index=phone_index(search_term))
+        return results, may_have_duplicates
 
 
 @admin.register(Order)

@@ -1,5 +1,6 @@
 """Merchants, their products and staff, buyers, orders, and the regions they are in."""
 
+import re
 import uuid
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.crypto import EncryptedTextField
+from accounts.crypto import EncryptedTextField, phone_normalise
 from accounts.models import validate_time_zone
 
 
@@ -139,12 +140,31 @@ class Product(models.Model):
         return self.risk_category != self.RiskCategory.NONE
 
 
+def phone_mask(phone: str) -> str:
+    """A phone number as staff see it until they reveal it: the first three digits and the last
+    four (138****8000), the country code left out. Too short to mask: stars only."""
+    digits = phone_normalise(phone)
+    if not digits:
+        return ""
+    if len(digits) < 8:
+        return "****"
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
 class Buyer(models.Model):
-    """A marketplace account that buys or writes. Personal data is kept to what the work needs."""
+    """A marketplace account that buys or writes. Personal data is kept to what the work needs.
+
+    The phone number and the street address are encrypted at rest and shown masked; the full
+    values only to a reader who reveals them with a purpose (interventions.services.contact).
+    They are written through orders.services.buyer_contact_apply, which keeps the phone's blind
+    index with it."""
 
     account_ref = models.CharField(_("platform account"), max_length=64, unique=True)
     nickname = models.CharField(_("nickname"), max_length=100, blank=True)
-    phone_masked = models.CharField(_("phone (masked)"), max_length=32, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True, default="")
+    # HMAC of the normalised number (accounts.crypto.phone_index): the same phone on two accounts.
+    phone_index = models.CharField(_("phone lookup key"), max_length=64, blank=True, default="", db_index=True)
+    address = EncryptedTextField(_("street address"), blank=True, default="")
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
@@ -157,6 +177,23 @@ class Buyer(models.Model):
 
     def __str__(self) -> str:
         return self.nickname or self.account_ref
+
+    @property
+    def phone_masked(self) -> str:
+        return phone_mask(self.phone)
+
+    @property
+    def address_masked(self) -> str:
+        """Where the person lives, to the district at most: the names of the buyer's region and
+        the regions it is part of, never a part of the street address itself."""
+        if self.region is None:
+            return ""
+        return " ".join(region.name for region in reversed(self.region.lineage()))
+
+    @property
+    def phone_dial(self) -> str:
+        """The number for a tel: link: digits and a leading +, as written."""
+        return re.sub(r"[^\d+]", "", self.phone)
 
 
 class Order(models.Model):
@@ -241,7 +278,8 @@ class InterceptionRequest(models.Model):
     tracking_no = models.CharField(_("tracking number"), max_length=64, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    # The note may name the person; history is append-only, so it never holds it (retention).
+    history = HistoricalRecords(excluded_fields=["note"])
 
     class Meta:
         verbose_name = _("interception request")

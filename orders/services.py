@@ -1,6 +1,6 @@
 """Every write to merchants, their staff, products, buyers and orders."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from accounts.crypto import phone_index
 from accounts.models import User
 
 from .models import Buyer, Merchant, MerchantMembership, Order, Product, Region
@@ -66,13 +67,102 @@ def product_record(*, merchant: Merchant, external_ref: str, name: str, risk_cat
     return product
 
 
-def buyer_record(*, account_ref: str, **details) -> Buyer:
-    """The buyer with this platform account, created on first sight; given details are updated."""
+def buyer_contact_apply(*, buyer: Buyer, phone: str = "", address: str = "") -> list[str]:
+    """Put a phone number and a street address on the row (not saved), and return the fields that
+    changed. Empty means "not given": what is known stays.
+
+    The one place a buyer's phone is set: its blind index (accounts.crypto.phone_index) is set
+    with it, so "the same phone in another case" finds it. Every writer of contact details comes
+    through here, the bulk ones too (intake, the demo's history), which a model's save() would
+    not see: bulk_create skips it."""
+    changed = []
+    phone, address = phone.strip(), address.strip()
+    if phone and phone != buyer.phone:
+        buyer.phone, buyer.phone_index = phone, phone_index(phone)
+        changed += ["phone", "phone_index"]
+    if address and address != buyer.address:
+        buyer.address = address
+        changed.append("address")
+    return changed
+
+
+def buyer_record(*, account_ref: str, phone: str = "", address: str = "", **details) -> Buyer:
+    """The buyer with this platform account, created on first sight; given details are updated,
+    a phone and a street address through buyer_contact_apply."""
     buyer, created = Buyer.objects.get_or_create(account_ref=account_ref, defaults=details)
-    if not created and details:
-        for field, value in details.items():
-            setattr(buyer, field, value)
-        buyer.save(update_fields=list(details))
+    changed = [] if created else list(details)
+    for field, value in details.items():
+        setattr(buyer, field, value)
+    changed += buyer_contact_apply(buyer=buyer, phone=phone, address=address)
+    if changed:
+        buyer.save(update_fields=changed)
+    return buyer
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A phone number and a street address as an integration sends them; either may be empty."""
+
+    phone: str = ""
+    address: str = ""
+
+
+def buyers_record(*, contacts: Mapping[str, Contact]) -> dict[str, Buyer]:
+    """The buyers with these platform accounts, by account, created on first sight, for a whole
+    batch at once; a contact given is kept as buyer_contact_apply keeps it."""
+    if not contacts:
+        return {}
+    known = {buyer.account_ref: buyer for buyer in Buyer.objects.filter(account_ref__in=contacts)}
+    fresh = []
+    for ref in contacts.keys() - known.keys():
+        buyer = Buyer(account_ref=ref)
+        buyer_contact_apply(buyer=buyer, phone=contacts[ref].phone, address=contacts[ref].address)
+        fresh.append(buyer)
+    changed = [
+        buyer
+        for ref, buyer in known.items()
+        if buyer_contact_apply(buyer=buyer, phone=contacts[ref].phone, address=contacts[ref].address)
+    ]
+    if changed:
+        Buyer.objects.bulk_update(changed, ["phone", "phone_index", "address"])
+    if fresh:
+        # Another batch may create the same account meanwhile; the unique account keeps one.
+        Buyer.objects.bulk_create(fresh, ignore_conflicts=True)
+        known = {buyer.account_ref: buyer for buyer in Buyer.objects.filter(account_ref__in=contacts)}
+    return known
+
+
+# The buyer's fields that say who the person is: what buyer_anonymise blanks. A field of that
+# kind added to Buyer belongs here too.
+def buyer_phone_indexes_recompute() -> int:
+    """Every buyer's phone index again under the current SHOUHU_INDEX_KEY, a thousand buyers at a
+    time: after the index key changes, until this has run, "the same phone elsewhere" does not
+    find the rows indexed under the old key. Returns the indexes that changed."""
+    changed, after = 0, 0
+    while True:
+        batch = list(Buyer.objects.filter(pk__gt=after).exclude(phone_index="").order_by("pk")[:1000])
+        if not batch:
+            return changed
+        stale = [buyer for buyer in batch if buyer.phone_index != phone_index(buyer.phone)]
+        for buyer in stale:
+            buyer.phone_index = phone_index(buyer.phone)
+        Buyer.objects.bulk_update(stale, ["phone_index"])
+        changed, after = changed + len(stale), batch[-1].pk
+
+
+BUYER_PERSONAL_FIELDS = ("nickname", "phone", "phone_index", "address")
+
+
+def buyer_anonymise(buyer: Buyer) -> Buyer:
+    """Forget who the buyer is: the nickname, phone and address go, and the platform account becomes
+    a pseudonym ("anon-<id>"), so that what is counted per person still counts one person. The
+    account's next message or order makes a new buyer, which nothing links to this one. The region
+    and time zone stay: too coarse to name anyone. Safe to run twice. The caller has made sure no
+    record still needs the person (interventions' retention)."""
+    for field in BUYER_PERSONAL_FIELDS:
+        setattr(buyer, field, "")
+    buyer.account_ref = f"anon-{buyer.pk}"
+    buyer.save(update_fields=["account_ref", *BUYER_PERSONAL_FIELDS])
     return buyer
 
 
@@ -137,7 +227,11 @@ def orders_intake(*, items: Sequence[dict]) -> list[OrderIntake]:
         )
         order, created = order_record(
             external_ref=item["order_ref"],
-            buyer=buyer_record(account_ref=item["buyer_ref"]),
+            buyer=buyer_record(
+                account_ref=item["buyer_ref"],
+                phone=item.get("buyer_phone") or "",
+                address=item.get("buyer_address") or "",
+            ),
             merchant=merchant,
             product=product,
             quantity=item["quantity"],

@@ -25,6 +25,7 @@ from interventions.models import (
 )
 from interventions.services import alert_claim_deadline
 from orders.models import Buyer, InterceptionRequest, Merchant, MerchantMembership, Order, Product, Region
+from orders.services import buyer_record
 
 PASSWORD = "correct-horse-battery"
 
@@ -86,12 +87,20 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
 
 class BuyerFactory(factory.django.DjangoModelFactory):
+    """A buyer with a phone of their own (so that no two share one by chance) and a street address,
+    written through the service that keeps the phone's blind index."""
+
     class Meta:
         model = Buyer
 
     account_ref = factory.Sequence(lambda n: f"tb_buyer_{n}")
     nickname = factory.Sequence(lambda n: f"买家{n}")
-    phone_masked = "138****0000"
+    phone = factory.Sequence(lambda n: f"139{n % 10**8:08d}")
+    address = factory.Sequence(lambda n: f"示范路{n}号")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs) -> Buyer:
+        return buyer_record(**kwargs)
 
 
 class OrderFactory(factory.django.DjangoModelFactory):

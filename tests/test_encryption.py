@@ -16,7 +16,7 @@ from django.urls import reverse
 from accounts.crypto import decrypt, encrypted_fields
 from demo.codes import code_now
 from interventions.models import Message
-from orders.models import MerchantReport, ReportNote
+from orders.models import Buyer, MerchantReport, ReportNote
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,8 @@ def test_every_body_people_write_is_encrypted():
         (Message, "text"),
         (MerchantReport, "text"),
         (ReportNote, "text"),
+        (Buyer, "phone"),
+        (Buyer, "address"),
     }
 
 

@@ -89,9 +89,12 @@ EXPECTED: dict[str, set[str]] = {
     "interventions:alert_new": DESK_STAFF,
     "interventions:alert": LIFE_DESK,
     "interventions:alert_act": LIFE_DESK,
+    "interventions:alert_contact": LIFE_DESK,  # revealing the person's phone: as reading the alert
     "interventions:break_glass": DESK_STAFF,
     "interventions:case": LIFE_DESK,
     "interventions:case_act": LIFE_DESK,
+    "interventions:case_legal_hold": LIFE_DESK & OVERSIGHT,  # a supervisor or manager who reads the case
+    "interventions:case_contact": LIFE_DESK,
     "interventions:police_units": DESK_STAFF,
     "interventions:today": DESK_STAFF,
     "interventions:checkin_call": {"specialist"},  # the owner's call to make
@@ -245,8 +248,11 @@ def world(people, shop_a, settings, tmp_path):
         "account_confirm_email": ["not-a-key"],
         "interventions:alert": [alert.pk],
         "interventions:alert_act": [alert.pk, "claim"],
+        "interventions:alert_contact": [alert.pk],
         "interventions:case": [life_case.pk],
         "interventions:case_act": [life_case.pk, "note"],
+        "interventions:case_legal_hold": [life_case.pk],
+        "interventions:case_contact": [life_case.pk],
         "interventions:checkin_call": [factories.CheckInFactory(case=life_case, channel="phone").pk],
         "interventions:notification_open": [notification.pk],
         "interventions:review_act": [action.pk],

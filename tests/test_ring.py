@@ -80,12 +80,13 @@ def test_merging_a_ring_opens_one_ring_case_that_every_member_points_at(ring, fr
     member = ring[0]
     member.refresh_from_db()
     record = member.history.latest()
+    merged = member.events.get(kind=CaseEvent.Kind.RING_MERGED, payload__ring_case_id=ring_case.pk)
     assert (record.ring_id, record.history_user, record.history_change_reason) == (
         ring_case.pk,
         fraud_specialist,
-        "同一收款账户",
+        merged.as_change_reason,
     )
-    assert member.events.filter(kind=CaseEvent.Kind.RING_MERGED, payload__ring_case_id=ring_case.pk).exists()
+    assert merged.words == "同一收款账户"
     gathered = ring_case.events.get(kind=CaseEvent.Kind.RING_GATHERED)
     assert sorted(gathered.payload["case_ids"]) == sorted(case.pk for case in ring)
 

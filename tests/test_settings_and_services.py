@@ -19,6 +19,7 @@ PROD_ENV = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "SHOUHU_PORTAL_URL": "https://shouhu.example.internal",
     "SHOUHU_DATA_KEYS": "6hF3pYdUo1W8z2Xl0Q9rJmGk4sT7vNcB5eAiKwLqRyM=",
+    "SHOUHU_INDEX_KEY": "q8Vn3xR2mT7yK5wL0pZ4cB9hJ6fD1sA8",
 }
 
 
@@ -45,7 +46,15 @@ def test_production_settings_pass_the_deploy_check():
 
 @pytest.mark.parametrize(
     "name",
-    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "SHOUHU_PORTAL_URL", "SHOUHU_DATA_KEYS"],
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "SHOUHU_PORTAL_URL",
+        "SHOUHU_DATA_KEYS",
+        "SHOUHU_INDEX_KEY",
+    ],
 )
 def test_production_refuses_to_start_without_a_required_variable(name):
     missing = {key: value for key, value in PROD_ENV.items() if key != name}
@@ -55,6 +64,12 @@ def test_production_refuses_to_start_without_a_required_variable(name):
     empty = _manage("check", env={**PROD_ENV, name: ""})
     assert empty.returncode != 0
     assert f"Set the {name} environment variable" in empty.stderr
+
+
+def test_production_refuses_a_short_blind_index_key():
+    result = _manage("check", env={**PROD_ENV, "SHOUHU_INDEX_KEY": "too-short"})
+    assert result.returncode != 0
+    assert "SHOUHU_INDEX_KEY to 32 characters or more" in result.stderr
 
 
 def test_production_refuses_an_outbound_channel_without_a_signing_secret():

@@ -12,8 +12,11 @@ from tests import factories
 ARGS = {
     "alert": "alert",
     "alert_act": "alert_action",
+    "alert_contact": "alert",
     "case": "case",
     "case_act": "case_action",
+    "case_legal_hold": "case",
+    "case_contact": "case",
     "review_act": "review",
     "checkin_call": "checkin",
     "object_history": "case_history",

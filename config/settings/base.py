@@ -141,6 +141,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The key ring that encrypts what people wrote (accounts/crypto.py): Fernet keys, newest first,
 # comma-separated in the environment. Production refuses to start without it.
 SHOUHU_DATA_KEYS = env.list("SHOUHU_DATA_KEYS", default=[])
+# The key of the blind indexes (HMAC-SHA256) that find an encrypted phone number again exactly.
+# Not a data key: changing it changes every index. Production refuses to start without it.
+SHOUHU_INDEX_KEY = env("SHOUHU_INDEX_KEY", default="")
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
 # A session idle for longer than this is signed out: shorter for those who can read cases.
 SHOUHU_IDLE_TIMEOUT_STAFF = timedelta(minutes=30)
@@ -246,6 +249,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=45),
         "options": {"expires": 3600},
     },
+    # Closed cases past SHOUHU_RETENTION_DAYS lose the person's data; at night, when few read them.
+    "anonymise-expired-cases": {
+        "task": "interventions.tasks.anonymise_expired_cases",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 6 * 3600},
+    },
 }
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
@@ -271,6 +280,13 @@ SHOUHU_ALERT_JOIN_WINDOW = timedelta(minutes=30)
 SHOUHU_RELATED_CASE_WINDOW = timedelta(days=30)
 # The worker is shown as stopped on the managers' summary when its heartbeat is older than this.
 SHOUHU_HEARTBEAT_STALE_AFTER = timedelta(minutes=2)
+# Days a closed case keeps the person's data before the daily sweep anonymises it (PIPL art. 19:
+# the shortest period the purpose needs). Two years: a person at risk is often back within a year
+# or two, and the specialist then needs the earlier case (what was tried, which unit helped); a
+# fraud case's referral and stop-payment are settled with the police well within it. A longer
+# need, such as a court case or a police request, is met by a legal hold on that one case, not by
+# keeping everyone's data longer.
+SHOUHU_RETENTION_DAYS = env.int("SHOUHU_RETENTION_DAYS", default=730)
 # --- Reminders, check-ins and escalation clocks ---------------------------------------------------
 # The platform's systems that carry messages out: chat to a buyer, SMS and voice calls. Each is an
 # HTTP endpoint taking a signed JSON POST (HMAC-SHA256 of "timestamp.body" with the secret). A

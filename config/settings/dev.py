@@ -9,8 +9,10 @@ from .base import BASE_DIR, VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-not-secret-shouhu-demo")
-# The demo's data key, for its SQLite file only; production reads its keys from the environment.
+# The demo's data and index keys, for its SQLite file only; production reads its keys from the
+# environment.
 SHOUHU_DATA_KEYS = env.list("SHOUHU_DATA_KEYS", default=["Qkkr-EQBOSoLrxH-2lTa3IIdjGqV7Prmi7TKK6gpWUE="])
+SHOUHU_INDEX_KEY = env("SHOUHU_INDEX_KEY", default="demo-only-blind-index-key-not-secret")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 VAR_DIR.mkdir(exist_ok=True)

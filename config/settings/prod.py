@@ -1,7 +1,8 @@
 """Production: everything comes from the environment, and nothing has a default that could leak.
 
-The process refuses to start without SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL, ALLOWED_HOSTS and
-SHOUHU_PORTAL_URL, or with an outbound channel configured but no signing secret.
+The process refuses to start without SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL, ALLOWED_HOSTS,
+SHOUHU_PORTAL_URL, SHOUHU_DATA_KEYS and SHOUHU_INDEX_KEY, or with an outbound channel configured but
+no signing secret.
 See docs/deploy.md.
 """
 
@@ -20,6 +21,7 @@ _REQUIRED = (
     "CELERY_BROKER_URL",
     "SHOUHU_PORTAL_URL",
     "SHOUHU_DATA_KEYS",
+    "SHOUHU_INDEX_KEY",
 )
 for _name in _REQUIRED:
     if not env.str(_name).strip():
@@ -35,6 +37,10 @@ SHOUHU_PORTAL_URL = env("SHOUHU_PORTAL_URL")
 SHOUHU_DATA_KEYS = env.list("SHOUHU_DATA_KEYS")
 for _key in SHOUHU_DATA_KEYS:
     Fernet(_key)
+# The blind index is only as strong as its key: a short one lets a dump's phones be guessed.
+SHOUHU_INDEX_KEY = env("SHOUHU_INDEX_KEY")
+if len(SHOUHU_INDEX_KEY) < 32:
+    raise ImproperlyConfigured("Set SHOUHU_INDEX_KEY to 32 characters or more")
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")

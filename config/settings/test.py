@@ -12,8 +12,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 DEBUG = False
 # The test settings only; production reads the key from the environment.
 SECRET_KEY = "test-only-not-secret"  # nosec B105
-# The test settings' own data key; production reads its keys from the environment.
+# The test settings' own data and index keys; production reads its keys from the environment.
 SHOUHU_DATA_KEYS = ["H5FL9aBYCtX2W9RARCuWMslrYoW3xeRVwZzjJLHOLfM="]
+SHOUHU_INDEX_KEY = "test-only-blind-index-key-not-secret"  # nosec B105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/shouhu")}

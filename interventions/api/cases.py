@@ -21,6 +21,7 @@ from orders.models import Order
 
 from ..choices import Severity, Source
 from ..models import Alert, Case, CaseEvent, CheckIn, PoliceUnit
+from ..selectors import BUYER_WITH_REGIONS
 from ..services import CaseClosed, case_close, checkin_plan, order_intercept, police_refer
 
 
@@ -31,16 +32,40 @@ def _desks(request: Request) -> list[str]:
     return user_desks(request.user)
 
 
+def buyer_phone_masked() -> serializers.Field:
+    # Masked only: the full phone and address are revealed in the portal, with a purpose, logged.
+    return serializers.CharField(
+        source="buyer.phone_masked",
+        default=None,
+        allow_null=True,
+        read_only=True,
+        help_text="The buyer's phone number masked, e.g. 138****8000; empty when not known.",
+    )
+
+
+def buyer_address_masked() -> serializers.Field:
+    return serializers.CharField(
+        source="buyer.address_masked",
+        default=None,
+        allow_null=True,
+        read_only=True,
+        help_text="Where the buyer lives, to the district at most (province, city, district names).",
+    )
+
+
 class AlertSerializer(serializers.ModelSerializer):
     buyer = serializers.CharField(source="buyer.account_ref", default=None, allow_null=True, read_only=True)
+    buyer_phone_masked = buyer_phone_masked()
+    buyer_address_masked = buyer_address_masked()
     merchant = serializers.CharField(source="merchant.external_ref", default=None, allow_null=True, read_only=True)
     order = serializers.CharField(source="order.external_ref", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Alert
         fields = [
-            "id", "desk", "source", "severity", "status", "summary", "buyer", "merchant", "order",
-            "case", "related_case", "created_at", "sla_due_at", "claimed_at",
+            "id", "desk", "source", "severity", "status", "summary", "buyer", "buyer_phone_masked",
+            "buyer_address_masked", "merchant", "order", "case", "related_case", "created_at", "sla_due_at",
+            "claimed_at",
         ]  # fmt: skip
 
 
@@ -71,19 +96,23 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [api_access(scope=ApiToken.Scope.CASES_READ, permission=roles.WORK_QUEUE)]
 
     def get_queryset(self):
-        return Alert.objects.filter(desk__in=_desks(self.request)).select_related("buyer", "merchant", "order")
+        return Alert.objects.filter(desk__in=_desks(self.request)).select_related(
+            BUYER_WITH_REGIONS, "merchant", "order"
+        )
 
 
 class CaseSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     buyer = serializers.CharField(source="buyer.account_ref", default=None, allow_null=True, read_only=True)
+    buyer_phone_masked = buyer_phone_masked()
+    buyer_address_masked = buyer_address_masked()
     owner = serializers.CharField(source="owner.display_name", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Case
         fields = [
-            "id", "reference", "desk", "title", "buyer", "risk_level", "status", "outcome", "owner", "tier",
-            "ring", "opened_at", "closed_at",
+            "id", "reference", "desk", "title", "buyer", "buyer_phone_masked", "buyer_address_masked",
+            "risk_level", "status", "outcome", "owner", "tier", "ring", "opened_at", "closed_at",
         ]  # fmt: skip
 
 
@@ -155,7 +184,7 @@ class CaseViewSet(Idempotent, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return [api_access(scope=ApiToken.Scope.ACTIONS_WRITE, permission=roles.WORK_QUEUE)()]
 
     def get_queryset(self):
-        return Case.objects.filter(desk__in=_desks(self.request)).select_related("buyer", "owner")
+        return Case.objects.filter(desk__in=_desks(self.request)).select_related(BUYER_WITH_REGIONS, "owner")
 
     @extend_schema(responses={200: CaseEventSerializer(many=True), 404: ErrorSerializer})
     @action(detail=True, methods=["get"], pagination_class=Cursor)

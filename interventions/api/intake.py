@@ -17,15 +17,49 @@ from ..services import INTAKE_SOURCES, MAX_BATCH, MAX_TEXT_LENGTH, messages_inta
 MAX_ORDERS = 1_000
 
 
+# Digits with the separators people write (+86 138-0013-8000, (0571) 5550 0110).
+PHONE_PATTERN = r"^\+?[0-9(][0-9 ()-]{4,30}$"
+
+
+def buyer_phone_field() -> serializers.Field:
+    return serializers.RegexField(
+        PHONE_PATTERN,
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The buyer's phone number, e.g. 13800138000 or +86 138-0013-8000. Stored encrypted; "
+        "shown masked (138****8000) until a specialist reveals it with a purpose.",
+    )
+
+
+def buyer_address_field() -> serializers.Field:
+    return serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The buyer's street address. Stored encrypted; shown only to the district of the "
+        "buyer's region until revealed.",
+    )
+
+
 class IntakeMessageSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=[(s.value, s.label) for s in INTAKE_SOURCES])
     channel = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     external_id = serializers.CharField(max_length=128)
     buyer_ref = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    buyer_phone = buyer_phone_field()
+    buyer_address = buyer_address_field()
     merchant_ref = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     order_ref = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     text = serializers.CharField(max_length=MAX_TEXT_LENGTH, trim_whitespace=False)
     sent_at = serializers.DateTimeField()
+
+    def validate(self, attrs: dict) -> dict:
+        if (attrs.get("buyer_phone") or attrs.get("buyer_address")) and not attrs.get("buyer_ref"):
+            raise serializers.ValidationError({"buyer_ref": [_("A phone or an address needs the buyer's account.")]})
+        return attrs
 
 
 class IntakeBatchSerializer(serializers.Serializer):
@@ -105,6 +139,8 @@ def _result(outcomes, indexes: list[int]) -> dict:
 class IntakeOrderSerializer(serializers.Serializer):
     order_ref = serializers.CharField(max_length=64)
     buyer_ref = serializers.CharField(max_length=64)
+    buyer_phone = buyer_phone_field()
+    buyer_address = buyer_address_field()
     merchant_ref = serializers.CharField(max_length=64)
     product_ref = serializers.CharField(max_length=64)
     product_name = serializers.CharField(max_length=300)

@@ -66,7 +66,8 @@ class PoliceReferral(models.Model):
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
 
-    history = HistoricalRecords()
+    # The person's words stay out of the append-only history (see Case.history).
+    history = HistoricalRecords(excluded_fields=["what_reported", "outcome"])
 
     class Meta:
         verbose_name = _("police referral")
@@ -119,7 +120,8 @@ class EmergencyAction(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
 
-    history = HistoricalRecords()
+    # The person's words stay out of the append-only history (see Case.history).
+    history = HistoricalRecords(excluded_fields=["review_note"])
 
     class Meta:
         verbose_name = _("emergency action")

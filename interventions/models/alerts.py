@@ -136,7 +136,9 @@ class Alert(models.Model):
     sla_due_at = models.DateTimeField(_("claim by"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    # A summary typed by hand can name the person: it stays out of the append-only history
+    # (see Case.history).
+    history = HistoricalRecords(excluded_fields=["summary"])
 
     class Meta:
         verbose_name = _("alert")

@@ -1,5 +1,7 @@
 """Cases and their timeline."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -89,8 +91,32 @@ class Case(models.Model):
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Retention (services/retention.py): a closed case loses the person's data once past
+    # SHOUHU_RETENTION_DAYS, unless a supervisor or manager holds it for a legal matter.
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    legal_hold_reason = models.CharField(
+        _("why it is held"),
+        max_length=300,
+        blank=True,
+        help_text=_("The legal matter (court, police request, complaint), not the person."),
+    )
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("held by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    legal_hold_at = models.DateTimeField(_("held since"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    # The history tables are append-only in the database (accounts/audit.py): text copied there
+    # could never be anonymised, short of letting the app rewrite its own audit trail. So the
+    # free text that can name or describe the person stays out of history; the timeline records
+    # it (opening, closing) until retention anonymises the case. The hold's reason stays in: it is
+    # the audit of why data was kept, and is written about the legal matter.
+    history = HistoricalRecords(excluded_fields=["title", "closing_summary"])
 
     class Meta:
         verbose_name = _("case")
@@ -98,6 +124,7 @@ class Case(models.Model):
         permissions = [
             ("review_emergency_action", "Can review emergency actions after the fact"),
             ("view_summary", "Can see the managers' summary"),
+            ("place_legal_hold", "Can place or lift a legal hold on a case"),
         ]
         constraints = [
             # A closed case always says how it ended and when; an open one never does.
@@ -107,6 +134,20 @@ class Case(models.Model):
                 name="case_closed_iff_outcome",
             ),
             models.CheckConstraint(condition=~Q(ring=F("pk")), name="case_not_its_own_ring"),
+            # A hold always says who placed it, when and why; a case without one keeps none of it.
+            models.CheckConstraint(
+                condition=(
+                    Q(legal_hold=True, legal_hold_by__isnull=False, legal_hold_at__isnull=False)
+                    & ~Q(legal_hold_reason="")
+                )
+                | Q(legal_hold=False, legal_hold_by__isnull=True, legal_hold_at__isnull=True, legal_hold_reason=""),
+                name="case_legal_hold_has_who_when_why",
+            ),
+            # Only a closed case without a hold is anonymised, and it stays closed and unheld.
+            models.CheckConstraint(
+                condition=Q(anonymised_at__isnull=True) | Q(status="closed", legal_hold=False),
+                name="case_anonymised_closed_unheld",
+            ),
         ]
         indexes = [
             models.Index(fields=["desk", "status", "-risk_level"], name="case_desk_open_idx"),
@@ -115,6 +156,13 @@ class Case(models.Model):
             # The figures: cases closed in a period, and the days whose cases changed (roll-up).
             models.Index(fields=["closed_at"], name="case_closed_idx", condition=Q(closed_at__isnull=False)),
             models.Index(fields=["updated_at"], name="case_updated_idx"),
+            # The retention sweep: closed cases still holding the person's data, oldest first. It
+            # shrinks as cases are anonymised.
+            models.Index(
+                fields=["closed_at"],
+                name="case_retention_due_idx",
+                condition=Q(closed_at__isnull=False, anonymised_at__isnull=True, legal_hold=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -129,6 +177,17 @@ class Case(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
+    @property
+    def retention_ends_at(self) -> datetime | None:
+        """From when the nightly sweep anonymises the closed case, unless it is held."""
+        if self.closed_at is None:
+            return None
+        return self.closed_at + timedelta(days=settings.SHOUHU_RETENTION_DAYS)
 
 
 class CaseEvent(models.Model):
@@ -173,6 +232,10 @@ class CaseEvent(models.Model):
         RELATED_ALERT = "related_alert", _("Alert on the other desk")
         REVIEW_OPENED = "review_opened", _("Blameless review opened")
         REVIEW_CONCLUDED = "review_concluded", _("Blameless review concluded")
+        LEGAL_HOLD_SET = "legal_hold_set", _("Legal hold placed")
+        LEGAL_HOLD_LIFTED = "legal_hold_lifted", _("Legal hold lifted")
+        ANONYMISED = "anonymised", _("Personal data removed (retention)")
+        CONTACT_REVEALED = "contact_revealed", _("Contact details revealed")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -187,6 +250,11 @@ class CaseEvent(models.Model):
     payload = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
+    # What a history row of the case keeps as its change reason: a pointer to the line, not the
+    # words. History is append-only (accounts/audit.py); the timeline is where retention can
+    # anonymise the words. The audit pages read them through the pointer (interventions/audit.py).
+    CHANGE_REASON_PREFIX = "timeline:"
+
     class Meta:
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
@@ -199,3 +267,12 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference} {self.get_kind_display()}"
+
+    @property
+    def as_change_reason(self) -> str:
+        return f"{self.CHANGE_REASON_PREFIX}{self.pk}"
+
+    @property
+    def words(self) -> str:
+        """The reason or the text written with the change, if any."""
+        return self.payload.get("reason") or self.payload.get("text") or ""

@@ -64,7 +64,8 @@ class CheckIn(models.Model):
         "Alert", verbose_name=_("alert raised"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    history = HistoricalRecords()
+    # The person's words stay out of the append-only history (see Case.history).
+    history = HistoricalRecords(excluded_fields=["text"])
 
     class Meta:
         verbose_name = _("check-in")

@@ -49,7 +49,9 @@ class IncidentReview(models.Model):
     )
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    # What happened is told with the person in it: the texts stay out of the append-only history
+    # (see Case.history), and retention anonymises them with the case.
+    history = HistoricalRecords(excluded_fields=["title", "what_happened", "went_well", "made_it_hard"])
 
     class Meta:
         verbose_name = _("incident review")

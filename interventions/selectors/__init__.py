@@ -42,6 +42,8 @@ HEARTBEAT_NAME = "worker"
 
 
 QUEUE_ORDER = ("-severity", "sla_due_at", "created_at", "id")
+# A person with the regions above theirs, which their masked address names (Buyer.address_masked).
+BUYER_WITH_REGIONS = "buyer__region__parent__parent"
 
 
 def open_alerts_for(desks: list[str]) -> QuerySet[Alert]:
@@ -97,7 +99,7 @@ def alert_for_user(user: User, pk: int) -> Alert:
     """The alert, if it belongs to a desk the user works; 404 otherwise (never 403)."""
     return get_object_or_404(
         Alert.objects.select_related(
-            "buyer__region", "merchant", "order__product", "claimed_by", "case", "related_case"
+            BUYER_WITH_REGIONS, "merchant", "order__product", "claimed_by", "case", "related_case"
         ).filter(desk__in=user_desks(user)),
         pk=pk,
     )
@@ -108,7 +110,7 @@ def case_for_user(user: User, pk: int, *, granted: Iterable[int] = ()) -> Case:
     grant (`granted`, for reading only); 404 otherwise."""
     mine = Q(desk__in=user_desks(user)) | Q(pk__in=list(granted))
     return get_object_or_404(
-        Case.objects.select_related("buyer__region", "owner", "opened_by", "playbook", "ring").filter(mine), pk=pk
+        Case.objects.select_related(BUYER_WITH_REGIONS, "owner", "opened_by", "playbook", "ring").filter(mine), pk=pk
     )
 
 

@@ -51,6 +51,7 @@ from .checkins import (
     checkins_deliver,
     tomorrow_morning,
 )
+from .contact import alert_contact_reveal, case_contact_reveal
 from .figures import figures_roll_up, figures_roll_up_day
 from .intake import (
     INTAKE_SOURCES,
@@ -76,6 +77,7 @@ from .notifications import (
 )
 from .police import NotYourUnit, police_liaison_link, police_unit_register, referral_record_receipt
 from .reports import interception_page_shop, merchant_report_submit, report_note_add
+from .retention import case_anonymise, case_legal_hold_lift, case_legal_hold_set, cases_anonymise_due
 from .reviews import (
     incident_review_conclude,
     incident_review_open,
@@ -84,7 +86,7 @@ from .reviews import (
     review_action_done,
 )
 from .system import heartbeat_record
-from .timeline import case_event_record
+from .timeline import case_change_save, case_event_record
 from .webhooks import webhook_emit, webhooks_deliver, webhooks_resend
 
 __all__ = [
@@ -100,6 +102,7 @@ __all__ = [
     "alert_claim",
     "alert_claim_deadline",
     "alert_claim_next",
+    "alert_contact_reveal",
     "alert_dismiss",
     "alert_merge",
     "alert_promote",
@@ -109,16 +112,22 @@ __all__ = [
     "alerts_escalate",
     "alerts_triage_in_bulk",
     "case_add_note",
+    "case_anonymise",
     "case_assess_risk",
     "case_attach_playbook",
     "case_break_glass",
+    "case_change_save",
     "case_close",
+    "case_contact_reveal",
     "case_escalate",
     "case_event_record",
     "case_hand_over",
+    "case_legal_hold_lift",
+    "case_legal_hold_set",
     "case_open",
     "case_rate_risk",
     "case_reopen",
+    "cases_anonymise_due",
     "checkin_calls_due",
     "checkin_plan",
     "checkin_record_call",

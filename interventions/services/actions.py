@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import REVIEW_EMERGENCY_ACTIONS
@@ -36,7 +37,7 @@ from ..risk import risk_level
 from .alerts import alert_raise
 from .cases import CaseClosed
 from .reports import interception_page_shop
-from .timeline import case_event_record
+from .timeline import case_change_save, case_event_record
 from .webhooks import webhook_emit
 
 
@@ -74,12 +75,10 @@ def case_assess_risk(
     )
     previous = case.risk_level
     case.risk_level = assessment.level
-    case._history_user = by
-    case._change_reason = note or "risk assessment"
-    case.save(update_fields=["risk_level", "updated_at"])
-    case_event_record(
-        case=case,
-        actor=by,
+    case_change_save(
+        case,
+        by=by,
+        fields=["risk_level", "updated_at"],
         kind=CaseEvent.Kind.ASSESSED,
         assessment_id=assessment.pk,
         previous=previous,
@@ -269,10 +268,9 @@ def case_escalate(*, case: Case, by: User, reason: str) -> Case:
     _ensure_open(case)
     case.tier = Case.Tier.SUPERVISOR
     case.escalated_at = timezone.now()
-    case._history_user = by
-    case._change_reason = reason
-    case.save(update_fields=["tier", "escalated_at", "updated_at"])
-    case_event_record(case=case, actor=by, kind=CaseEvent.Kind.ESCALATED, reason=reason)
+    case_change_save(
+        case, by=by, fields=["tier", "escalated_at", "updated_at"], kind=CaseEvent.Kind.ESCALATED, reason=reason
+    )
     return case
 
 
@@ -282,11 +280,14 @@ def case_hand_over(*, case: Case, by: User, to: User, note: str) -> Case:
     _ensure_open(case)
     previous = case.owner
     case.owner = to
-    case._history_user = by
-    case._change_reason = note
-    case.save(update_fields=["owner", "updated_at"])
-    case_event_record(
-        case=case, actor=by, kind=CaseEvent.Kind.HANDED_OVER, previous=str(previous or ""), to=str(to), text=note
+    case_change_save(
+        case,
+        by=by,
+        fields=["owner", "updated_at"],
+        kind=CaseEvent.Kind.HANDED_OVER,
+        previous=str(previous or ""),
+        to=str(to),
+        text=note,
     )
     return case
 
@@ -314,13 +315,19 @@ def case_close(*, case: Case, by: User, outcome: str, summary: str) -> Case:
 def case_reopen(*, case: Case, by: User, reason: str) -> Case:
     if not case.is_closed:
         return case
+    if case.is_anonymised:
+        # Nothing of the person is left to work with, and retention would not come back to it.
+        raise ValueError(_("The case is anonymised: open a new case for the person."))
     if not reason.strip():
         raise ValueError("A reason is required.")
     case.status, case.outcome, case.closed_at = Case.Status.OPEN, "", None
-    case._history_user = by
-    case._change_reason = reason
-    case.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
-    case_event_record(case=case, actor=by, kind=CaseEvent.Kind.REOPENED, reason=reason)
+    case_change_save(
+        case,
+        by=by,
+        fields=["status", "outcome", "closed_at", "updated_at"],
+        kind=CaseEvent.Kind.REOPENED,
+        reason=reason,
+    )
     return case
 
 

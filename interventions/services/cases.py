@@ -12,7 +12,7 @@ from orders.models import Buyer
 
 from ..models import Alert, Case, CaseEvent
 from .alerts import AlertNotYours, ensure_can_work
-from .timeline import case_event_record
+from .timeline import case_change_save, case_event_record
 
 
 @transaction.atomic
@@ -58,11 +58,14 @@ def case_rate_risk(*, case: Case, by: User, level: int, reason: str) -> Case:
         raise ValueError("Life-protection cases are rated through a risk assessment.")
     previous = case.risk_level
     case.risk_level = level
-    case._history_user = by
-    case._change_reason = reason
-    case.save(update_fields=["risk_level", "updated_at"])
-    case_event_record(
-        case=case, actor=by, kind=CaseEvent.Kind.RISK_RATED, previous=previous, level=level, reason=reason
+    case_change_save(
+        case,
+        by=by,
+        fields=["risk_level", "updated_at"],
+        kind=CaseEvent.Kind.RISK_RATED,
+        previous=previous,
+        level=level,
+        reason=reason,
     )
     return case
 

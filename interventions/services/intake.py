@@ -20,6 +20,7 @@ from fraud.indicators import extract as extract_indicators
 from fraud.selectors import blocked_among, official_domain_names
 from fraud.services import FraudSignal, fraud_signals, indicators_sight_all
 from orders.models import Buyer, Merchant, Order
+from orders.services import Contact, buyers_record
 
 from ..choices import Severity, Source
 from ..models import Alert, Message, ScanTerm
@@ -96,11 +97,11 @@ def messages_intake(*, items: Sequence[dict]) -> list[Intake]:
     """Store a batch of validated messages, each once; the new ones are scanned after commit.
 
     Items carry source, external_id, text, sent_at and optionally channel, buyer_ref,
-    merchant_ref, order_ref. All of the batch is written or none of it.
+    buyer_phone, buyer_address, merchant_ref, order_ref. All of the batch is written or none of it.
     """
     keys = [(item["source"], item["external_id"]) for item in items]
     stored = _message_ids(keys)
-    buyers = _buyers_by_ref({item.get("buyer_ref") for item in items} - {None, ""})
+    buyers = buyers_record(contacts=_contacts(items))
     merchants = _by_ref(Merchant, {item.get("merchant_ref") for item in items} - {None, ""})
     orders = _by_ref(Order, {item.get("order_ref") for item in items} - {None, ""})
     fresh: dict[tuple[str, str], Message] = {}
@@ -150,16 +151,18 @@ def _message_ids(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
     return {(source, external_id): pk for source, external_id, pk in rows if (source, external_id) in wanted}
 
 
-def _buyers_by_ref(refs: set[str]) -> dict[str, Buyer]:
-    """The buyers with these platform accounts, created on first sight."""
-    if not refs:
-        return {}
-    known = _by_ref(Buyer, refs, field="account_ref")
-    missing = refs - known.keys()
-    if missing:
-        Buyer.objects.bulk_create([Buyer(account_ref=ref) for ref in missing], ignore_conflicts=True)
-        known = _by_ref(Buyer, refs, field="account_ref")
-    return known
+def _contacts(items: Sequence[dict]) -> dict[str, Contact]:
+    """The batch's people by account, with the phone and address sent for them (the last given)."""
+    contacts: dict[str, Contact] = {}
+    for item in items:
+        ref = item.get("buyer_ref")
+        if not ref:
+            continue
+        known = contacts.get(ref, Contact())
+        contacts[ref] = Contact(
+            phone=item.get("buyer_phone") or known.phone, address=item.get("buyer_address") or known.address
+        )
+    return contacts
 
 
 def _by_ref(model, refs: set[str], *, field: str = "external_ref") -> dict:

@@ -24,3 +24,14 @@ def zone_label(zone: str) -> str:
         return zone
     utc = f"UTC{offset[:3]}:{offset[3:]}"
     return f"{names[zone]} ({utc})" if zone in names else utc
+
+
+@register.filter
+def access_purpose(value: str) -> str:
+    """The label of an access-log purpose ("Contacting the person") from its stored value."""
+    from accounts.models import AccessLog
+
+    try:
+        return AccessLog.Purpose(value).label
+    except ValueError:
+        return value

@@ -22,6 +22,7 @@ from .console import (
     stop_payment_print,
     summary,
 )
+from .contact import alert_contact, case_contact
 from .figures import figures, figures_export
 from .incident_reviews import (
     incident_review,
@@ -31,15 +32,19 @@ from .incident_reviews import (
     review_follow_up_done,
 )
 from .reminders import checkin_call, notification_open, notifications, notifications_read, today
+from .retention import case_legal_hold
 
 __all__ = [
     "alert_act",
+    "alert_contact",
     "alert_detail",
     "alert_new",
     "audit_search",
     "break_glass",
     "case_act",
+    "case_contact",
     "case_detail",
+    "case_legal_hold",
     "checkin_call",
     "figures",
     "figures_export",

@@ -31,6 +31,7 @@ from ..forms import (
     BulkTriageForm,
     CheckInForm,
     CloseForm,
+    ContactRevealForm,
     DissuasionForm,
     HandOverForm,
     InterceptForm,
@@ -77,6 +78,7 @@ from ..selectors import (
     stop_payment_packet,
     stop_payments_for_liaison,
 )
+from ..selectors.contact import same_phone_elsewhere
 from ..services import (
     AlertAlreadyClaimed,
     AlertNotYours,
@@ -183,13 +185,16 @@ def queue_next(request: HttpRequest) -> HttpResponse:
 @portal_page(roles.WORK_QUEUE)
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = alert_for_user(request.user, pk)
+    desks = user_desks(request.user)
     context = {
         "alert": alert,
         "alert_messages": alert.messages.order_by("sent_at", "id"),
         "history": buyer_history(alert.buyer, exclude_alert=alert.pk),
+        "same_phone": same_phone_elsewhere(alert.buyer, desks=desks),
+        "reveal_form": ContactRevealForm(),
         "cases": open_cases_to_merge_into(alert) if alert.is_open else [],
         "dismiss_reasons": Alert.DismissReason.choices,
-        "my_desks": user_desks(request.user),
+        "my_desks": desks,
         "report": report_of_alert(alert) if alert.source == "merchant_report" else None,
     }
     return render(request, "interventions/alert_detail.html", context)
@@ -267,7 +272,7 @@ def _back_to_queue(request: HttpRequest) -> str:
 BREAK_GLASS_FOR = 3600  # seconds a break-glass grant lets its user read the case
 
 
-def _glass_grants(request: HttpRequest) -> list[int]:
+def break_glass_grants(request: HttpRequest) -> list[int]:
     """The cases this session may read outside its desks, by break-glass, still in time."""
     now = timezone.now().timestamp()
     return [int(pk) for pk, until in request.session.get("break_glass", {}).items() if until > now]
@@ -275,7 +280,7 @@ def _glass_grants(request: HttpRequest) -> list[int]:
 
 @portal_page(roles.WORK_QUEUE)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_for_user(request.user, pk, granted=_glass_grants(request))
+    case = case_for_user(request.user, pk, granted=break_glass_grants(request))
     desks = user_desks(request.user)
     access_record(
         user=request.user,
@@ -291,6 +296,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "alerts": case.alerts.select_related("claimed_by").prefetch_related("messages").order_by("created_at"),
         "events": case.events.select_related("actor"),
         "work": case_workspace(case),
+        "same_phone": same_phone_elsewhere(case.buyer, desks=desks),
+        "reveal_form": ContactRevealForm(outside_desk=case.desk not in desks),
         "units": police_units_for_case(case),
         "colleagues": colleagues_on_desk(case),
         "assess_form": RiskAssessmentForm(),
@@ -311,6 +318,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "zone": zone,
         "indicator_kinds": Indicator.Kind.choices,
         "my_desks": desks,
+        "may_hold": request.user.has_perm(roles.PLACE_LEGAL_HOLD),
     }
     return render(request, "interventions/case_detail.html", context)
 

@@ -4,15 +4,19 @@ Rotation: put the new key first in SHOUHU_DATA_KEYS (keep the old one after it) 
 this, then remove the old key and restart again. The secrets of the second factor (TOTP secrets,
 recovery-code seeds) are under the same ring and are rewritten too. Values are rewritten a
 thousand rows at a time; an interrupted run can simply be run again, since every key of the ring
-still decrypts."""
+still decrypts.
+
+The blind indexes are recomputed under SHOUHU_INDEX_KEY as well: after a new index key, run this
+once and the lookups of the same phone find the older rows again."""
 
 from django.core.management.base import BaseCommand
 
 from accounts.crypto import authenticators_reencrypt, column_rewrite, encrypted_fields, reencrypt
+from orders.services import buyer_phone_indexes_recompute
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt every encrypted value with the newest key of SHOUHU_DATA_KEYS."
+    help = "Re-encrypt every encrypted value with the newest key of SHOUHU_DATA_KEYS and recompute the blind indexes."
 
     def handle(self, *args, **options) -> None:
         for model, name in encrypted_fields():
@@ -21,3 +25,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{model._meta.label}.{name}: {count} values re-encrypted")
         count = authenticators_reencrypt()
         self.stdout.write(f"mfa.Authenticator: the secrets of {count} authenticators re-encrypted")
+        count = buyer_phone_indexes_recompute()
+        self.stdout.write(f"orders.Buyer.phone_index: {count} indexes recomputed under SHOUHU_INDEX_KEY")
