@@ -855,6 +855,8 @@ CASE_FIELDS = [
     "escalated_at",
     "closed_at",
     "updated_at",
+    "legal_hold",
+    "legal_hold_reason",
 ]
 
 
@@ -919,6 +921,8 @@ def case_rows(world: World, rng: random.Random) -> Iterator[tuple]:
             None if case.escalated is None else world.at(case.escalated),
             None if case.closed is None else world.at(case.closed),
             world.at(last_change),
+            False,
+            "",
         )
 
 
