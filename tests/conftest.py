@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from allauth.account.internal.flows.login import record_authentication
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY, record_authentication
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -37,14 +37,16 @@ def _person(email: str, name: str, *roles: str):
 
 def _force_login_after_second_factor(self, user, backend=None) -> None:
     """What a whole login leaves in the session: the password, then (for anyone) a code from an
-    authenticator app, recorded as django-allauth records them. Neither counts as a fresh
-    reauthentication: exports and reveals still ask (see `reauthenticated`). The login itself,
-    with and without the second factor, is tested through the real forms (test_second_factor)."""
+    authenticator app, recorded as django-allauth records them, an hour ago: so exports and
+    reveals ask for the password again (see `reauthenticated`). The login itself, with and without
+    the second factor, is tested through the real forms (test_second_factor)."""
     _django_force_login(self, user, backend)
     request = HttpRequest()
     request.session = self.session
     record_authentication(request, user, method="password", email=user.email)
     record_authentication(request, user, method="mfa", type="totp")
+    for record in request.session[AUTHENTICATION_METHODS_SESSION_KEY]:
+        record["at"] -= 3600
     request.session.save()
 
 

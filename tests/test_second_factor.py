@@ -6,13 +6,17 @@ recovery codes, and reauthentication before exports. Done means: a staff login w
 factor reaches no staff page, the admin included, and the sixth wrong password is refused.
 """
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AccessLog
 from demo.codes import code_now
@@ -207,6 +211,19 @@ def test_an_export_asks_for_the_password_again_and_then_goes_ahead(client, manag
     assert done.status_code == 200
     assert done["Content-Disposition"].startswith("attachment")
     assert AccessLog.objects.filter(action=AccessLog.Action.EXPORT, user=manager).count() == 1
+
+
+def test_a_login_minutes_ago_counts_as_giving_the_password_again(client, manager):
+    with_authenticator(manager)
+    log_in_with_password(client, manager)
+    client.post(reverse("mfa_authenticate"), {"code": code()})
+    url = reverse("interventions:figures_export", args=["claim"])
+    done = client.post(url, {"purpose": "review"})
+    assert done.status_code == 200
+    assert done["Content-Disposition"].startswith("attachment")
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        asked = client.post(url, {"purpose": "review"})
+    assert asked.url.startswith(reverse("account_reauthenticate"))
 
 
 def test_an_htmx_request_that_needs_reauthentication_loads_the_whole_page(client, manager):
