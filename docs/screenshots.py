@@ -74,6 +74,7 @@ def main() -> None:
             print(f"{OUT / name}.png")
             page.close()
         _code_page(browser)
+        _contact_revealed(contexts["li@shouhu.demo"])
         browser.close()
 
 
@@ -87,6 +88,19 @@ def _code_page(browser) -> None:
     page.wait_for_url("**/accounts/2fa/authenticate/")
     page.screenshot(path=OUT / "login-code.png", full_page=True)
     print(f"{OUT / 'login-code'}.png")
+
+
+def _contact_revealed(context) -> None:
+    """The herbicide case's person after a reveal for a purpose (written to the demo's access log)."""
+    page = context.new_page()
+    page.goto(f"{BASE_URL}/cases/1/")
+    page.get_by_text("查看完整电话和地址").click()
+    page.select_option("select[name=purpose]", "contact")
+    page.fill("input[name=reason]", "回访确认安全")
+    page.get_by_role("button", name="查看", exact=True).click()
+    page.get_by_test_id("contact-revealed").wait_for()
+    page.screenshot(path=OUT / "case-contact-revealed.png")
+    print(f"{OUT / 'case-contact-revealed'}.png")
 
 
 if __name__ == "__main__":
