@@ -182,7 +182,8 @@ def _alert_from(message, *, desk: str, severity: int, summary: str, terms: list[
 
 def _herbicide_story(staff, merchants, products, buyers, regions, now) -> None:
     """15:00: a user reports a young mother who posted that she will end her life, with a
-    screenshot of herbicide she bought. An hour later she re-orders at another shop."""
+    screenshot of herbicide she bought. An hour later she re-orders at another shop, and asks a
+    third from a second account on the same phone."""
     buyer = buyers["tb_xiaoyu_mama"]
     order_a, _ = order_record(
         external_ref="TB20261123150001",
@@ -236,6 +237,22 @@ def _herbicide_story(staff, merchants, products, buyers, regions, now) -> None:
     )
     # The same watch that runs on every order from the order system raises the critical alert.
     reorders_watch(orders=[order_b])
+    # Minutes later, from her second account on the same phone, she asks a third shop to hurry.
+    # Nothing links the accounts but the phone: the case page lists this alert through it.
+    ask = _message(
+        Source.CHAT,
+        "chat-88177",
+        "你们的除草剂今晚能送到吗?越快越好,买完就再也不用麻烦谁了。",
+        now - timedelta(minutes=6),
+        buyer=buyers["tb_yu_0412"],
+    )
+    _alert_from(
+        ask,
+        desk=Desk.LIFE,
+        severity=Severity.HIGH,
+        summary="催促送达除草剂 + 告别式措辞",
+        terms=[("除草剂", "method"), ("再也不用麻烦谁了", "goodbye")],
+    )
 
 
 def _sleeping_pills_story(merchants, products, buyers, regions, now) -> None:

@@ -80,11 +80,12 @@ PRODUCTS = [
     ("shop-youpin", "yp-001", "蓝牙耳机", "none"),
 ]
 
-# account ref, nickname, masked phone, region code
 # (account, nickname, phone, street address, region code). Fictional: the numbers are of the
 # 1380000xxxx kind, the streets are made up.
 BUYERS = [
     ("tb_xiaoyu_mama", "小雨妈妈", "13800002266", "四川省成都市锦江区示范路18号3栋2单元501", "510100"),
+    # The same woman's second account, on the same phone: the case page lists it.
+    ("tb_yu_0412", "小雨", "13800002266", "", "510100"),
     ("tb_xiaolu_2019", "小鹿", "", "", "420100"),
     ("tb_lin_0915", "林先生", "13800000915", "福建省厦门市思明区样例街66号1802室", "350200"),
     ("tb_zhang_a", "张女士", "13800007701", "浙江省杭州市西湖区示例巷9号4幢301", "330100"),

@@ -1,6 +1,7 @@
 """`make demo` loads the seed stories; every demo login reaches its start page."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -23,6 +24,14 @@ def test_the_demo_holds_the_seed_stories(demo):
     assert Case.objects.filter(title__contains="短信验证码").get().sightings.count() == 3
     assert Case.objects.filter(title__contains="13,000").exists()
     assert Order.objects.filter(product__risk_category="pesticide").values("merchant").distinct().count() == 2
+
+
+def test_the_herbicide_case_shows_her_second_account_through_the_phone(client, demo):
+    case = Case.objects.get(title__contains="除草剂")
+    client.force_login(get_user_model().objects.get(email="li@shouhu.demo"))
+    page = client.get(reverse("interventions:case", args=[case.pk])).text
+    assert 'data-testid="same-phone"' in page
+    assert "tb_yu_0412" in page
 
 
 def test_loading_the_demo_twice_adds_nothing(demo):
