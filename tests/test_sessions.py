@@ -5,11 +5,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.services import user_set_roles
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +78,22 @@ def test_a_new_password_signs_the_user_out_of_every_session(client, specialist):
     specialist.set_password("a-new-long-passphrase-2026")
     specialist.save()
     assert client.get(reverse("interventions:queue")).status_code == 302
+
+
+def test_changing_the_password_on_its_page_signs_out_every_other_session(client, specialist, reauthenticated):
+    elsewhere = Client()
+    elsewhere.force_login(specialist)
+    assert elsewhere.get(reverse("interventions:queue")).status_code == 200
+    client.force_login(specialist)
+    reauthenticated(client)
+    response = client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": factories.PASSWORD,
+            "password1": "a-new-long-passphrase-2026",
+            "password2": "a-new-long-passphrase-2026",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("interventions:queue")).status_code == 200  # the one who changed it stays
+    assert elsewhere.get(reverse("interventions:queue")).status_code == 302  # the other is signed out
