@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from accounts.models import AccessLog
 from accounts.services import user_set_roles
 from interventions.models import Alert, Case, CheckIn, EmergencyAction, PoliceReferral
 from orders.models import InterceptionRequest, Order
@@ -34,6 +35,8 @@ def test_the_herbicide_story_from_alert_to_a_safe_person(page, live_server, api,
         "external_id": "c-88120",
         "buyer_ref": "tb_xiaoyu_mama",
         "order_ref": "TB-A-1",
+        "buyer_phone": "13800002266",
+        "buyer_address": "四川省成都市锦江区示范路18号3栋2单元501",
         "text": "有用户举报:一位年轻妈妈在朋友圈说今晚就想结束自己的生命,还晒出了刚买的除草剂截图",
         "sent_at": "2026-11-23T15:00:00+08:00",
     }
@@ -86,6 +89,14 @@ def test_the_herbicide_story_from_alert_to_a_safe_person(page, live_server, api,
     page.locator("tr[data-order='TB-B-1']").get_by_role("button", name="拦截").click()
     expect(page.get_by_test_id("interceptions")).to_contain_text("TB-B-1")
 
+    # The police will need where she lives: the page shows the phone masked until she says why.
+    expect(page.get_by_test_id("phone-masked")).to_have_text("138****2266")
+    page.get_by_text("查看完整电话和地址").click()
+    page.locator("select[name=purpose]").select_option("police")
+    page.get_by_role("button", name="查看", exact=True).click()
+    expect(page.get_by_test_id("contact-revealed")).to_contain_text("13800002266")
+    expect(page.get_by_test_id("contact-revealed")).to_contain_text("示范路18号")
+
     # She calls the police in the mother's city (listed first) and records it.
     page.get_by_text("报警", exact=True).click()
     expect(page.get_by_label("警方单位")).to_contain_text("成都市公安局")
@@ -119,6 +130,7 @@ def test_the_herbicide_story_from_alert_to_a_safe_person(page, live_server, api,
     assert case.alerts.count() == 2
     assert EmergencyAction.objects.filter(case=case).count() == 3  # two holds and the referral, at high risk
     assert order_a.interceptions.exists()
+    assert AccessLog.objects.filter(action="reveal", purpose="police", user=specialist).count() == 1
 
 
 def test_two_specialists_claim_the_same_alert_and_exactly_one_wins(browser, live_server, specialist, life_team):
