@@ -6,18 +6,17 @@ that a specialist page exists. Anonymous visitors go to the login page.
 Put it outermost, above @require_POST and the like: a 405 to an outsider also says "this exists".
 """
 
-import time
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
 
-from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.internal.flows.reauthentication import is_reauthentication_required
 from allauth.core.exceptions import ImmediateHttpResponse, ReauthenticationRequired
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+
+from .security import authenticated_recently
 
 
 def portal_page(permission: str) -> Callable:
@@ -44,7 +43,7 @@ def recent_authentication_ensure(request: HttpRequest) -> None:
 
     An htmx request cannot be held and replayed into its fragment: the whole page is sent to the
     reauthentication and comes back to where it was."""
-    if _authenticated_recently(request) or not is_reauthentication_required(request, app=""):
+    if authenticated_recently(request) or not is_reauthentication_required(request, app=""):
         return
     if request.headers.get("HX-Request"):
         back = request.headers.get("HX-Current-URL") or request.get_full_path()
@@ -52,14 +51,6 @@ def recent_authentication_ensure(request: HttpRequest) -> None:
         response["HX-Redirect"] = f"{reverse('account_reauthenticate')}?{urlencode({'next': back})}"
         raise ImmediateHttpResponse(response)
     raise ReauthenticationRequired
-
-
-def _authenticated_recently(request: HttpRequest) -> bool:
-    """The login itself (password, then the second factor) within the timeout counts as given again.
-    django-allauth counts only its reauthentication page; a login a minute ago proves as much, and
-    asking for the password again then costs a specialist time while someone is in danger."""
-    records = get_authentication_records(request, request.user)
-    return bool(records) and time.time() - records[-1]["at"] < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
 
 
 def sensitive_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -121,7 +121,8 @@ class SecondFactorMiddleware:
         user = request.user
         if not user.is_authenticated or request.resolver_match.view_name in SECOND_FACTOR_PAGES:
             return None
-        if not second_factor_required(user) or second_factor_given(request):
+        # The session first: it is read anyway, while whether a shop requires one is a query.
+        if second_factor_given(request) or not second_factor_required(user):
             return None
         if request.path.startswith("/api/"):
             return _api_refusal("second_factor_required", "Sign in with a second factor first.", status=403)

@@ -5,8 +5,11 @@ must not open what people wrote about wanting to die. A shop's staff and police 
 one up; a shop's admins can require it of the whole shop.
 """
 
+import time
+
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.http import HttpRequest
 
 from . import roles
@@ -33,6 +36,15 @@ def second_factor_given(request: HttpRequest) -> bool:
     app or a recovery code, as django-allauth records it in the session."""
     records = get_authentication_records(request, request.user)
     return any(record.get("method") == "mfa" for record in records)
+
+
+def authenticated_recently(request: HttpRequest) -> bool:
+    """Whether the password (and the second factor) was given within ACCOUNT_REAUTHENTICATION_TIMEOUT,
+    at login or on the reauthentication page. django-allauth counts only that page; a login a
+    minute ago proves as much, and asking again then costs a specialist time while someone is in
+    danger."""
+    records = get_authentication_records(request, request.user)
+    return bool(records) and time.time() - records[-1]["at"] < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
 
 
 def has_authenticator(user) -> bool:

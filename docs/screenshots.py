@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 django.setup()
 
-from tests.browser.helpers import log_in  # noqa: E402
+from tests.browser.helpers import log_in, password_give  # noqa: E402
 
 BASE_URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).parent / "screenshots"
@@ -81,11 +81,7 @@ def main() -> None:
 def _code_page(browser) -> None:
     """The step between the password and the portal: the authenticator app's code."""
     page = browser.new_context(viewport={"width": 1360, "height": 820}, locale="zh-CN").new_page()
-    page.goto(f"{BASE_URL}/accounts/login/")
-    page.get_by_label("电子邮箱").fill("wang@shouhu.demo")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/accounts/2fa/authenticate/")
+    password_give(page, BASE_URL, "wang@shouhu.demo", PASSWORD).wait_for_url("**/accounts/2fa/authenticate/")
     page.screenshot(path=OUT / "login-code.png", full_page=True)
     print(f"{OUT / 'login-code'}.png")
 

@@ -132,8 +132,6 @@ def buyers_record(*, contacts: Mapping[str, Contact]) -> dict[str, Buyer]:
     return known
 
 
-# The buyer's fields that say who the person is: what buyer_anonymise blanks. A field of that
-# kind added to Buyer belongs here too.
 def buyer_phone_indexes_recompute() -> int:
     """Every buyer's phone index again under the current SHOUHU_INDEX_KEY, a thousand buyers at a
     time: after the index key changes, until this has run, "the same phone elsewhere" does not
@@ -143,13 +141,17 @@ def buyer_phone_indexes_recompute() -> int:
         batch = list(Buyer.objects.filter(pk__gt=after).exclude(phone_index="").order_by("pk")[:1000])
         if not batch:
             return changed
-        stale = [buyer for buyer in batch if buyer.phone_index != phone_index(buyer.phone)]
-        for buyer in stale:
-            buyer.phone_index = phone_index(buyer.phone)
+        stale = []
+        for buyer in batch:
+            if buyer.phone_index != (index := phone_index(buyer.phone)):
+                buyer.phone_index = index
+                stale.append(buyer)
         Buyer.objects.bulk_update(stale, ["phone_index"])
         changed, after = changed + len(stale), batch[-1].pk
 
 
+# The buyer's fields that say who the person is: what buyer_anonymise blanks. A field of that
+# kind added to Buyer belongs here too.
 BUYER_PERSONAL_FIELDS = ("nickname", "phone", "phone_index", "address")
 
 

@@ -8,7 +8,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY, record_authentication
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest

@@ -32,31 +32,21 @@ def _desks(request: Request) -> list[str]:
     return user_desks(request.user)
 
 
-def buyer_phone_masked() -> serializers.Field:
+def buyer_masked(attribute: str, help_text: str) -> serializers.Field:
     # Masked only: the full phone and address are revealed in the portal, with a purpose, logged.
     return serializers.CharField(
-        source="buyer.phone_masked",
-        default=None,
-        allow_null=True,
-        read_only=True,
-        help_text="The buyer's phone number masked, e.g. 138****8000; empty when not known.",
+        source=f"buyer.{attribute}", default=None, allow_null=True, read_only=True, help_text=help_text
     )
 
 
-def buyer_address_masked() -> serializers.Field:
-    return serializers.CharField(
-        source="buyer.address_masked",
-        default=None,
-        allow_null=True,
-        read_only=True,
-        help_text="Where the buyer lives, to the district at most (province, city, district names).",
-    )
+BUYER_PHONE_HELP = "The buyer's phone number masked, e.g. 138****8000; empty when not known."
+BUYER_ADDRESS_HELP = "Where the buyer lives, to the district at most (province, city, district names)."
 
 
 class AlertSerializer(serializers.ModelSerializer):
     buyer = serializers.CharField(source="buyer.account_ref", default=None, allow_null=True, read_only=True)
-    buyer_phone_masked = buyer_phone_masked()
-    buyer_address_masked = buyer_address_masked()
+    buyer_phone_masked = buyer_masked("phone_masked", BUYER_PHONE_HELP)
+    buyer_address_masked = buyer_masked("address_masked", BUYER_ADDRESS_HELP)
     merchant = serializers.CharField(source="merchant.external_ref", default=None, allow_null=True, read_only=True)
     order = serializers.CharField(source="order.external_ref", default=None, allow_null=True, read_only=True)
 
@@ -104,8 +94,8 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
 class CaseSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     buyer = serializers.CharField(source="buyer.account_ref", default=None, allow_null=True, read_only=True)
-    buyer_phone_masked = buyer_phone_masked()
-    buyer_address_masked = buyer_address_masked()
+    buyer_phone_masked = buyer_masked("phone_masked", BUYER_PHONE_HELP)
+    buyer_address_masked = buyer_masked("address_masked", BUYER_ADDRESS_HELP)
     owner = serializers.CharField(source="owner.display_name", default=None, allow_null=True, read_only=True)
 
     class Meta:
