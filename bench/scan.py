@@ -58,7 +58,8 @@ import opencc  # noqa: E402
 from accounts.models import Desk  # noqa: E402
 from interventions.models import Severity  # noqa: E402
 from interventions.scanner import Lexicon, Term, scan_text  # noqa: E402
-from interventions.scanner.default_terms import DEFAULT_TERMS  # noqa: E402
+from interventions.scanner.default_terms import default_terms  # noqa: E402
+from interventions.scanner.model import shipped  # noqa: E402
 from interventions.scanner.normalise import normalise, translation_table  # noqa: E402
 
 RUNS = 3
@@ -184,9 +185,13 @@ def _signal_pools() -> dict[str, list[str]]:
     """Slot name -> phrases: `intent` holds the category's terms of weight >= 2, `strong_intent`
     those of weight 3. `real_terms` keeps all of them in any list long enough to hold them."""
     pools: dict[str, list[str]] = {}
-    for category, terms in DEFAULT_TERMS.items():
-        pools[str(category)] = [phrase for phrase, weight in terms if weight >= 2]
-        pools[f"strong_{category}"] = [phrase for phrase, weight in terms if weight >= 3]
+    for term in default_terms():
+        pools.setdefault(term.category, [])
+        pools.setdefault(f"strong_{term.category}", [])
+        if term.weight >= 2:
+            pools[term.category].append(term.phrase)
+        if term.weight >= 3:
+            pools[f"strong_{term.category}"].append(term.phrase)
     return pools
 
 
@@ -291,9 +296,7 @@ COMMON = (
 def real_terms(count: int, seed: int) -> list[Term]:
     """`count` of the default terms: exceptions and weight >= 2 first (the positives and idioms depend
     on them), then weak terms in an order set by the seed."""
-    terms = [
-        Term(phrase, str(category), weight) for category, pairs in DEFAULT_TERMS.items() for phrase, weight in pairs
-    ]
+    terms = default_terms()
     kept = [term for term in terms if term.weight != 1]
     weak = [term for term in terms if term.weight == 1]
     random.Random(f"{seed}:weak").shuffle(weak)
@@ -305,7 +308,9 @@ def synthetic_terms(count: int, seed: int, real: list[Term]) -> list[Term]:
     would not list 自杀 inside another phrase), so the real-term positives keep their meaning."""
     rng = random.Random(f"{seed}:terms")
     real_keys = {normalise(term.phrase) for term in real}
-    weights = {category: [weight for _, weight in pairs] for category, pairs in DEFAULT_TERMS.items()}
+    weights: dict[str, list[int]] = {}
+    for term in default_terms():
+        weights.setdefault(term.category, []).append(term.weight)
     categories = list(weights)
     seen: set[str] = set(real_keys)
     terms: list[Term] = []
@@ -385,8 +390,9 @@ def measure(count: int, seed: int, texts: list[str], kinds: list[str], normalise
     terms = term_list(count, seed)
     gc.collect()  # so that a collection after building 200,000 messages does not land in the build time
     start = time.perf_counter()
-    lexicon = Lexicon(terms)
+    lexicon = Lexicon(terms, model=shipped())
     built = time.perf_counter() - start
+    frames_only = Lexicon(terms)
     start = time.perf_counter()
     pattern = regex_baseline(terms)
     compiled = time.perf_counter() - start
@@ -399,6 +405,7 @@ def measure(count: int, seed: int, texts: list[str], kinds: list[str], normalise
         "lexicon_s": built,
         "regex_s": compiled,
         "scan": n / best_time(lambda: scan_all(texts, lexicon)),
+        "frames": n / best_time(lambda: scan_all(texts, frames_only)),
         "match": n / best_time(lambda: match_all(normalised, lexicon)),
         "automaton": n / best_time(lambda: automaton_all(normalised, lexicon)),
         "regex": n / best_time(lambda: regex_all(normalised, pattern)),
@@ -442,7 +449,8 @@ def print_header(texts: list[str], kinds: list[str], evaded: int, table_s: float
 
 def print_table(rows: list[dict]) -> None:
     print(
-        f"{'terms':>6}  {'whole scan msg/s':>16}  {'match msg/s':>11}  {'automaton msg/s':>15}  {'regex msg/s':>11}"
+        f"{'terms':>6}  {'whole scan msg/s':>16}  {'no model msg/s':>14}  {'match msg/s':>11}"
+        f"  {'automaton msg/s':>15}  {'regex msg/s':>11}"
         f"  {'match÷regex':>11}  alerted life / fraud"
     )
     for row in rows:
@@ -450,8 +458,8 @@ def print_table(rows: list[dict]) -> None:
         life = sum(v for (_, desk), v in alerted.items() if desk == Desk.LIFE)
         fraud = sum(v for (_, desk), v in alerted.items() if desk == Desk.FRAUD)
         print(
-            f"{row['terms']:>6}  {row['scan']:>16,.0f}  {row['match']:>11,.0f}  {row['automaton']:>15,.0f}"
-            f"  {row['regex']:>11,.0f}  {row['match'] / row['regex']:>10.1f}×  {life:,} / {fraud:,}"
+            f"{row['terms']:>6}  {row['scan']:>16,.0f}  {row['frames']:>14,.0f}  {row['match']:>11,.0f}"
+            f"  {row['automaton']:>15,.0f}  {row['regex']:>11,.0f}  {row['match'] / row['regex']:>10.1f}×  {life:,} / {fraud:,}"
         )
     print(
         "\nmatch = lexicon.hits(normalised) (automaton + Hit objects + benign-phrase filter); automaton = bare "

@@ -16,6 +16,7 @@ from .services import (
     reminders_sweep,
     webhooks_deliver,
 )
+from .services.scanner import scanner_backtest_run, scanner_backtests_run_due
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -81,3 +82,16 @@ def anonymise_expired_cases(self) -> int:
     those under a legal hold. Safe to run twice or on two workers at once; a run cut short is
     finished by the next."""
     return cases_anonymise_due()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_scanner_backtest(self, backtest_id: int) -> bool:
+    """Backtest the proposed term changes: the corpus's test half and the stored messages of the
+    last days, with and without them. Claimed by a conditional update, so a second run does nothing."""
+    return scanner_backtest_run(backtest_id=backtest_id)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_due_scanner_backtests(self) -> int:
+    """Beat's safety net for backtests whose own task was lost."""
+    return scanner_backtests_run_due()

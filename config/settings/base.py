@@ -244,6 +244,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # A backtest of proposed scanner terms whose task was lost, or whose worker died.
+    "run-due-scanner-backtests": {
+        "task": "interventions.tasks.run_due_scanner_backtests",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     "morning-digest": {
         "task": "interventions.tasks.send_morning_digests",
         "schedule": crontab(hour=7, minute=45),

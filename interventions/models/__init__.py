@@ -5,11 +5,12 @@ from ..choices import Severity, Source
 from .actions import EmergencyAction, PoliceReferral, RiskAssessment
 from .alerts import Alert, Message
 from .cases import Case, CaseEvent
-from .figures import AlertDayFigure, CaseDayFigure, DurationBucket, FigureRollup, TermDayFigure
+from .figures import AlertDayFigure, CaseDayFigure, DurationBucket, FigureRollup, FrameDayFigure, TermDayFigure
 from .playbooks import ChecklistTick, Playbook
 from .police import PoliceLiaison, PoliceUnit
 from .reminders import CheckIn, DutyShift, Notification
 from .reviews import IncidentReview, ReviewAction
+from .scanner import ScannerBacktest, ScanTermChange
 from .system import Heartbeat, ScanTerm
 from .webhooks import WebhookDelivery, WebhookSubscription
 
@@ -25,6 +26,7 @@ __all__ = [
     "DutyShift",
     "EmergencyAction",
     "FigureRollup",
+    "FrameDayFigure",
     "Heartbeat",
     "IncidentReview",
     "Message",
@@ -36,6 +38,8 @@ __all__ = [
     "ReviewAction",
     "RiskAssessment",
     "ScanTerm",
+    "ScanTermChange",
+    "ScannerBacktest",
     "Severity",
     "Source",
     "TermDayFigure",

@@ -79,6 +79,10 @@ class Alert(models.Model):
     summary = models.CharField(_("reason"), max_length=300, help_text=_("One line a specialist can read."))
     # [{"term", "category", "start", "end", "message_id"}]: offsets are into the original text.
     matches = models.JSONField(_("matched terms"), default=list, blank=True)
+    # The scanner's frames that held (["lethality", "prepared"]) and its risk level 0-10: what the
+    # desk's decisions on the alert are counted against, per frame, in the figures.
+    frames = models.JSONField(_("scanner frames"), default=list, blank=True)
+    risk_level = models.PositiveSmallIntegerField(_("risk level (0-10)"), default=0)
     messages = models.ManyToManyField(Message, verbose_name=_("messages"), related_name="alerts", blank=True)
     # Indexed by alert_buyer_recent_idx, which starts with it.
     buyer = models.ForeignKey(

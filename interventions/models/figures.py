@@ -68,6 +68,25 @@ class TermDayFigure(models.Model):
         return f"{self.day} {self.desk} {self.term}: {self.confirmed}/{self.false_alarms}"
 
 
+class FrameDayFigure(models.Model):
+    """Of the alerts raised on one day on one desk in which a scanner frame held: how many became
+    (or joined) a case, and how many were dismissed as false alarms."""
+
+    day = models.DateField(_("day"))
+    desk = models.CharField(_("desk"), max_length=10, choices=Desk.choices)
+    frame = models.CharField(_("frame"), max_length=20)
+    confirmed = models.PositiveIntegerField(_("became a case"))
+    false_alarms = models.PositiveIntegerField(_("false alarms"))
+
+    class Meta:
+        verbose_name = _("scanner frame of a day")
+        verbose_name_plural = _("scanner frames per day")
+        constraints = [models.UniqueConstraint(fields=["day", "desk", "frame"], name="frame_day_figure_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.desk} {self.frame}: {self.confirmed}/{self.false_alarms}"
+
+
 class DurationBucket(models.Model):
     """How many waits of one kind, on one day and desk (and severity, for claims), fell in one
     bucket. Bucket b ≥ 1 holds waits from 1.05^(b−1) to 1.05^b seconds (bucket 0: under a second),

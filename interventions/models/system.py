@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from orders.models import Product
+
 from ..scanner.categories import Category as ScanCategory
 
 
@@ -22,6 +24,13 @@ class ScanTerm(models.Model):
             "3: clear on its own. 2: clear in context. 1: weak, only supports a stronger signal. "
             "Benign phrases (exceptions) have 0."
         ),
+    )
+    goods = models.CharField(
+        _("high-risk goods"),
+        max_length=16,
+        choices=Product.RiskCategory.choices,
+        blank=True,
+        help_text=_("For a method: the kind of goods a product named with this phrase is."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     note = models.CharField(_("note"), max_length=300, blank=True)

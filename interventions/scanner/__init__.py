@@ -1,54 +1,39 @@
-"""The alert scanner: normalise, match, classify. Pure functions over text; no database.
+"""The alert scanner: normalise, match, judge. Pure functions over text; no database.
 
-`scan_text` is the one code path used by the intake task and by `manage.py scan`.
+`scan_text` is the one code path used by the intake task, staff alerts, `manage.py scan`, the
+evaluation on the corpus and the backtest.
 """
 
-from dataclasses import dataclass
 from functools import cached_property
 
 from django.utils.translation import gettext as _
 
 from ..choices import Severity
-from .categories import Category, desk_of
-from .classify import desk_severities
-from .lexicon import Hit, Lexicon, Term
-from .normalise import normalise, original_offsets
+from .categories import Category
+from .frames import NOTHING, Frame, Judgement, Lower, Raise, judge
+from .lexicon import Hit, Lexicon, Match, Term
+from .model import Model
+from .normalise import normalise
 
 __all__ = ["Category", "Lexicon", "Match", "ScanResult", "Term", "scan_text"]
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
-    """A term as found in the original text: `text[start:end]` is what the person wrote."""
-
-    term: str
-    category: str
-    start: int
-    end: int
-
-
 class ScanResult:
-    """What the scanner found in one message. Severity and desk are decided at once; the offsets
+    """What the scanner found in one message. The judgement per desk is made at once; the offsets
     back into the original text and the readable reasons are worked out only when asked for, so
     the many messages that match a weak term and never alert do not pay for them."""
 
-    def __init__(
-        self,
-        text: str,
-        hits: list[Hit] | None = None,
-        desk_severity: dict[str, int] | None = None,
-        high_risk_product: bool = False,
-    ) -> None:
+    def __init__(self, text: str, hits: list[Hit] | None = None, judgements: dict[str, Judgement] | None = None):
         self.text = text
         self._hits = hits or []
-        self._high_risk_product = high_risk_product
         # Per desk: a message can matter to both (a fraud victim who writes of despair).
-        self.desk_severity = desk_severity or {}
+        self.judgements = judgements or {}
+        self.desk_severity = {desk: judgement.severity for desk, judgement in self.judgements.items()}
         self.severity = Severity.NONE
         self.desk: str | None = None
-        if self.desk_severity:
+        if self.judgements:
             # The more dangerous desk leads; on a tie, life protection does.
-            lead = max(self.desk_severity, key=lambda d: (self.desk_severity[d], d == "life"))
+            lead = max(self.judgements, key=lambda d: (self.judgements[d].level, d == "life"))
             if self.desk_severity[lead] > Severity.NONE:
                 self.severity, self.desk = self.desk_severity[lead], lead
 
@@ -56,18 +41,29 @@ class ScanResult:
     def severity_name(self) -> str:
         return Severity(self.severity).name.lower()
 
+    def level_for(self, desk: str) -> int:
+        """The risk level 0–10 on one desk."""
+        return self.judgements.get(desk, NOTHING).level
+
+    def frames_for(self, desk: str) -> list[str]:
+        return self.judgements.get(desk, NOTHING).frames
+
     @cached_property
     def matches(self) -> list[Match]:
-        return _in_original(self.text, self._hits) if self._hits else []
+        return Lexicon.in_original(self.text, self._hits) if self._hits else []
 
     @property
     def categories(self) -> list[str]:
         return list(dict.fromkeys(m.category for m in self.matches))
 
     def reason_for(self, desk: str) -> str:
-        """One line a specialist can read about this message, for one desk."""
-        level = self.desk_severity.get(desk, Severity.NONE)
-        return _reason(level, desk, self._hits, self._high_risk_product) if level > Severity.NONE else ""
+        """One line a specialist can read about this message, for one desk: the severity with the
+        level, then each frame with the words that make it hold, strongest first, then what
+        raised or lowered it. 危急(9/10):询问致死方式或剂量「吃多少片」「安眠药」 + 手段已到手"""
+        judgement = self.judgements.get(desk, NOTHING)
+        if judgement.severity <= Severity.NONE:
+            return ""
+        return _reason(judgement)
 
     @property
     def reason(self) -> str:
@@ -86,36 +82,40 @@ class ScanResult:
 
 
 def scan_text(text: str, lexicon: Lexicon, *, high_risk_product: bool = False) -> ScanResult:
-    """Scan one message. Most messages match nothing and leave after one translate and one pass
-    of the automaton."""
-    hits = lexicon.hits(normalise(text))
-    if not hits:
-        return ScanResult(text)
-    return ScanResult(text, hits, desk_severities(hits, high_risk_product=high_risk_product), high_risk_product)
+    """Scan one message: the frames judge the terms found; the model, when the lexicon has one,
+    may lift a message they rated below medium to medium."""
+    normalised = normalise(text)
+    hits = lexicon.hits(normalised)
+    judgements = judge(hits, high_risk_product=high_risk_product) if hits else {}
+    if lexicon.model is not None:
+        judgements = second_opinion(lexicon.model, normalised, judgements)
+    return ScanResult(text, hits, judgements) if judgements else ScanResult(text)
 
 
-def _in_original(text: str, hits: list[Hit]) -> list[Match]:
-    offsets = original_offsets(text)
-    matches = {
-        Match(term=hit.term.phrase, category=hit.term.category, start=offsets[hit.start], end=offsets[hit.end - 1] + 1)
-        for hit in hits
-    }
-    return sorted(matches, key=lambda m: (m.start, m.end, m.category))
+def second_opinion(model: Model, normalised: str, judgements: dict[str, Judgement]) -> dict[str, Judgement]:
+    """The model's lifts: a desk's verdict below medium becomes medium when the model is sure
+    enough (surer when the frames found nothing at all). It never lowers a verdict."""
+    if all(judgement.severity >= Severity.MEDIUM for judgement in judgements.values()) and len(judgements) == 2:
+        return judgements
+    probabilities = model.probabilities(normalised)
+    lifted = dict(judgements)
+    for desk, probability in probabilities.items():
+        judgement = judgements.get(desk, NOTHING)
+        threshold = model.desks[desk].lift_low if judgement.severity == Severity.LOW else model.desks[desk].lift_none
+        if judgement.severity < Severity.MEDIUM and probability >= threshold:
+            lifted[desk] = judgement.lifted_by_model(probability)
+    return lifted
 
 
-def _reason(severity: int, desk: str, hits: list[Hit], high_risk_product: bool) -> str:
-    """One line a specialist can read: what was found, by category, strongest first."""
-    strongest: dict[str, Hit] = {}
-    for hit in hits:
-        category = hit.term.category
-        if desk_of(category) == desk and (
-            category not in strongest or hit.term.weight > strongest[category].term.weight
-        ):
-            strongest[category] = hit
-    parts = [
-        f"{Category(category).label}「{hit.term.phrase}」"
-        for category, hit in sorted(strongest.items(), key=lambda item: -item[1].term.weight)
-    ]
-    if high_risk_product and desk == "life":
-        parts.append(_("high-risk goods in the order"))
-    return f"{Severity(severity).label}:" + " + ".join(parts)
+def _reason(judgement: Judgement) -> str:
+    parts = []
+    if judgement.model_probability is not None:
+        parts.append(_("reads like earlier cases (model %(score).2f)") % {"score": judgement.model_probability})
+    for finding in sorted(judgement.findings, key=lambda f: -f.level):
+        words = "".join(f"「{hit.term.phrase}」" for hit in dict.fromkeys(finding.hits))
+        parts.append(f"{Frame(finding.frame).label}{words}")
+    parts += [str(Raise(reason).label) for reason in judgement.raised]
+    line = f"{judgement.severity.label}({judgement.level}/10):" + " + ".join(dict.fromkeys(parts))
+    if judgement.lowered:
+        line += " " + _("(lowered: %(why)s)") % {"why": ", ".join(str(Lower(why).label) for why in judgement.lowered)}
+    return line

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import ahocorasick
 
 from .categories import Category
-from .normalise import normalise
+from .model import Model, shipped
+from .normalise import normalise, original_offsets
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +16,7 @@ class Term:
     phrase: str
     category: str
     weight: int = 2
+    goods: str = ""  # for a method: the kind of high-risk goods it names (Product.RiskCategory)
 
     @property
     def is_exception(self) -> bool:
@@ -30,14 +32,27 @@ class Hit:
     end: int
 
 
-class Lexicon:
-    """The compiled term lists. Immutable: a change to the lists builds a new Lexicon."""
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A term as found in the original text: `text[start:end]` is what the person wrote."""
 
-    def __init__(self, terms: Iterable[Term], *, version: int = 0) -> None:
+    term: str
+    category: str
+    start: int
+    end: int
+
+
+class Lexicon:
+    """The compiled term lists, and the second-opinion model scans use with them (None: the
+    frames judge alone). Immutable: a change to the lists builds a new Lexicon."""
+
+    def __init__(self, terms: Iterable[Term], *, version=0, model: "Model | None" = None) -> None:
         self.version = version
+        self.model = model
         self.automaton = ahocorasick.Automaton()
+        self.terms = tuple(terms)
         by_key: dict[str, list[Term]] = {}
-        for term in terms:
+        for term in self.terms:
             key = normalise(term.phrase)
             if key:
                 by_key.setdefault(key, []).append(term)
@@ -64,3 +79,23 @@ class Lexicon:
             for hit in found
             if not hit.term.is_exception and not any(start <= hit.start and hit.end <= end for start, end in benign)
         ]
+
+    @staticmethod
+    def in_original(text: str, hits: list[Hit]) -> list[Match]:
+        """The hits as spans of the original text, in reading order, each span once per category."""
+        offsets = original_offsets(text)
+        matches = {
+            Match(
+                term=hit.term.phrase, category=hit.term.category, start=offsets[hit.start], end=offsets[hit.end - 1] + 1
+            )
+            for hit in hits
+        }
+        return sorted(matches, key=lambda m: (m.start, m.end, m.category))
+
+
+def default_lexicon() -> Lexicon:
+    """The term lists the code ships (what an empty term table is filled with on migrate), with
+    the shipped model."""
+    from .default_terms import default_terms
+
+    return Lexicon(default_terms(), model=shipped())

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -33,9 +33,8 @@ from ..models import (
     PoliceReferral,
     PoliceUnit,
     ReviewAction,
-    ScanTerm,
 )
-from ..scanner import Lexicon, Term
+from .scanner import current_lexicon, scan_term_list_version, scanner_desk_examples  # noqa: F401
 
 QUEUE_PAGE_SIZE = 50
 HEARTBEAT_NAME = "worker"
@@ -250,35 +249,6 @@ def fraud_totals() -> dict:
         "frozen": frozen["frozen"],
         "frozen_amount": frozen["amount"] or 0,
     }
-
-
-_lexicon_cache: dict[str, Lexicon] = {}
-
-
-def scan_term_list_version() -> tuple:
-    """Changes whenever a term is added, edited, switched off or removed. Edits through the admin
-    move `updated_at`; the counts and the weight sum also catch a bulk `.update()`."""
-    active = Q(is_active=True)
-    summary = ScanTerm.objects.aggregate(
-        count=Count("id"),
-        active=Count("id", filter=active),
-        weights=Sum("weight", filter=active),
-        changed=Max("updated_at"),
-        last_id=Max("id"),
-    )
-    return tuple(summary.values())
-
-
-def current_lexicon() -> Lexicon:
-    """The compiled active term lists, rebuilt in this process only when the lists changed.
-    One small query per call, so call it once per batch, not per message."""
-    version = scan_term_list_version()
-    cached = _lexicon_cache.get("current")
-    if cached is None or cached.version != version:
-        terms = ScanTerm.objects.filter(is_active=True).values_list("phrase", "category", "weight")
-        cached = Lexicon([Term(phrase, category, weight) for phrase, category, weight in terms], version=version)
-        _lexicon_cache["current"] = cached
-    return cached
 
 
 def case_workspace(case: Case) -> dict:

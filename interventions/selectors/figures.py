@@ -24,6 +24,7 @@ from ..models import (
     CheckIn,
     DurationBucket,
     FigureRollup,
+    FrameDayFigure,
     PoliceReferral,
     TermDayFigure,
 )
@@ -177,6 +178,20 @@ def term_precision(period: Period) -> list[dict]:
     return sorted(rows, key=lambda row: (row["precision"] if row["precision"] is not None else 2, -row["decided"]))
 
 
+def frame_precision(period: Period) -> list[dict]:
+    """Per scanner frame, as term_precision: which ways of reading a message the desk confirms
+    and which it dismisses."""
+    rows = list(
+        period.rolled_up(FrameDayFigure.objects)
+        .values("desk", "frame")
+        .annotate(confirmed=Sum("confirmed"), false_alarms=Sum("false_alarms"))
+    )
+    for row in rows:
+        row["decided"] = row["confirmed"] + row["false_alarms"]
+        row["precision"] = row["confirmed"] / row["decided"] if row["decided"] else None
+    return sorted(rows, key=lambda row: (row["precision"] if row["precision"] is not None else 2, -row["decided"]))
+
+
 def figures_as_of() -> datetime | None:
     """Up to when the rolled-up figures have taken in changes."""
     return FigureRollup.objects.filter(name="figures").values_list("covered_until", flat=True).first()
@@ -266,6 +281,7 @@ class Figures:
     stop_payments: dict
     dissuasions: dict
     term_precision: list[dict]
+    frame_precision: list[dict]
     checkins: list[dict]
     as_of: datetime | None
 
@@ -283,6 +299,7 @@ def managers_figures(period: Period) -> Figures:
         stop_payments=stop_payments(period),
         dissuasions=dissuasions(period),
         term_precision=term_precision(period),
+        frame_precision=frame_precision(period),
         checkins=checkins(period),
         as_of=figures_as_of(),
     )

@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -41,8 +42,11 @@ def alert_raise(
     order: Order | None = None,
     by: User | None = None,
     raised_at: datetime | None = None,
+    frames: Sequence[str] = (),
+    risk_level: int = 0,
 ) -> Alert:
-    """Put a new alert in its desk's queue with its claim deadline. `by` is None for the scanner.
+    """Put a new alert in its desk's queue with its claim deadline. `by` is None for the scanner,
+    whose frames and risk level 0-10 the alert keeps for the figures.
 
     When the person has a case on the other desk (a fraud victim now writing of despair), the
     alert is linked to it and that case's timeline says so, so both specialists see both."""
@@ -54,6 +58,8 @@ def alert_raise(
         severity=severity,
         summary=summary,
         matches=list(matches),
+        frames=list(frames),
+        risk_level=risk_level,
         buyer=buyer,
         merchant=merchant,
         order=order,
@@ -162,15 +168,17 @@ def alert_raise_or_join(
     matches: Sequence[dict],
     message: Message,
     now: datetime,
-    judge_conversation: Callable[[list[str]], tuple[int, str]],
+    judge_conversation: Callable[[list[str]], "ConversationVerdict"],
+    frames: Sequence[str] = (),
+    risk_level: int = 0,
 ) -> Alert | None:
     """Put a scanned message in front of its desk, or nowhere if it does not matter.
 
     While an alert about the same person is open and was added to within SHOUHU_ALERT_JOIN_WINDOW,
     the message joins it instead of flooding the queue, and the alert is judged on the whole
     conversation: intent in one message and the bought means in the next are one high-risk
-    signal. `judge_conversation(texts)` returns that severity and its reason. Otherwise a message
-    at medium or above raises a new alert. The scanner acts as no user.
+    signal. `judge_conversation(texts)` returns that verdict. Otherwise a message at medium or
+    above raises a new alert. The scanner acts as no user.
     """
     buyer = message.buyer
     if buyer is not None:
@@ -190,10 +198,18 @@ def alert_raise_or_join(
         )
         if open_alert is not None:
             texts = [*open_alert.messages.order_by("sent_at", "id").values_list("text", flat=True), message.text]
-            together, reason = judge_conversation(texts)
-            if together > severity:
-                severity, summary = together, reason
-            return _alert_join(alert=open_alert, severity=severity, summary=summary, matches=matches, message=message)
+            together = judge_conversation(texts)
+            if together.severity > severity:
+                severity, summary = together.severity, together.reason
+            return _alert_join(
+                alert=open_alert,
+                severity=severity,
+                summary=summary,
+                matches=matches,
+                message=message,
+                frames=[*frames, *together.frames],
+                risk_level=max(risk_level, together.risk_level),
+            )
     if severity < Severity.MEDIUM:
         return None
     return alert_raise(
@@ -207,13 +223,35 @@ def alert_raise_or_join(
         merchant=message.merchant,
         order=message.order,
         raised_at=now,
+        frames=frames,
+        risk_level=risk_level,
     )
 
 
-def _alert_join(*, alert: Alert, severity: int, summary: str, matches: Sequence[dict], message: Message) -> Alert:
+class ConversationVerdict(NamedTuple):
+    """The scanner's verdict on a person's messages read together, on one desk."""
+
+    severity: int
+    reason: str
+    frames: list[str]
+    risk_level: int
+
+
+def _alert_join(
+    *,
+    alert: Alert,
+    severity: int,
+    summary: str,
+    matches: Sequence[dict],
+    message: Message,
+    frames: Sequence[str],
+    risk_level: int,
+) -> Alert:
     alert.messages.add(message)
     alert.matches = [*alert.matches, *matches]
-    fields = ["matches", "updated_at"]
+    alert.frames = list(dict.fromkeys([*alert.frames, *frames]))
+    alert.risk_level = max(alert.risk_level, risk_level)
+    fields = ["matches", "frames", "risk_level", "updated_at"]
     if severity > alert.severity:
         alert.severity = severity
         alert.summary = summary
@@ -291,4 +329,6 @@ def alert_raise_by_hand(
         order=order,
         by=by,
         raised_at=now,
+        frames=result.frames_for(desk),
+        risk_level=result.level_for(desk),
     )

@@ -21,6 +21,7 @@ from ..models import (
     CaseEvent,
     DurationBucket,
     FigureRollup,
+    FrameDayFigure,
     TermDayFigure,
 )
 from ..selectors.figures import ACTION_KINDS, BUCKET_GROWTH, Period, portal_zone
@@ -58,11 +59,12 @@ def figures_roll_up_day(day: date) -> None:
     """Recompute one day's figures from the records."""
     one_day = Period(since=day, until=day)
     start, end = one_day.start, one_day.end
-    for model in (AlertDayFigure, CaseDayFigure, TermDayFigure, DurationBucket):
+    for model in (AlertDayFigure, CaseDayFigure, TermDayFigure, FrameDayFigure, DurationBucket):
         model.objects.filter(day=day).delete()
     _roll_up_alerts(day, start, end)
     _roll_up_cases(day, start, end)
     _roll_up_terms(day, start, end)
+    _roll_up_frames(day, start, end)
 
 
 def _roll_up_alerts(day: date, start: datetime, end: datetime) -> None:
@@ -149,20 +151,58 @@ _TERMS_SQL = {
 }
 
 
-def _roll_up_terms(day: date, start: datetime, end: datetime) -> None:
+def _decided_rows(sql: dict[str, str], start: datetime, end: datetime) -> list[tuple]:
     params = {"start": start, "end": end}
     if connection.vendor == "sqlite":
         # How Django stores an aware time in SQLite: naive UTC text.
         params = {key: moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ") for key, moment in params.items()}
     with connection.cursor() as cursor:
-        cursor.execute(_TERMS_SQL[connection.vendor], params)
-        rows = cursor.fetchall()
+        cursor.execute(sql[connection.vendor], params)
+        return cursor.fetchall()
+
+
+def _roll_up_terms(day: date, start: datetime, end: datetime) -> None:
+    rows = _decided_rows(_TERMS_SQL, start, end)
     TermDayFigure.objects.bulk_create(
         TermDayFigure(
             day=day, desk=desk, term=term[:100], category=category or "", confirmed=confirmed, false_alarms=false_alarms
         )
         for desk, term, category, confirmed, false_alarms in rows
         if term and (confirmed or false_alarms)
+    )
+
+
+# Per scanner frame: the same count, one row per alert and frame.
+_FRAMES_SQL = {
+    "postgresql": """
+        SELECT desk, frame,
+               count(*) FILTER (WHERE status IN ('promoted', 'merged')),
+               count(*) FILTER (WHERE status = 'dismissed' AND dismiss_reason = 'false_alarm')
+          FROM (SELECT DISTINCT a.id, a.desk, a.status, a.dismiss_reason, f AS frame
+                  FROM interventions_alert a CROSS JOIN LATERAL jsonb_array_elements_text(a.frames) f
+                 WHERE a.created_at >= %(start)s AND a.created_at < %(end)s
+                   AND a.status IN ('promoted', 'merged', 'dismissed')) framed
+         GROUP BY desk, frame
+    """,
+    "sqlite": """
+        SELECT desk, frame,
+               sum(status IN ('promoted', 'merged')),
+               sum(status = 'dismissed' AND dismiss_reason = 'false_alarm')
+          FROM (SELECT DISTINCT a.id, a.desk, a.status, a.dismiss_reason, f.value AS frame
+                  FROM interventions_alert a, json_each(a.frames) f
+                 WHERE a.created_at >= %(start)s AND a.created_at < %(end)s
+                   AND a.status IN ('promoted', 'merged', 'dismissed')) framed
+         GROUP BY desk, frame
+    """,
+}
+
+
+def _roll_up_frames(day: date, start: datetime, end: datetime) -> None:
+    rows = _decided_rows(_FRAMES_SQL, start, end)
+    FrameDayFigure.objects.bulk_create(
+        FrameDayFigure(day=day, desk=desk, frame=frame[:20], confirmed=confirmed, false_alarms=false_alarms)
+        for desk, frame, confirmed, false_alarms in rows
+        if frame and (confirmed or false_alarms)
     )
 
 

@@ -25,8 +25,9 @@ from orders.services import Contact, buyers_record
 from ..choices import Severity, Source
 from ..models import Alert, Message, ScanTerm
 from ..scanner import Lexicon, ScanResult, scan_text
+from ..scanner.frames import Frame
 from ..selectors import current_lexicon
-from .alerts import alert_raise_or_join
+from .alerts import ConversationVerdict, alert_raise_or_join
 from .checkins import checkin_replies_record
 
 logger = logging.getLogger(__name__)
@@ -40,20 +41,29 @@ SWEEP_AFTER = timedelta(minutes=1)
 
 
 def scan_terms_load_defaults(*, using: str = "default") -> int:
-    """Load the default term lists into an empty term table (a new database, or one emptied by
-    a test flush). A table with any term is left as its managers made it. Returns terms added."""
-    from ..scanner.default_terms import DEFAULT_TERMS
+    """Add the default terms the table lacks (a new database, a test flush, or a release that
+    brings new terms), but never one its managers deleted: a list they shaped stays as they
+    shaped it, and a term they edited or switched off is left as it is. Method terms get their
+    kind of goods when they have none. Returns the terms added."""
+    from ..scanner.default_terms import default_terms
 
-    if ScanTerm.objects.using(using).exists():
-        return 0
-    terms = [
-        ScanTerm(phrase=phrase, category=category, weight=weight, note="default list")
-        for category, entries in DEFAULT_TERMS.items()
-        for phrase, weight in entries
+    terms = ScanTerm.objects.using(using)
+    present = set(terms.values_list("phrase", "category"))
+    deleted = set(ScanTerm.history.using(using).filter(history_type="-").values_list("phrase", "category"))
+    defaults = default_terms()
+    missing = [
+        ScanTerm(phrase=t.phrase, category=t.category, weight=t.weight, goods=t.goods, note="default list")
+        for t in defaults
+        if (t.phrase, t.category) not in present and (t.phrase, t.category) not in deleted
     ]
-    ScanTerm.objects.using(using).bulk_create(terms, ignore_conflicts=True)
-    logger.info("Loaded %d default scan terms", len(terms))
-    return len(terms)
+    terms.bulk_create(missing, ignore_conflicts=True)
+    without_goods = set(terms.filter(goods="").values_list("phrase", "category"))
+    for t in defaults:
+        if t.goods and (t.phrase, t.category) in without_goods & present:
+            terms.filter(phrase=t.phrase, category=t.category).update(goods=t.goods)
+    if missing:
+        logger.info("Loaded %d default scan terms", len(missing))
+    return len(missing)
 
 
 def message_store(
@@ -242,9 +252,14 @@ def _alert_on(
             for m in result.matches
         ]
 
-        def judge_conversation(texts: list[str], desk: str = desk) -> tuple[int, str]:
+        def judge_conversation(texts: list[str], desk: str = desk) -> ConversationVerdict:
             together = scan_text("\n".join(texts), lexicon, high_risk_product=high_risk)
-            return together.desk_severity.get(desk, Severity.NONE), together.reason_for(desk)
+            return ConversationVerdict(
+                together.desk_severity.get(desk, Severity.NONE),
+                together.reason_for(desk),
+                together.frames_for(desk),
+                together.level_for(desk),
+            )
 
         alert = alert_raise_or_join(
             desk=desk,
@@ -255,6 +270,8 @@ def _alert_on(
             message=message,
             now=now,
             judge_conversation=judge_conversation,
+            frames=[*result.frames_for(desk), *([Frame.INDICATOR] if desk == Desk.FRAUD and signals else [])],
+            risk_level=result.level_for(desk),
         )
         if alert is not None and message.buyer_id:
             watched.add((message.buyer_id, desk))

@@ -29,6 +29,7 @@ from orders.models import InterceptionRequest
 from ..choices import Severity
 from ..models import Case, CheckIn, PoliceReferral
 from ..scanner.categories import Category as ScanCategory
+from ..scanner.frames import Frame
 from ..selectors import figures as selectors
 from ..selectors.figures import Period
 
@@ -224,6 +225,25 @@ def _terms_table(rows: list[dict]) -> Table:
     )
 
 
+def _frames_table(rows: list[dict]) -> Table:
+    desks, frames = _labels(Desk.choices), _labels(Frame.choices)
+    return Table(
+        "frames",
+        _("Scanner precision per frame"),
+        [_("Desk"), _("Frame"), _("Became a case"), _("False alarms"), _("Precision")],
+        [
+            [
+                desks.get(row["desk"], row["desk"]),
+                frames.get(row["frame"], row["frame"]),
+                row["confirmed"],
+                row["false_alarms"],
+                _share(row["confirmed"], row["decided"]),
+            ]
+            for row in rows
+        ],
+    )
+
+
 def _checkins_table(rows: list[dict]) -> Table:
     channels = _labels(CheckIn.Channel.choices)
     return Table(
@@ -261,6 +281,7 @@ TABLES: dict[str, tuple[Callable, Callable]] = {
     "stop_payments": (selectors.stop_payments, _stop_payments_table),
     "dissuasions": (selectors.dissuasions, _dissuasions_table),
     "terms": (selectors.term_precision, _terms_table),
+    "frames": (selectors.frame_precision, _frames_table),
     "checkins": (selectors.checkins, _checkins_table),
 }
 

@@ -12,8 +12,8 @@ import sys
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
-from interventions.scanner import Lexicon, Term, scan_text
-from interventions.scanner.default_terms import DEFAULT_TERMS
+from interventions.scanner import Lexicon, scan_text
+from interventions.scanner.lexicon import default_lexicon
 from interventions.selectors import current_lexicon
 
 
@@ -41,10 +41,4 @@ class Command(BaseCommand):
             # A database without migrations has no term table yet: scan with the lists that
             # the first migrate would load, and say so.
             self.stderr.write("The term table is not there (run migrate); scanning with the default term lists.")
-            return Lexicon(
-                [
-                    Term(phrase, category, weight)
-                    for category, terms in DEFAULT_TERMS.items()
-                    for phrase, weight in terms
-                ]
-            )
+            return default_lexicon()

@@ -41,7 +41,9 @@ class Command(BaseCommand):
         halves = corpus.split(corpus.deduplicated(lines))
         for name, path in paths.items():
             corpus.write(path, halves[name])
-        self._report({name: halves[name] for name in corpus.HALVES}, dropped=len(lines) - sum(map(len, halves.values())))
+        self._report(
+            {name: halves[name] for name in corpus.HALVES}, dropped=len(lines) - sum(map(len, halves.values()))
+        )
 
     def _add(self, lines: list[corpus.Line]) -> None:
         known = [line for name in corpus.HALVES for line in corpus.half(name)]

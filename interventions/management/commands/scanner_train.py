@@ -1,0 +1,49 @@
+"""`manage.py scanner_train [--with-desk] [--output PATH]`: build the second-opinion model.
+
+Trains on the development half of the corpus (never the test half) and, with --with-desk, on the
+desk's decisions too: the messages of alerts that became or joined a case (labelled with their
+desk) and of alerts dismissed as false alarms (benign). Writes interventions/scanner/model.json
+unless --output says otherwise. The same inputs always give the same file; the repository's
+file is built without --with-desk, so `git diff` after a rebuild shows nothing.
+
+Needs scikit-learn, a dependency of this command only.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from interventions.scanner import Lexicon, corpus, scan_text
+from interventions.scanner.default_terms import default_terms
+from interventions.scanner.model import MODEL_PATH
+from interventions.scanner.training import train, write
+from interventions.selectors import scanner_desk_examples
+
+
+class Command(BaseCommand):
+    help = "Train the scanner's second-opinion model from the development half (and the desk's decisions)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--with-desk", action="store_true", help="add the desk's confirmed and dismissed alerts")
+        parser.add_argument("--output", type=Path, default=MODEL_PATH)
+
+    def handle(self, *args, with_desk: bool, output: Path, **options) -> None:
+        examples = [(line.text, line.label) for line in corpus.half("dev")]
+        sources = {"corpus_dev": len(examples)}
+        if with_desk:
+            desk = scanner_desk_examples()
+            examples += desk
+            sources["desk_decisions"] = len(desk)
+        frames_only = Lexicon(default_terms())
+
+        def frame_severity(text: str, desk: str) -> int:
+            return scan_text(text, frames_only).desk_severity.get(desk, 0)
+
+        content = train(examples, frame_severity, sources=sources)
+        write(content, output)
+        for desk, part in content["desks"].items():
+            self.stdout.write(
+                f"{desk}: {len(part['weights']):,} n-grams, lifts a low verdict at {part['lift_low']:.2f} "
+                f"and an empty one at {part['lift_none']:.2f}"
+            )
+        self.stdout.write(f"wrote {output} from {len(examples):,} examples")

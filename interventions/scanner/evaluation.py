@@ -1,0 +1,137 @@
+"""How well the scanner does on labelled lines: recall per family, false alarms, robustness to
+the spellings people use to dodge filters, and the confusion by severity.
+
+A life line is caught when the scanner rates it medium or above on the life desk, a fraud line
+when it does so on the fraud desk: an alert on the wrong desk reaches the wrong people. A benign
+line is a false alarm when either desk rates it medium or above.
+"""
+
+import hashlib
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+import opencc
+
+from ..choices import Severity
+from .corpus import Line
+
+# Symbols people put between characters; the normaliser must see through every one.
+NOISE = ("■", "◆", "▽", "●", "□", "▲", "☆", "★", "…", "·", "-", "*", "/", "|", "_", "~", "、")
+ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\ufeff", "\u2060")
+VARIANTS = ("noise", "spaces", "zero_width", "traditional", "full_width")
+
+
+@cache
+def _to_traditional() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+def _rng(kind: str, text: str) -> random.Random:
+    return random.Random(hashlib.sha256(f"{kind}\t{text}".encode()).digest())
+
+
+def disguise(text: str, kind: str) -> str:
+    """The text as someone dodging a filter might write it; deterministic for a text and kind."""
+    if kind == "noise":
+        rng = _rng(kind, text)
+        return "".join(char + (rng.choice(NOISE) * rng.randint(1, 2) if rng.random() < 0.4 else "") for char in text)
+    if kind == "spaces":
+        return " ".join(text)
+    if kind == "zero_width":
+        rng = _rng(kind, text)
+        return "".join(char + rng.choice(ZERO_WIDTH) for char in text)
+    if kind == "traditional":
+        return _to_traditional().convert(text)
+    if kind == "full_width":
+        return "".join(
+            chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else "\u3000" if char == " " else char for char in text
+        )
+    raise ValueError(kind)
+
+
+@dataclass
+class Report:
+    caught: Counter = field(default_factory=Counter)  # (label, family) -> caught
+    total: Counter = field(default_factory=Counter)  # (label, family) -> lines
+    # label -> minimum severity -> severity given on the line's desk (any desk for benign lines)
+    confusion: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(Counter)))
+    variants_caught: Counter = field(default_factory=Counter)  # variant kind -> still caught
+    variants_total: Counter = field(default_factory=Counter)
+    misses: list[tuple[Line, Severity, str]] = field(default_factory=list)  # positives missed, benign alerted
+    critical_below_high: list[tuple[Line, Severity, str]] = field(default_factory=list)
+    evaded: list[tuple[Line, str, str]] = field(default_factory=list)  # (line, variant kind, variant)
+
+    def recall(self, label: str) -> float:
+        total = sum(n for (lab, _), n in self.total.items() if lab == label)
+        return sum(n for (lab, _), n in self.caught.items() if lab == label) / total if total else 1.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return 1 - self.recall("benign")
+
+    @property
+    def robustness(self) -> float:
+        total = sum(self.variants_total.values())
+        return sum(self.variants_caught.values()) / total if total else 1.0
+
+    def family_rows(self) -> list[tuple[str, str, int, int]]:
+        return [(label, family, self.caught[label, family], n) for (label, family), n in sorted(self.total.items())]
+
+
+def evaluate(lines: Iterable[Line], scan: Callable[[str], object], *, variants: bool = True) -> Report:
+    """Scan every line (and, with `variants`, five disguised copies of every caught positive)."""
+    report = Report()
+    for line in lines:
+        given, reason = _verdict(line, scan(line.text))
+        ok = given < Severity.MEDIUM if line.desk is None else given >= Severity.MEDIUM
+        key = (line.label, line.family)
+        report.total[key] += 1
+        report.caught[key] += ok
+        report.confusion[line.label][Severity(line.minimum)][Severity(given)] += 1
+        if not ok:
+            report.misses.append((line, Severity(given), reason))
+        if line.minimum == Severity.CRITICAL and line.desk == "life" and given < Severity.HIGH:
+            report.critical_below_high.append((line, Severity(given), reason))
+        if variants and ok and line.desk is not None:
+            for kind in VARIANTS:
+                disguised = disguise(line.text, kind)
+                still, _ = _verdict(line, scan(disguised))
+                report.variants_total[kind] += 1
+                report.variants_caught[kind] += still >= Severity.MEDIUM
+                if still < Severity.MEDIUM:
+                    report.evaded.append((line, kind, disguised))
+    return report
+
+
+def _verdict(line: Line, result) -> tuple[int, str]:
+    if line.desk is None:
+        return result.severity, result.reason
+    return result.desk_severity.get(line.desk, Severity.NONE), result.reason_for(line.desk)
+
+
+# What `make test` holds the scanner to on the test half (README, "How well it finds people").
+THRESHOLDS = {
+    "life_recall": 0.97,
+    "fraud_recall": 0.92,
+    "false_alarms": 0.04,
+    "robustness": 0.98,
+}
+
+
+def failures(report: Report) -> list[str]:
+    """Each threshold the report does not meet, in words; empty when all are met."""
+    problems = []
+    if report.recall("life") < THRESHOLDS["life_recall"]:
+        problems.append(f"life recall {report.recall('life'):.3f} < {THRESHOLDS['life_recall']}")
+    if report.recall("fraud") < THRESHOLDS["fraud_recall"]:
+        problems.append(f"fraud recall {report.recall('fraud'):.3f} < {THRESHOLDS['fraud_recall']}")
+    if report.false_alarm_rate > THRESHOLDS["false_alarms"]:
+        problems.append(f"benign false alarms {report.false_alarm_rate:.3f} > {THRESHOLDS['false_alarms']}")
+    if report.robustness < THRESHOLDS["robustness"]:
+        problems.append(f"evasion robustness {report.robustness:.3f} < {THRESHOLDS['robustness']}")
+    if report.critical_below_high:
+        problems.append(f"{len(report.critical_below_high)} life lines expected critical are rated below high")
+    return problems

@@ -1,0 +1,520 @@
+"""From the terms found to what the message means: frames, a risk level 0–10, and the reason.
+
+A term alone rarely says much: 农药 is in every farmer's order, 多少片 in every pharmacy question.
+A frame is a combination of kinds of words, some of them within a few characters of each other:
+a question about amount next to a means (询问致死剂量), an act in the past tense next to a means
+(正在实施), a dangerous place next to "I am standing" (身处高处). Each frame that holds gives a
+risk level; the message's level is the strongest frame's, raised by what makes it worse (a child,
+a time, the means already bought, a backup plan) and lowered by context (a negation right before
+the words, a novel or the news, farming or other everyday use).
+
+The level follows the public "Tree Hole" scale used to watch Weibo for people at risk: 10 an
+attempt in progress, 8–9 a method and a time, 6–7 a method or a question about one, 3–5 a wish
+to die without a method, 1–2 pain or a lone weak word. It maps to the severities the queue sorts
+on: 0 none, 1–2 low, 3–5 medium, 6–7 high, 8–10 critical.
+
+Distances are counted in characters of the normalised text, which has no spaces or punctuation,
+so the noise people put between characters does not pull words apart.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Desk
+
+from ..choices import Severity
+from .categories import Category as C
+from .lexicon import Hit
+
+
+class Frame(models.TextChoices):
+    # Life protection.
+    INTENT = "intent", _("stated intent")
+    LETHALITY = "lethality", _("asks how lethal a means is")
+    MEANS = "means", _("getting a means for oneself")
+    ATTEMPT = "attempt", _("act in progress or just done")
+    PLACE = "place", _("at a high or dangerous place")
+    FAREWELL = "farewell", _("farewell or finality")
+    BURDEN = "burden", _("feels a burden")
+    SELF_HARM = "self_harm", _("self-harm")
+    PRIOR = "prior", _("earlier attempt or backup plan")
+    HOPELESS = "hopeless", _("hopeless, with a means")
+    METHOD = "method", _("names a method")
+    PREPARED = "prepared", _("means at hand")
+    # Anti-fraud.
+    SAFE_ACCOUNT = "safe_account", _("safe-account transfer")
+    IMPERSONATION = "impersonation", _("impersonator asks for something")
+    CODE = "code", _("verification code asked for or taken")
+    TAKEOVER = "takeover", _("account used without consent")
+    FEE = "fee", _("lure with a fee or deposit")
+    REMOTE = "remote", _("screen sharing or remote app")
+    OFF_PLATFORM = "off_platform", _("lure off the platform")
+    LURE = "lure", _("scam lure")
+    PAID = "paid", _("money lost")
+    INDICATOR = "indicator", _("blocklisted or look-alike indicator")
+
+
+class Raise(models.TextChoices):
+    """What makes a life frame worse, named in the reason."""
+
+    MINOR = "minor", _("a minor")
+    TIME = "time", _("a time or plan")
+    ACQUIRED = "acquired", _("means at hand")
+    ORDER = "order", _("high-risk goods in the order")
+    BACKUP = "backup", _("backup plan")
+    GOODBYE = "goodbye", _("farewell")
+    INTENT = "intent", _("with intent")
+    RISK = "risk", _("risk factor")
+    PAID = "paid", _("money already paid")
+
+
+class Lower(models.TextChoices):
+    NEGATED = "negated", _("negated")
+    FICTION = "fiction", _("fiction or news")
+    SAFETY = "safety", _("everyday use")
+    WARNING = "warning", _("a warning")
+
+
+LEVEL_SEVERITY = (
+    Severity.NONE,
+    Severity.LOW,
+    Severity.LOW,
+    Severity.MEDIUM,
+    Severity.MEDIUM,
+    Severity.MEDIUM,
+    Severity.HIGH,
+    Severity.HIGH,
+    Severity.CRITICAL,
+    Severity.CRITICAL,
+    Severity.CRITICAL,
+)
+
+
+def severity_of(level: int) -> Severity:
+    return LEVEL_SEVERITY[max(0, min(level, 10))]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One frame that holds, with the words that make it hold."""
+
+    frame: str
+    level: int
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """One desk's verdict on a message: the level, the frames that hold, and what moved it."""
+
+    level: int
+    findings: tuple[Finding, ...] = ()
+    raised: tuple[str, ...] = ()
+    lowered: tuple[str, ...] = ()
+    model_probability: float | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return severity_of(self.level)
+
+    def lifted_by_model(self, probability: float) -> "Judgement":
+        """The same judgement at medium, on the model's word."""
+        return Judgement(max(self.level, MODEL_LEVEL), self.findings, self.raised, self.lowered, probability)
+
+    @property
+    def frames(self) -> list[str]:
+        return [finding.frame for finding in self.findings]
+
+
+NOTHING = Judgement(0)
+MODEL_LEVEL = 3  # the model alone lifts to the lowest medium level, never further
+
+# Categories whose words a negation right before them cancels (我不会自杀, 没想过死).
+NEGATABLE = frozenset({C.INTENT, C.SELF_HARM, C.BURDEN, C.GOODBYE})
+NEGATION_REACH = 1  # characters between the negation and the word it cancels
+# A context word inside a longer word of these categories is part of that word: 烧烤 in 不是烧烤.
+CONTEXT = frozenset({C.SAFETY, C.FICTION, C.WARNING, C.NEGATION})
+
+
+class Evidence:
+    """The hits of one message by category, with the negated and the swallowed ones taken out."""
+
+    __slots__ = ("by_category", "negated")
+
+    def __init__(self, hits: Iterable[Hit]) -> None:
+        by_category: dict[str, list[Hit]] = defaultdict(list)
+        for hit in hits:
+            by_category[hit.term.category].append(hit)
+        self.negated: list[Hit] = []
+        if CONTEXT & by_category.keys():
+            spans = [(h.start, h.end) for h in hits if h.term.category not in CONTEXT]
+            for category in CONTEXT & by_category.keys():
+                by_category[category] = [
+                    h
+                    for h in by_category[category]
+                    if not any(s <= h.start and h.end <= e and e - s > h.end - h.start for s, e in spans)
+                ]
+        negations = by_category.get(C.NEGATION)
+        if negations:
+            for category in NEGATABLE & by_category.keys():
+                kept = []
+                for hit in by_category[category]:
+                    if any(0 <= hit.start - n.end <= NEGATION_REACH and n.start < hit.start for n in negations):
+                        self.negated.append(hit)
+                    else:
+                        kept.append(hit)
+                by_category[category] = kept
+        self.by_category = by_category
+
+    def strongest(self, category: str, weight: int = 1) -> Hit | None:
+        best = None
+        for hit in self.by_category.get(category, ()):
+            if hit.term.weight >= weight and (best is None or hit.term.weight > best.term.weight):
+                best = hit
+        return best
+
+    def weight(self, category: str) -> int:
+        hit = self.strongest(category)
+        return hit.term.weight if hit else 0
+
+    def near(
+        self,
+        first: str,
+        second: str,
+        window: int,
+        *,
+        weight: int = 1,
+        second_weight: int = 1,
+        in_order: bool = False,
+    ) -> tuple[Hit, Hit] | None:
+        """A hit of each category, not the same words, at most `window` characters apart (0:
+        touching or overlapping); with `in_order`, the first before the second."""
+        for a in self.by_category.get(first, ()):
+            if a.term.weight < weight:
+                continue
+            for b in self.by_category.get(second, ()):
+                if (
+                    b.term.weight >= second_weight
+                    and (a.start, a.end) != (b.start, b.end)
+                    and max(a.start, b.start) - min(a.end, b.end) <= window
+                    and (not in_order or (a.start < b.start and a.end <= b.end))
+                ):
+                    return a, b
+        return None
+
+
+# Frames that rest on a means or a place: everyday use of the same goods (farming, a barbecue, a
+# pharmacy question) or the same places (camping by the sea) lowers them. A stated wish to die, a
+# goodbye or a burden is not lowered by it.
+EVERYDAY_FRAMES = frozenset(
+    {Frame.LETHALITY, Frame.MEANS, Frame.METHOD, Frame.HOPELESS, Frame.PREPARED, Frame.PLACE, Frame.ATTEMPT}
+)
+# Frames that say the person themself is at risk; what makes it worse (a means, a time, a child)
+# raises only these. A method or a place named alone stays where it is.
+PERSONAL_FRAMES = frozenset(
+    {
+        Frame.INTENT,
+        Frame.LETHALITY,
+        Frame.ATTEMPT,
+        Frame.FAREWELL,
+        Frame.BURDEN,
+        Frame.SELF_HARM,
+        Frame.PRIOR,
+        Frame.MEANS,
+    }
+)
+STRONG_LIFE_FRAMES = frozenset(
+    {Frame.LETHALITY, Frame.ATTEMPT, Frame.PLACE, Frame.FAREWELL, Frame.MEANS, Frame.PRIOR, Frame.PREPARED}
+)
+
+
+def _personal(finding: Finding) -> bool:
+    return finding.frame in PERSONAL_FRAMES or (finding.frame in (Frame.PLACE, Frame.PREPARED) and finding.level >= 7)
+
+
+def judge_life(evidence: Evidence, *, high_risk_product: bool = False) -> Judgement:
+    """The life-protection level of one message."""
+    e = evidence
+    findings = _life_findings(e)
+    if not findings:
+        return NOTHING
+    lowered: list[str] = []
+    acting = any(f.frame in (Frame.ATTEMPT, Frame.PLACE) and f.level >= 9 for f in findings)
+    wish = e.weight(C.INTENT) >= 2 or e.weight(C.SELF) >= 2
+    if not acting and not wish and e.weight(C.SAFETY) >= 1:
+        cut = 4 if e.weight(C.SAFETY) >= 2 else 2
+        findings = [Finding(f.frame, f.level - cut, f.hits) if f.frame in EVERYDAY_FRAMES else f for f in findings]
+        lowered.append(Lower.SAFETY)
+    level = max(finding.level for finding in findings)
+    raised: list[str] = []
+
+    def lift(reason: str, to: int) -> None:
+        nonlocal level
+        if to > level:
+            level = min(to, 10)
+            raised.append(reason)
+
+    personal = [f for f in findings if _personal(f) and f.level >= 4]
+    frames = {f.frame for f in personal}
+    method = e.weight(C.METHOD) >= 1 or high_risk_product
+    if personal:
+        level = max(level, max(f.level for f in personal))
+        # The seeds' rule: intent with a method is high; add a time, a backup plan or a child
+        # and it is critical.
+        if method:
+            lift(Raise.INTENT, 7)
+        if e.weight(C.PLAN) >= 2:
+            lift(Raise.TIME, 8 if method or frames & STRONG_LIFE_FRAMES else level + 1)
+        if method and e.weight(C.ACQUIRE) >= 2:
+            lift(Raise.ACQUIRED, max(level + 1, 7))
+        if e.weight(C.BACKUP) >= 2:
+            lift(Raise.BACKUP, max(level + 1, 6))
+        if e.weight(C.GOODBYE) >= 2 and Frame.FAREWELL not in frames:
+            lift(Raise.GOODBYE, max(level + 1, 6))
+        if e.weight(C.MINOR) >= 2:
+            lift(Raise.MINOR, 8 if method else level + 1)
+        if high_risk_product:
+            lift(Raise.ORDER, level + 1)
+        # Recall first: a wish to die next to anything concrete (a place, a means at hand) is at
+        # least high, so that no one in danger waits behind the medium queue.
+        if e.weight(C.PLACE) >= 2 or e.weight(C.ACQUIRE) >= 2:
+            lift(Raise.INTENT, 6)
+    elif level >= 2 and e.weight(C.RISK_FACTOR) >= 2 and method:
+        lift(Raise.RISK, level + 1)
+
+    if not acting and e.weight(C.FICTION) >= 1:
+        level -= 4 if e.weight(C.FICTION) >= 2 else 2
+        lowered.append(Lower.FICTION)
+    if e.negated:
+        lowered.append(Lower.NEGATED)
+    return Judgement(max(level, 0), tuple(findings), tuple(raised), tuple(lowered))
+
+
+def _life_findings(e: Evidence) -> list[Finding]:
+    found: list[Finding] = []
+
+    def add(frame: str, level: int, *hits: Hit | None) -> None:
+        found.append(Finding(frame, level, tuple(hit for hit in hits if hit is not None)))
+
+    intent = e.strongest(C.INTENT)
+    wanting = e.near(C.WISH, C.INTENT, 3, in_order=True)
+    refusing = e.near(C.REFUSAL, C.LIVING, 2, weight=2, second_weight=2, in_order=True)
+    if intent is not None and intent.term.weight >= 2:
+        add(Frame.INTENT, 5 if intent.term.weight >= 3 else 4, intent)
+    elif refusing:
+        add(Frame.INTENT, 5 if refusing[1].term.weight >= 3 else 4, *refusing)
+    elif wanting:
+        add(Frame.INTENT, 4 if wanting[0].term.weight >= 2 else 2, *wanting)
+    elif intent is not None:
+        add(Frame.INTENT, 2, intent)
+    wish = (
+        e.strongest(C.INTENT, 2)
+        or (refusing or wanting or (None,))[-1]
+        or e.strongest(C.SELF, 2)
+        or e.strongest(C.GOODBYE, 2)
+    )
+
+    # A question about death next to a means; or about amount or height next to a means, from
+    # someone who wishes to die or says it is for themself; or about death itself.
+    near = e.near(C.LETHALITY, C.METHOD, 16, weight=2)
+    amount = e.near(C.LETHALITY, C.METHOD, 10)
+    lethal = e.strongest(C.LETHALITY, 3)
+    if near:
+        add(Frame.LETHALITY, 7, *near)
+    elif amount and (wish or e.weight(C.PLAN) >= 2 or e.weight(C.LETHALITY) >= 2):
+        add(Frame.LETHALITY, 7, *amount, wish)
+    elif lethal is not None:
+        add(Frame.LETHALITY, 6, lethal)
+    elif e.strongest(C.LETHALITY, 2) and wish:
+        add(Frame.LETHALITY, 6, e.strongest(C.LETHALITY, 2), wish)
+
+    # The act, done or under way: unmistakable words; an act next to a means; or a plain
+    # "took it" next to a means with what it feels like, an amount or a wish.
+    act = e.strongest(C.ATTEMPT, 3)
+    near = e.near(C.ATTEMPT, C.METHOD, 10, weight=2)
+    plain = e.near(C.ATTEMPT, C.METHOD, 4)
+    felt = [h for h in e.by_category.get(C.ATTEMPT, ()) if plain is None or h is not plain[0]]
+    if act is not None:
+        add(Frame.ATTEMPT, 10, act)
+    elif near:
+        add(Frame.ATTEMPT, 10, *near)
+    elif plain and (felt or wish or e.weight(C.LETHALITY) >= 1):
+        add(Frame.ATTEMPT, 9, *plain)
+    elif e.strongest(C.ATTEMPT, 2) and ((felt and len(felt) >= 2) or wish):
+        add(Frame.ATTEMPT, 8, e.strongest(C.ATTEMPT, 2), wish)
+
+    # At a high or dangerous place: said to be there, or with a wish to die.
+    place = e.strongest(C.PLACE, 3)
+    there = e.near(C.PRESENCE, C.PLACE, 8, weight=2, second_weight=2)
+    if place is not None:
+        add(Frame.PLACE, 8, place)
+    elif there:
+        add(Frame.PLACE, 8, *there)
+    elif e.strongest(C.PLACE, 2) and (wish or e.weight(C.PRESENCE) >= 2 or e.weight(C.METHOD) >= 2):
+        add(Frame.PLACE, 7, e.strongest(C.PLACE, 2), wish)
+    elif e.strongest(C.PLACE, 2):
+        add(Frame.PLACE, 4, e.strongest(C.PLACE, 2))
+
+    # A means for oneself; or a means at hand with a time (the charcoal is bought, tonight).
+    means = e.strongest(C.METHOD, 1)
+    self_use = e.strongest(C.SELF, 2)
+    at_hand = e.strongest(C.ACQUIRE, 2)
+    when = e.strongest(C.PLAN, 2)
+    if means is not None and self_use is not None:
+        add(Frame.MEANS, 7, means, self_use)
+    if means is not None and at_hand is not None and when is not None:
+        add(Frame.PREPARED, 8, means, at_hand, when)
+    elif means is not None and (at_hand or when) and (e.weight(C.GOODBYE) >= 2 or e.weight(C.BACKUP) >= 2):
+        add(Frame.PREPARED, 7, means, at_hand or when)
+    elif means is not None and means.term.weight >= 2 and (at_hand or when):
+        add(Frame.PREPARED, 4, means, at_hand or when)
+
+    goodbye = e.strongest(C.GOODBYE, 2)
+    if goodbye is not None:
+        add(Frame.FAREWELL, 6 if goodbye.term.weight >= 3 else 4, goodbye)
+
+    burden = e.strongest(C.BURDEN, 2)
+    if burden is not None:
+        add(Frame.BURDEN, 5 if burden.term.weight >= 3 else 4, burden)
+
+    harm = e.strongest(C.SELF_HARM, 2)
+    if harm is not None:
+        add(Frame.SELF_HARM, 6 if harm.term.weight >= 3 else 4, harm)
+
+    prior = e.strongest(C.BACKUP, 3)
+    again = e.strongest(C.BACKUP, 2)
+    if prior is not None:
+        add(Frame.PRIOR, 5, prior)
+    elif again is not None and wish and len(e.by_category[C.BACKUP]) >= 2:
+        add(Frame.PRIOR, 4, *e.by_category[C.BACKUP][:2])
+
+    risk = e.strongest(C.RISK_FACTOR, 2)
+    method = e.strongest(C.METHOD, 2)
+    if risk is not None and method is not None:
+        add(Frame.HOPELESS, 4, risk, method)
+
+    method = e.strongest(C.METHOD, 3)
+    if method is not None:
+        add(Frame.METHOD, 4, method)
+    elif not found:
+        weak = next(
+            (e.strongest(c) for c in (C.METHOD, C.PLAN, C.RISK_FACTOR, C.BACKUP, C.PLACE) if e.strongest(c)), None
+        )
+        if weak is not None:
+            add(Frame.METHOD if weak.term.category == C.METHOD else Frame.INTENT, 1, weak)
+    return found
+
+
+def judge_fraud(e: Evidence) -> Judgement:
+    """The anti-fraud level of one message."""
+    found: list[Finding] = []
+
+    def add(frame: str, level: int, *hits: Hit | None) -> None:
+        found.append(Finding(frame, level, tuple(hit for hit in hits if hit is not None)))
+
+    safe = e.strongest(C.SAFE_ACCOUNT, 2)
+    if safe is not None:
+        add(Frame.SAFE_ACCOUNT, 7 if safe.term.weight >= 3 else 5, safe)
+
+    asked = e.near(C.REQUEST, C.VERIFICATION_CODE, 10, weight=2, second_weight=2) or e.near(
+        C.VERIFICATION_CODE, C.REQUEST, 10, weight=2, second_weight=2
+    )
+    code = e.strongest(C.VERIFICATION_CODE, 3)
+    if asked:
+        add(Frame.CODE, 7, *asked)
+    elif code is not None:
+        add(Frame.CODE, 6, code)
+
+    takeover = e.strongest(C.ACCOUNT_TAKEOVER, 2)
+    if takeover is not None:
+        add(Frame.TAKEOVER, 5 if takeover.term.weight >= 3 else 3, takeover)
+
+    impersonation = e.strongest(C.IMPERSONATION, 2)
+    ask = _strongest_of(e, (C.REQUEST, C.FEE, C.LINK, C.REMOTE, C.SAFE_ACCOUNT, C.REFUND_LINK), weight=2)
+    if impersonation is not None and ask is not None and ask is not impersonation:
+        add(Frame.IMPERSONATION, 7 if impersonation.term.weight >= 3 else 6, impersonation, ask)
+    elif impersonation is not None and impersonation.term.weight >= 3:
+        add(Frame.IMPERSONATION, 5, impersonation)
+
+    remote = e.strongest(C.REMOTE, 2)
+    if remote is not None:
+        add(Frame.REMOTE, 6 if remote.term.weight >= 3 else 4, remote)
+
+    lures = (C.BRUSHING, C.INVESTMENT, C.LOAN, C.PRIZE, C.GAME_CURRENCY, C.REFUND_LINK, C.ROMANCE)
+    lure = _strongest_of(e, lures)
+    fee = e.strongest(C.FEE, 2)
+    if lure is not None and fee is not None and (fee.start, fee.end) != (lure.start, lure.end):
+        add(Frame.FEE, 7, lure, fee)
+    elif fee is not None and fee.term.weight >= 3:
+        add(Frame.FEE, 5, fee)
+    off = e.strongest(C.OFF_PLATFORM, 2)
+    if lure is not None and off is not None and (off.start, off.end) != (lure.start, lure.end):
+        add(Frame.OFF_PLATFORM, 6, lure, off)
+    if lure is not None and lure.term.weight >= 3:
+        add(Frame.LURE, 5, lure)
+    elif lure is not None and lure.term.weight >= 2:
+        helper = _strongest_of(e, (C.LINK, C.REQUEST, C.OFF_PLATFORM, C.IMPERSONATION), weight=2)
+        if helper is not None and helper is not lure:
+            add(Frame.LURE, 4, lure, helper)
+    link = e.strongest(C.LINK, 2)
+    if link is not None and (link.term.weight >= 3 or e.weight(C.REQUEST) >= 2 or e.weight(C.VERIFICATION_CODE) >= 2):
+        add(Frame.LURE, 4, link)
+
+    paid = e.strongest(C.PAYMENT, 3)
+    if paid is not None:
+        add(Frame.PAID, 5, paid)
+
+    if not found:
+        weak = _strongest_of(e, _FRAUD_WEAK)
+        return Judgement(1, (Finding(Frame.LURE, 1, (weak,)),)) if weak is not None else NOTHING
+
+    level = max(finding.level for finding in found)
+    raised: list[str] = []
+    if e.weight(C.PAYMENT) >= 2 and level >= 5:
+        level += 2 if level >= 7 else 1
+        raised.append(Raise.PAID)
+    lowered: list[str] = []
+    warning = e.weight(C.WARNING)
+    if warning >= 3 or (warning >= 1 and e.weight(C.PAYMENT) < 3):
+        level -= 4 if warning >= 2 else 2
+        lowered.append(Lower.WARNING)
+    if e.weight(C.FICTION) >= 2:
+        level -= 4
+        lowered.append(Lower.FICTION)
+    return Judgement(max(0, min(level, 10)), tuple(found), tuple(raised), tuple(lowered))
+
+
+_FRAUD_WEAK = (
+    C.VERIFICATION_CODE,
+    C.REFUND_LINK,
+    C.IMPERSONATION,
+    C.GAME_CURRENCY,
+    C.OFF_PLATFORM,
+    C.BRUSHING,
+    C.INVESTMENT,
+    C.LOAN,
+    C.PRIZE,
+    C.FEE,
+    C.ACCOUNT_TAKEOVER,
+    C.PAYMENT,
+)
+
+
+def _strongest_of(e: Evidence, categories: Iterable[str], *, weight: int = 1) -> Hit | None:
+    best = None
+    for category in categories:
+        hit = e.strongest(category, weight)
+        if hit is not None and (best is None or hit.term.weight > best.term.weight):
+            best = hit
+    return best
+
+
+def judge(hits: list[Hit], *, high_risk_product: bool = False) -> dict[str, Judgement]:
+    """Both desks' judgements of one message. Life terms are judged on every message, fraud
+    complaints included: a victim who writes of despair after losing money is a life case too."""
+    evidence = Evidence(hits)
+    return {Desk.LIFE: judge_life(evidence, high_risk_product=high_risk_product), Desk.FRAUD: judge_fraud(evidence)}
