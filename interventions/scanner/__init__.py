@@ -5,17 +5,38 @@ evaluation on the corpus and the backtest.
 """
 
 from functools import cached_property
+from types import MappingProxyType
 
 from django.utils.translation import gettext as _
 
+from accounts.models import Desk
+
 from ..choices import Severity
 from .categories import Category
-from .frames import NOTHING, Frame, Judgement, Lower, Raise, judge
+from .categories import Category as C
+from .frames import (
+    CONCRETE,
+    LIFT_LOW_FROM,
+    MODEL_CONCRETE_LEVEL,
+    SURE_SCORE,
+    MEDIUM_LEVEL,
+    NOTHING,
+    VETO_SCORE,
+    VETO_UP_TO,
+    Frame,
+    Judgement,
+    Lower,
+    Raise,
+    judge,
+)
 from .lexicon import Hit, Lexicon, Match, Term
-from .model import Model
+from .model import Model, probability
 from .normalise import normalise
 
 __all__ = ["Category", "Lexicon", "Match", "ScanResult", "Term", "scan_text"]
+
+_NONE = Severity.NONE
+_EMPTY = MappingProxyType({})  # shared by every empty result, so read-only
 
 
 class ScanResult:
@@ -26,16 +47,19 @@ class ScanResult:
     def __init__(self, text: str, hits: list[Hit] | None = None, judgements: dict[str, Judgement] | None = None):
         self.text = text
         self._hits = hits or []
-        # Per desk: a message can matter to both (a fraud victim who writes of despair).
-        self.judgements = judgements or {}
-        self.desk_severity = {desk: judgement.severity for desk, judgement in self.judgements.items()}
-        self.severity = Severity.NONE
+        self.severity = _NONE
         self.desk: str | None = None
-        if self.judgements:
-            # The more dangerous desk leads; on a tie, life protection does.
-            lead = max(self.judgements, key=lambda d: (self.judgements[d].level, d == "life"))
-            if self.desk_severity[lead] > Severity.NONE:
-                self.severity, self.desk = self.desk_severity[lead], lead
+        if not judgements:
+            # Most messages: nothing found, nothing more to work out.
+            self.judgements = self.desk_severity = _EMPTY
+            return
+        # Per desk: a message can matter to both (a fraud victim who writes of despair).
+        self.judgements = judgements
+        self.desk_severity = {desk: judgement.severity for desk, judgement in judgements.items()}
+        # The more dangerous desk leads; on a tie, life protection does.
+        lead = max(judgements, key=lambda d: (judgements[d].level, d == Desk.LIFE))
+        if self.desk_severity[lead] > _NONE:
+            self.severity, self.desk = self.desk_severity[lead], lead
 
     @property
     def severity_name(self) -> str:
@@ -88,28 +112,50 @@ def scan_text(text: str, lexicon: Lexicon, *, high_risk_product: bool = False) -
     hits = lexicon.hits(normalised)
     judgements = judge(hits, high_risk_product=high_risk_product) if hits else {}
     if lexicon.model is not None:
-        judgements = second_opinion(lexicon.model, normalised, judgements)
+        judgements = second_opinion(lexicon.model, normalised, judgements, hits)
     return ScanResult(text, hits, judgements) if judgements else ScanResult(text)
 
 
-def second_opinion(model: Model, normalised: str, judgements: dict[str, Judgement]) -> dict[str, Judgement]:
-    """The model's lifts: a desk's verdict below medium becomes medium when the model is sure
-    enough (surer when the frames found nothing at all). It never lowers a verdict."""
-    if all(judgement.severity >= Severity.MEDIUM for judgement in judgements.values()) and len(judgements) == 2:
-        return judgements
-    probabilities = model.probabilities(normalised)
-    lifted = dict(judgements)
-    for desk, probability in probabilities.items():
+def second_opinion(
+    model: Model, normalised: str, judgements: dict[str, Judgement], hits: list[Hit]
+) -> dict[str, Judgement]:
+    """The model's word on each desk's verdict. Below medium, a verdict becomes medium when the
+    model is sure enough (surer when the frames found no sign at all), and a life verdict becomes
+    high when the message also names a means, a place, an act or a time. A medium or high verdict
+    that the model reads, with near certainty, as everyday talk is kept as low, shown but not
+    queued; an act under way or a person at the edge is never lowered."""
+    scores = model.scores(normalised)
+    lifted = judgements
+    for desk, desk_model, score in ((Desk.LIFE, model.life, scores[0]), (Desk.FRAUD, model.fraud, scores[1])):
         judgement = judgements.get(desk, NOTHING)
-        threshold = model.desks[desk].lift_low if judgement.severity == Severity.LOW else model.desks[desk].lift_none
-        if judgement.severity < Severity.MEDIUM and probability >= threshold:
-            lifted[desk] = judgement.lifted_by_model(probability)
+        if judgement.level >= MEDIUM_LEVEL:
+            if judgement.level <= VETO_UP_TO and score < VETO_SCORE and not judgement.acting:
+                lifted = {**lifted, desk: judgement.lowered_by_model(probability(score))}
+            elif (
+                desk == Desk.LIFE
+                and judgement.level < MODEL_CONCRETE_LEVEL
+                and score >= SURE_SCORE
+                and _names_something_concrete(hits)
+            ):
+                lifted = {**lifted, desk: judgement.lifted_by_model(probability(score), concrete=True)}
+            continue
+        threshold = desk_model.lift_low_score if judgement.level >= LIFT_LOW_FROM else desk_model.lift_none_score
+        if score >= threshold:
+            concrete = desk == Desk.LIFE and _names_something_concrete(hits)
+            lifted = {**lifted, desk: judgement.lifted_by_model(probability(score), concrete=concrete)}
     return lifted
+
+
+def _names_something_concrete(hits: list[Hit]) -> bool:
+    return any(
+        hit.term.category in CONCRETE or (hit.term.category in (C.PLAN, C.ACQUIRE) and hit.term.weight >= 2)
+        for hit in hits
+    )
 
 
 def _reason(judgement: Judgement) -> str:
     parts = []
-    if judgement.model_probability is not None:
+    if judgement.model_probability is not None and judgement.level >= MEDIUM_LEVEL:
         parts.append(_("reads like earlier cases (model %(score).2f)") % {"score": judgement.model_probability})
     for finding in sorted(judgement.findings, key=lambda f: -f.level):
         words = "".join(f"「{hit.term.phrase}」" for hit in dict.fromkeys(finding.hits))

@@ -17,6 +17,7 @@ Distances are counted in characters of the normalised text, which has no spaces 
 so the noise people put between characters does not pull words apart.
 """
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Desk
 
 from ..choices import Severity
+from .categories import FRAUD_CATEGORIES, LIFE_CATEGORIES
 from .categories import Category as C
 from .lexicon import Hit
 
@@ -77,6 +79,7 @@ class Lower(models.TextChoices):
     FICTION = "fiction", _("fiction or news")
     SAFETY = "safety", _("everyday use")
     WARNING = "warning", _("a warning")
+    MODEL = "model", _("the model reads it as everyday talk")
 
 
 LEVEL_SEVERITY = (
@@ -121,9 +124,23 @@ class Judgement:
     def severity(self) -> Severity:
         return severity_of(self.level)
 
-    def lifted_by_model(self, probability: float) -> "Judgement":
-        """The same judgement at medium, on the model's word."""
-        return Judgement(max(self.level, MODEL_LEVEL), self.findings, self.raised, self.lowered, probability)
+    @property
+    def acting(self) -> bool:
+        """An act under way or a person at a place of danger: never lowered by anything."""
+        return any(f.frame in (Frame.ATTEMPT, Frame.PLACE) and f.level >= 8 for f in self.findings)
+
+    def lowered_by_model(self, probability: float) -> "Judgement":
+        """The same judgement kept as low: the model reads the words as everyday talk."""
+        return Judgement(
+            min(self.level, LIFT_LOW_FROM), self.findings, self.raised, (*self.lowered, Lower.MODEL), probability
+        )
+
+    def lifted_by_model(self, probability: float, *, concrete: bool = False) -> "Judgement":
+        """The same judgement at medium on the model's word; at high when the message also names
+        something concrete (a means, a place, an act, a time): the seeds' rule, a real wish with a
+        method, read by the model instead of the lists."""
+        level = MODEL_CONCRETE_LEVEL if concrete else MODEL_LEVEL
+        return Judgement(max(self.level, level), self.findings, self.raised, self.lowered, probability)
 
     @property
     def frames(self) -> list[str]:
@@ -131,7 +148,27 @@ class Judgement:
 
 
 NOTHING = Judgement(0)
-MODEL_LEVEL = 3  # the model alone lifts to the lowest medium level, never further
+
+
+def _lowered(level: int, context: int) -> int:
+    """A level in a context that explains the words away (farming, a novel, a warning): a clear
+    context leaves a low signal at most, which the model may still lift; a weak one takes two off."""
+    return min(level, 2) if context >= 2 else level - 2
+
+
+MEDIUM_LEVEL = 3  # the lowest level that alerts
+LIFT_LOW_FROM = 2  # a verdict from this level up is "low" to the model: the frames found a real sign
+MODEL_LEVEL = 3  # the model alone lifts to the lowest medium level
+# A verdict up to high that the model gives less than a 5 % chance is kept as low (shown, not
+# queued): on the corpus this halves the frames' false alarms and misses no one it caught.
+VETO_UP_TO = 7
+# A medium life verdict the model is this sure of, in a message that names something concrete,
+# is high: the seeds' rule (a wish with a method), read by the model where the lists fall short.
+SURE_SCORE = math.log(0.9 / 0.1)
+VETO_SCORE = math.log(0.05 / 0.95)
+MODEL_CONCRETE_LEVEL = 6  # or to high, when the message names a means, a place, an act or a time
+# Kinds of words that make a message the model reads as a life signal concrete.
+CONCRETE = frozenset({C.METHOD, C.PLACE, C.ATTEMPT, C.LETHALITY})
 
 # Categories whose words a negation right before them cancels (我不会自杀, 没想过死).
 NEGATABLE = frozenset({C.INTENT, C.SELF_HARM, C.BURDEN, C.GOODBYE})
@@ -140,10 +177,14 @@ NEGATION_REACH = 1  # characters between the negation and the word it cancels
 CONTEXT = frozenset({C.SAFETY, C.FICTION, C.WARNING, C.NEGATION})
 
 
+def _term_weight(hit: Hit) -> int:
+    return hit.term.weight
+
+
 class Evidence:
     """The hits of one message by category, with the negated and the swallowed ones taken out."""
 
-    __slots__ = ("by_category", "negated")
+    __slots__ = ("best", "by_category", "negated")
 
     def __init__(self, hits: Iterable[Hit]) -> None:
         by_category: dict[str, list[Hit]] = defaultdict(list)
@@ -169,17 +210,19 @@ class Evidence:
                         kept.append(hit)
                 by_category[category] = kept
         self.by_category = by_category
+        # The strongest hit of each category (the first of equal weight), looked up many times.
+        self.best: dict[str, Hit] = {}
+        for category, category_hits in by_category.items():
+            if category_hits:
+                self.best[category] = max(category_hits, key=_term_weight)
 
     def strongest(self, category: str, weight: int = 1) -> Hit | None:
-        best = None
-        for hit in self.by_category.get(category, ()):
-            if hit.term.weight >= weight and (best is None or hit.term.weight > best.term.weight):
-                best = hit
-        return best
+        best = self.best.get(category)
+        return best if best is not None and best.term.weight >= weight else None
 
     def weight(self, category: str) -> int:
-        hit = self.strongest(category)
-        return hit.term.weight if hit else 0
+        best = self.best.get(category)
+        return best.term.weight if best is not None else 0
 
     def near(
         self,
@@ -244,10 +287,12 @@ def judge_life(evidence: Evidence, *, high_risk_product: bool = False) -> Judgem
         return NOTHING
     lowered: list[str] = []
     acting = any(f.frame in (Frame.ATTEMPT, Frame.PLACE) and f.level >= 9 for f in findings)
-    wish = e.weight(C.INTENT) >= 2 or e.weight(C.SELF) >= 2
+    wish = e.weight(C.INTENT) >= 2 or e.weight(C.SELF) >= 3
     if not acting and not wish and e.weight(C.SAFETY) >= 1:
-        cut = 4 if e.weight(C.SAFETY) >= 2 else 2
-        findings = [Finding(f.frame, f.level - cut, f.hits) if f.frame in EVERYDAY_FRAMES else f for f in findings]
+        findings = [
+            Finding(f.frame, _lowered(f.level, e.weight(C.SAFETY)), f.hits) if f.frame in EVERYDAY_FRAMES else f
+            for f in findings
+        ]
         lowered.append(Lower.SAFETY)
     level = max(finding.level for finding in findings)
     raised: list[str] = []
@@ -287,11 +332,17 @@ def judge_life(evidence: Evidence, *, high_risk_product: bool = False) -> Judgem
         lift(Raise.RISK, level + 1)
 
     if not acting and e.weight(C.FICTION) >= 1:
-        level -= 4 if e.weight(C.FICTION) >= 2 else 2
+        level = _lowered(level, e.weight(C.FICTION))
         lowered.append(Lower.FICTION)
     if e.negated:
         lowered.append(Lower.NEGATED)
     return Judgement(max(level, 0), tuple(findings), tuple(raised), tuple(lowered))
+
+
+# Words of a decision taken (a plan category term): next to a method, they are intent.
+RESOLVED = frozenset({"想好了", "决定了", "想通了", "想明白了", "打算"})
+# What backs a weaker wish to die into a real signal.
+SUPPORTING = (C.PLAN, C.GOODBYE, C.BURDEN, C.RISK_FACTOR, C.MINOR, C.SELF, C.BACKUP, C.PLACE)
 
 
 def _life_findings(e: Evidence) -> list[Finding]:
@@ -304,11 +355,17 @@ def _life_findings(e: Evidence) -> list[Finding]:
     wanting = e.near(C.WISH, C.INTENT, 3, in_order=True)
     refusing = e.near(C.REFUSAL, C.LIVING, 2, weight=2, second_weight=2, in_order=True)
     if intent is not None and intent.term.weight >= 2:
-        add(Frame.INTENT, 5 if intent.term.weight >= 3 else 4, intent)
+        backed = any(e.weight(c) >= 2 for c in SUPPORTING) or e.weight(C.METHOD) >= 1
+        add(Frame.INTENT, 5 if intent.term.weight >= 3 else 4 if backed else 2, intent)
     elif refusing:
         add(Frame.INTENT, 5 if refusing[1].term.weight >= 3 else 4, *refusing)
     elif wanting:
         add(Frame.INTENT, 4 if wanting[0].term.weight >= 2 else 2, *wanting)
+    elif e.strongest(C.PLAN, 2) and e.strongest(C.PLAN, 2).term.phrase in RESOLVED and (
+        e.weight(C.METHOD) >= 2 or e.weight(C.PLACE) >= 2
+    ):
+        # "我决定了,跳河": a decision taken, next to a way of dying.
+        add(Frame.INTENT, 5, e.strongest(C.PLAN, 2), e.strongest(C.METHOD) or e.strongest(C.PLACE))
     elif intent is not None:
         add(Frame.INTENT, 2, intent)
     wish = (
@@ -357,7 +414,7 @@ def _life_findings(e: Evidence) -> list[Finding]:
     elif e.strongest(C.PLACE, 2) and (wish or e.weight(C.PRESENCE) >= 2 or e.weight(C.METHOD) >= 2):
         add(Frame.PLACE, 7, e.strongest(C.PLACE, 2), wish)
     elif e.strongest(C.PLACE, 2):
-        add(Frame.PLACE, 4, e.strongest(C.PLACE, 2))
+        add(Frame.PLACE, 2, e.strongest(C.PLACE, 2))
 
     # A means for oneself; or a means at hand with a time (the charcoal is bought, tonight).
     means = e.strongest(C.METHOD, 1)
@@ -371,19 +428,19 @@ def _life_findings(e: Evidence) -> list[Finding]:
     elif means is not None and (at_hand or when) and (e.weight(C.GOODBYE) >= 2 or e.weight(C.BACKUP) >= 2):
         add(Frame.PREPARED, 7, means, at_hand or when)
     elif means is not None and means.term.weight >= 2 and (at_hand or when):
-        add(Frame.PREPARED, 4, means, at_hand or when)
+        add(Frame.PREPARED, 2, means, at_hand or when)
 
     goodbye = e.strongest(C.GOODBYE, 2)
     if goodbye is not None:
-        add(Frame.FAREWELL, 6 if goodbye.term.weight >= 3 else 4, goodbye)
+        add(Frame.FAREWELL, 6 if goodbye.term.weight >= 3 else 2, goodbye)
 
     burden = e.strongest(C.BURDEN, 2)
     if burden is not None:
-        add(Frame.BURDEN, 5 if burden.term.weight >= 3 else 4, burden)
+        add(Frame.BURDEN, 5 if burden.term.weight >= 3 else 2, burden)
 
     harm = e.strongest(C.SELF_HARM, 2)
     if harm is not None:
-        add(Frame.SELF_HARM, 6 if harm.term.weight >= 3 else 4, harm)
+        add(Frame.SELF_HARM, 6 if harm.term.weight >= 3 else 2, harm)
 
     prior = e.strongest(C.BACKUP, 3)
     again = e.strongest(C.BACKUP, 2)
@@ -399,7 +456,7 @@ def _life_findings(e: Evidence) -> list[Finding]:
 
     method = e.strongest(C.METHOD, 3)
     if method is not None:
-        add(Frame.METHOD, 4, method)
+        add(Frame.METHOD, 2, method)
     elif not found:
         weak = next(
             (e.strongest(c) for c in (C.METHOD, C.PLAN, C.RISK_FACTOR, C.BACKUP, C.PLACE) if e.strongest(c)), None
@@ -431,18 +488,18 @@ def judge_fraud(e: Evidence) -> Judgement:
 
     takeover = e.strongest(C.ACCOUNT_TAKEOVER, 2)
     if takeover is not None:
-        add(Frame.TAKEOVER, 5 if takeover.term.weight >= 3 else 3, takeover)
+        add(Frame.TAKEOVER, 5 if takeover.term.weight >= 3 else 2, takeover)
 
     impersonation = e.strongest(C.IMPERSONATION, 2)
     ask = _strongest_of(e, (C.REQUEST, C.FEE, C.LINK, C.REMOTE, C.SAFE_ACCOUNT, C.REFUND_LINK), weight=2)
     if impersonation is not None and ask is not None and ask is not impersonation:
         add(Frame.IMPERSONATION, 7 if impersonation.term.weight >= 3 else 6, impersonation, ask)
     elif impersonation is not None and impersonation.term.weight >= 3:
-        add(Frame.IMPERSONATION, 5, impersonation)
+        add(Frame.IMPERSONATION, 4, impersonation)
 
     remote = e.strongest(C.REMOTE, 2)
     if remote is not None:
-        add(Frame.REMOTE, 6 if remote.term.weight >= 3 else 4, remote)
+        add(Frame.REMOTE, 6 if remote.term.weight >= 3 else 2, remote)
 
     lures = (C.BRUSHING, C.INVESTMENT, C.LOAN, C.PRIZE, C.GAME_CURRENCY, C.REFUND_LINK, C.ROMANCE)
     lure = _strongest_of(e, lures)
@@ -450,23 +507,23 @@ def judge_fraud(e: Evidence) -> Judgement:
     if lure is not None and fee is not None and (fee.start, fee.end) != (lure.start, lure.end):
         add(Frame.FEE, 7, lure, fee)
     elif fee is not None and fee.term.weight >= 3:
-        add(Frame.FEE, 5, fee)
+        add(Frame.FEE, 4, fee)
     off = e.strongest(C.OFF_PLATFORM, 2)
     if lure is not None and off is not None and (off.start, off.end) != (lure.start, lure.end):
         add(Frame.OFF_PLATFORM, 6, lure, off)
     if lure is not None and lure.term.weight >= 3:
-        add(Frame.LURE, 5, lure)
+        add(Frame.LURE, 4, lure)
     elif lure is not None and lure.term.weight >= 2:
         helper = _strongest_of(e, (C.LINK, C.REQUEST, C.OFF_PLATFORM, C.IMPERSONATION), weight=2)
         if helper is not None and helper is not lure:
-            add(Frame.LURE, 4, lure, helper)
+            add(Frame.LURE, 2, lure, helper)
     link = e.strongest(C.LINK, 2)
     if link is not None and (link.term.weight >= 3 or e.weight(C.REQUEST) >= 2 or e.weight(C.VERIFICATION_CODE) >= 2):
-        add(Frame.LURE, 4, link)
+        add(Frame.LURE, 2, link)
 
     paid = e.strongest(C.PAYMENT, 3)
     if paid is not None:
-        add(Frame.PAID, 5, paid)
+        add(Frame.PAID, 4, paid)
 
     if not found:
         weak = _strongest_of(e, _FRAUD_WEAK)
@@ -480,10 +537,10 @@ def judge_fraud(e: Evidence) -> Judgement:
     lowered: list[str] = []
     warning = e.weight(C.WARNING)
     if warning >= 3 or (warning >= 1 and e.weight(C.PAYMENT) < 3):
-        level -= 4 if warning >= 2 else 2
+        level = _lowered(level, warning)
         lowered.append(Lower.WARNING)
     if e.weight(C.FICTION) >= 2:
-        level -= 4
+        level = _lowered(level, e.weight(C.FICTION))
         lowered.append(Lower.FICTION)
     return Judgement(max(0, min(level, 10)), tuple(found), tuple(raised), tuple(lowered))
 
@@ -514,7 +571,20 @@ def _strongest_of(e: Evidence, categories: Iterable[str], *, weight: int = 1) ->
 
 
 def judge(hits: list[Hit], *, high_risk_product: bool = False) -> dict[str, Judgement]:
-    """Both desks' judgements of one message. Life terms are judged on every message, fraud
-    complaints included: a victim who writes of despair after losing money is a life case too."""
+    """Both desks' judgements of one message (empty when neither desk finds anything). Life
+    terms are judged on every message, fraud complaints included: a victim who writes of despair
+    after losing money is a life case too."""
     evidence = Evidence(hits)
-    return {Desk.LIFE: judge_life(evidence, high_risk_product=high_risk_product), Desk.FRAUD: judge_fraud(evidence)}
+    kinds = evidence.best.keys()
+    life = judge_life(evidence, high_risk_product=high_risk_product) if kinds & LIFE_SIGNS else NOTHING
+    fraud = judge_fraud(evidence) if kinds & FRAUD_SIGNS else NOTHING
+    if life is NOTHING and fraud is NOTHING:
+        return {}
+    return {Desk.LIFE: life, Desk.FRAUD: fraud}
+
+
+# Kinds of words without which a desk's frames cannot hold: the others (a wish, getting hold of
+# something, being somewhere, a request) only ever support them. Most messages that match a
+# term match only those, and leave here.
+LIFE_SIGNS = LIFE_CATEGORIES - {C.ACQUIRE, C.PRESENCE, C.WISH, C.MINOR, C.SELF, C.LIVING}
+FRAUD_SIGNS = FRAUD_CATEGORIES - {C.REQUEST}

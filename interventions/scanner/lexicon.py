@@ -3,6 +3,7 @@ the number of terms, so the lists can grow to thousands of phrases."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -23,9 +24,9 @@ class Term:
         return self.category == Category.EXCEPTION
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A term found in the normalised text: [start, end) are normalised offsets."""
+class Hit(NamedTuple):
+    """A term found in the normalised text: [start, end) are normalised offsets. A tuple, since
+    a message can have dozens and they are made for every message scanned."""
 
     term: Term
     start: int
@@ -57,7 +58,9 @@ class Lexicon:
             if key:
                 by_key.setdefault(key, []).append(term)
         for key, same_phrase in by_key.items():
-            self.automaton.add_word(key, (len(key), tuple(same_phrase)))
+            # (length, the terms that count, whether the phrase is a benign one that silences others)
+            counted = tuple(term for term in same_phrase if not term.is_exception)
+            self.automaton.add_word(key, (len(key), counted, len(counted) < len(same_phrase)))
         self.size = sum(len(same) for same in by_key.values())
         if by_key:
             self.automaton.make_automaton()
@@ -66,19 +69,14 @@ class Lexicon:
         """Every term in the text, minus those inside a benign phrase (跳楼 in 跳楼价)."""
         if not self.size:
             return []
-        found = [
-            Hit(term, end + 1 - length, end + 1)
-            for end, (length, terms) in self.automaton.iter(normalised)
-            for term in terms
-        ]
-        if not found:
+        matches = list(self.automaton.iter(normalised))
+        if not matches:
+            return []
+        found = [Hit(term, end + 1 - length, end + 1) for end, (length, terms, _) in matches for term in terms]
+        benign = [(end + 1 - length, end + 1) for end, (length, _, silences) in matches if silences]
+        if not benign:
             return found
-        benign = [(hit.start, hit.end) for hit in found if hit.term.is_exception]
-        return [
-            hit
-            for hit in found
-            if not hit.term.is_exception and not any(start <= hit.start and hit.end <= end for start, end in benign)
-        ]
+        return [hit for hit in found if not any(start <= hit.start and hit.end <= end for start, end in benign)]
 
     @staticmethod
     def in_original(text: str, hits: list[Hit]) -> list[Match]:

@@ -16,7 +16,8 @@ score per desk is the bias plus the weight of every n-gram occurrence found, in 
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
+from operator import itemgetter
 from pathlib import Path
 
 import ahocorasick
@@ -26,51 +27,73 @@ NGRAMS = (1, 2, 3)
 
 
 def positions(normalised: str) -> int:
-    """How many n-gram positions a text has: its score is divided by the square root of this, so
-    a long message is not dangerous for its length alone."""
-    return max(1, sum(max(0, len(normalised) - n + 1) for n in NGRAMS))
+    """How many 1-, 2- and 3-gram positions a text has: its score is divided by the square root
+    of this, so a long message is not dangerous for its length alone."""
+    length = len(normalised)
+    return max(1, 3 * length - 3) if length > 1 else 1
 
 
 @dataclass(frozen=True)
 class DeskModel:
     """One desk's settings: the probability that a message is that desk's is
-    1 / (1 + exp(-(bias + the summed weights of its n-gram occurrences)))."""
+    1 / (1 + exp(-(bias + the summed weights of its n-gram occurrences / sqrt(positions)))).
+    The lifts are compared as log-odds, so a message costs no exponential."""
 
     bias: float
-    lift_low: float  # a message the frames rated low is lifted to medium at this probability
+    lift_low: float  # a message the frames saw a sign in is lifted to medium at this probability
     lift_none: float  # a message the frames found nothing in is lifted at this probability
+
+    @cached_property
+    def lift_low_score(self) -> float:
+        return _log_odds(self.lift_low)
+
+    @cached_property
+    def lift_none_score(self) -> float:
+        return _log_odds(self.lift_none)
 
 
 class Model:
-    """Both desks' weights in one automaton: each n-gram maps to its weight on every desk."""
+    """Both desks' weights in one automaton. Each n-gram's value is a complex number, the life
+    weight as its real part and the fraud weight as its imaginary part, so one C-level sum over
+    the automaton's matches scores both desks at once."""
 
     def __init__(self, desks: dict[str, DeskModel], weights: dict[str, dict[str, float]], trained_on: dict):
         self.desks = desks
+        self.life, self.fraud = desks["life"], desks["fraud"]
         self.trained_on = trained_on
-        self.order = ("life", "fraud")
         self.automaton = ahocorasick.Automaton()
         grams = sorted({gram for per_desk in weights.values() for gram in per_desk})
         for gram in grams:
-            self.automaton.add_word(gram, tuple(weights[desk].get(gram, 0.0) for desk in self.order))
+            self.automaton.add_word(gram, complex(weights["life"].get(gram, 0.0), weights["fraud"].get(gram, 0.0)))
         if grams:
             self.automaton.make_automaton()
         self.size = len(grams)
 
-    def probabilities(self, normalised: str) -> dict[str, float]:
-        life = fraud = 0.0
-        if self.size:
-            for _, (to_life, to_fraud) in self.automaton.iter(normalised):
-                life += to_life
-                fraud += to_fraud
+    def scores(self, normalised: str) -> tuple[float, float]:
+        """The (life, fraud) log-odds of a normalised text."""
+        total = sum(map(_value, self.automaton.iter(normalised)), 0j) if self.size else 0j
         scale = positions(normalised) ** -0.5
-        return {
-            "life": _logistic(self.desks["life"].bias + life * scale),
-            "fraud": _logistic(self.desks["fraud"].bias + fraud * scale),
-        }
+        return self.life.bias + total.real * scale, self.fraud.bias + total.imag * scale
+
+    def probabilities(self, normalised: str) -> dict[str, float]:
+        life, fraud = self.scores(normalised)
+        return {"life": probability(life), "fraud": probability(fraud)}
 
 
-def _logistic(score: float) -> float:
+_value = itemgetter(1)  # an automaton match is (end, value)
+
+
+def probability(score: float) -> float:
+    """Log-odds to probability."""
     return 1.0 / (1.0 + math.exp(-max(min(score, 30.0), -30.0)))
+
+
+def _log_odds(probability: float) -> float:
+    return (
+        math.log(probability / (1.0 - probability))
+        if 0.0 < probability < 1.0
+        else math.copysign(99.0, probability - 0.5)
+    )
 
 
 def load(path: Path = MODEL_PATH) -> Model | None:

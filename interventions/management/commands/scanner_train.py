@@ -36,10 +36,10 @@ class Command(BaseCommand):
             sources["desk_decisions"] = len(desk)
         frames_only = Lexicon(default_terms())
 
-        def frame_severity(text: str, desk: str) -> int:
-            return scan_text(text, frames_only).desk_severity.get(desk, 0)
+        def frame_level(text: str, desk: str) -> int:
+            return scan_text(text, frames_only).level_for(desk)
 
-        content = train(examples, frame_severity, sources=sources)
+        content = train(examples, frame_level, sources=sources)
         write(content, output)
         for desk, part in content["desks"].items():
             self.stdout.write(
