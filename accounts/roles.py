@@ -27,6 +27,8 @@ USE_MERCHANT_PORTAL = "orders.use_merchant_portal"
 ACCESS_ADMIN = "accounts.access_admin"
 TRIAGE_ANY = "interventions.triage_any"
 PLACE_LEGAL_HOLD = "interventions.place_legal_hold"
+# Propose changes to the scanner's term lists, backtest them and publish a tested set.
+TUNE_SCANNER = "interventions.add_scantermchange"
 
 _CASEWORK = [
     WORK_QUEUE,
@@ -80,9 +82,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "orders.add_merchant",
         "orders.change_merchant",
         "interventions.view_scanterm",
-        "interventions.add_scanterm",
-        "interventions.change_scanterm",
         "interventions.view_historicalscanterm",
+        TUNE_SCANNER,
+        "interventions.view_scantermchange",
+        "interventions.view_scannerbacktest",
         "interventions.view_playbook",
         "interventions.add_playbook",
         "interventions.change_playbook",

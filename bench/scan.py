@@ -459,7 +459,8 @@ def print_table(rows: list[dict]) -> None:
         fraud = sum(v for (_, desk), v in alerted.items() if desk == Desk.FRAUD)
         print(
             f"{row['terms']:>6}  {row['scan']:>16,.0f}  {row['frames']:>14,.0f}  {row['match']:>11,.0f}"
-            f"  {row['automaton']:>15,.0f}  {row['regex']:>11,.0f}  {row['match'] / row['regex']:>10.1f}×  {life:,} / {fraud:,}"
+            f"  {row['automaton']:>15,.0f}  {row['regex']:>11,.0f}  {row['match'] / row['regex']:>10.1f}×"
+            f"  {life:,} / {fraud:,}"
         )
     print(
         "\nmatch = lexicon.hits(normalised) (automaton + Hit objects + benign-phrase filter); automaton = bare "

@@ -91,12 +91,12 @@ class HeartbeatAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ScanTerm)
-class ScanTermAdmin(SimpleHistoryAdmin):
-    """The scanner's term lists. A change takes effect on the next scan batch of every worker."""
+class ScanTermAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    """The scanner's term lists, to read. They change on the portal's scanner page: proposed,
+    backtested on the corpus and on the last 30 days of messages, then published."""
 
-    list_display = ["phrase", "category", "weight", "is_active", "note", "updated_at"]
-    list_filter = ["category", "is_active", "weight"]
-    list_editable = ["weight", "is_active"]
+    list_display = ["phrase", "category", "weight", "goods", "is_active", "note", "updated_at"]
+    list_filter = ["category", "is_active", "weight", "goods"]
     search_fields = ["phrase", "note"]
 
 

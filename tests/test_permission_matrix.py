@@ -19,7 +19,14 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import Desk
 from accounts.roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role
 from fraud.models import StopPaymentRequest
-from interventions.models import EmergencyAction, IncidentReview, Notification, ReviewAction
+from interventions.models import (
+    EmergencyAction,
+    IncidentReview,
+    Notification,
+    ReviewAction,
+    ScannerBacktest,
+    ScanTermChange,
+)
 from interventions.services import order_intercept
 from orders.models import MerchantReport, ReportAttachment
 from tests import factories
@@ -112,6 +119,12 @@ EXPECTED: dict[str, set[str]] = {
     "interventions:summary": OVERSIGHT,
     "interventions:figures": OVERSIGHT,
     "interventions:figures_export": OVERSIGHT,
+    "interventions:scanner": OVERSIGHT,
+    # tuning the scanner's lists is the managers'
+    "interventions:scanner_propose": {"manager"},
+    "interventions:scanner_withdraw": {"manager"},
+    "interventions:scanner_backtest": {"manager"},
+    "interventions:scanner_publish": {"manager"},
     "interventions:audit": OVERSIGHT,
     "interventions:object_history": OVERSIGHT,
     # police liaisons
@@ -239,7 +252,13 @@ def world(people, shop_a, settings, tmp_path):
         recipient=specialist, channel="portal", kind="digest", title="x", key="matrix"
     )
     merchant = people["merchant_a"]
+    change = ScanTermChange.objects.create(
+        action="add", phrase="测试词", category="intent", weight=2, reason="x", proposed_by=people["manager"]
+    )
+    backtest = ScannerBacktest.objects.create(fingerprint="x", requested_by=people["manager"])
     return {
+        "interventions:scanner_withdraw": [change.pk],
+        "interventions:scanner_publish": [backtest.pk],
         "accounts:password_set": [
             urlsafe_base64_encode(force_bytes(merchant.pk)),
             default_token_generator.make_token(merchant),

@@ -13,12 +13,9 @@ from accounts.models import Desk
 
 from ..choices import Severity
 from .categories import Category
-from .categories import Category as C
 from .frames import (
-    CONCRETE,
+    HIGH_LEVEL,
     LIFT_LOW_FROM,
-    MODEL_CONCRETE_LEVEL,
-    SURE_SCORE,
     MEDIUM_LEVEL,
     NOTHING,
     VETO_SCORE,
@@ -120,8 +117,8 @@ def second_opinion(
     model: Model, normalised: str, judgements: dict[str, Judgement], hits: list[Hit]
 ) -> dict[str, Judgement]:
     """The model's word on each desk's verdict. Below medium, a verdict becomes medium when the
-    model is sure enough (surer when the frames found no sign at all), and a life verdict becomes
-    high when the message also names a means, a place, an act or a time. A medium or high verdict
+    model is sure enough (surer when the frames found no sign at all). A medium life verdict
+    becomes high when the severity model reads it as high or critical. A medium or high verdict
     that the model reads, with near certainty, as everyday talk is kept as low, shown but not
     queued; an act under way or a person at the edge is never lowered."""
     scores = model.scores(normalised)
@@ -131,36 +128,31 @@ def second_opinion(
         if judgement.level >= MEDIUM_LEVEL:
             if judgement.level <= VETO_UP_TO and score < VETO_SCORE and not judgement.acting:
                 lifted = {**lifted, desk: judgement.lowered_by_model(probability(score))}
-            elif (
-                desk == Desk.LIFE
-                and judgement.level < MODEL_CONCRETE_LEVEL
-                and score >= SURE_SCORE
-                and _names_something_concrete(hits)
-            ):
-                lifted = {**lifted, desk: judgement.lifted_by_model(probability(score), concrete=True)}
+                continue
+        elif score >= (desk_model.lift_low_score if judgement.level >= LIFT_LOW_FROM else desk_model.lift_none_score):
+            judgement = judgement.lifted_by_model(probability(score))
+            lifted = {**lifted, desk: judgement}
+        else:
             continue
-        threshold = desk_model.lift_low_score if judgement.level >= LIFT_LOW_FROM else desk_model.lift_none_score
-        if score >= threshold:
-            concrete = desk == Desk.LIFE and _names_something_concrete(hits)
-            lifted = {**lifted, desk: judgement.lifted_by_model(probability(score), concrete=concrete)}
+        if desk == Desk.LIFE and judgement.level < HIGH_LEVEL and model.severity is not None:
+            severe = model.severity.score(normalised)
+            if severe >= model.severity.lift_high_score:
+                lifted = {**lifted, desk: judgement.raised_by_model(probability(severe))}
     return lifted
-
-
-def _names_something_concrete(hits: list[Hit]) -> bool:
-    return any(
-        hit.term.category in CONCRETE or (hit.term.category in (C.PLAN, C.ACQUIRE) and hit.term.weight >= 2)
-        for hit in hits
-    )
 
 
 def _reason(judgement: Judgement) -> str:
     parts = []
     if judgement.model_probability is not None and judgement.level >= MEDIUM_LEVEL:
         parts.append(_("reads like earlier cases (model %(score).2f)") % {"score": judgement.model_probability})
+    if judgement.severity_probability is not None:
+        parts.append(_("reads as high risk (model %(score).2f)") % {"score": judgement.severity_probability})
     for finding in sorted(judgement.findings, key=lambda f: -f.level):
         words = "".join(f"「{hit.term.phrase}」" for hit in dict.fromkeys(finding.hits))
         parts.append(f"{Frame(finding.frame).label}{words}")
-    parts += [str(Raise(reason).label) for reason in judgement.raised]
+    parts += [
+        f"{Raise(reason).label}" + (f"「{hit.term.phrase}」" if hit is not None else "") for reason, hit in judgement.raised
+    ]
     line = f"{judgement.severity.label}({judgement.level}/10):" + " + ".join(dict.fromkeys(parts))
     if judgement.lowered:
         line += " " + _("(lowered: %(why)s)") % {"why": ", ".join(str(Lower(why).label) for why in judgement.lowered)}

@@ -47,6 +47,7 @@ class Frame(models.TextChoices):
     HOPELESS = "hopeless", _("hopeless, with a means")
     METHOD = "method", _("names a method")
     PREPARED = "prepared", _("means at hand")
+    PLAN = "plan", _("the parts of a plan")
     # Anti-fraud.
     SAFE_ACCOUNT = "safe_account", _("safe-account transfer")
     IMPERSONATION = "impersonation", _("impersonator asks for something")
@@ -58,11 +59,14 @@ class Frame(models.TextChoices):
     LURE = "lure", _("scam lure")
     PAID = "paid", _("money lost")
     INDICATOR = "indicator", _("blocklisted or look-alike indicator")
+    SIGN = "sign", _("a weak sign")
 
 
 class Raise(models.TextChoices):
     """What makes a life frame worse, named in the reason."""
 
+    METHOD = "method", _("with a method")
+    PLACE = "place", _("at a place of danger")
     MINOR = "minor", _("a minor")
     TIME = "time", _("a time or plan")
     ACQUIRED = "acquired", _("means at hand")
@@ -116,9 +120,10 @@ class Judgement:
 
     level: int
     findings: tuple[Finding, ...] = ()
-    raised: tuple[str, ...] = ()
+    raised: tuple[tuple[str, "Hit | None"], ...] = ()
     lowered: tuple[str, ...] = ()
     model_probability: float | None = None
+    severity_probability: float | None = None
 
     @property
     def severity(self) -> Severity:
@@ -135,16 +140,15 @@ class Judgement:
             min(self.level, LIFT_LOW_FROM), self.findings, self.raised, (*self.lowered, Lower.MODEL), probability
         )
 
-    def lifted_by_model(self, probability: float, *, concrete: bool = False) -> "Judgement":
-        """The same judgement at medium on the model's word; at high when the message also names
-        something concrete (a means, a place, an act, a time): the seeds' rule, a real wish with a
-        method, read by the model instead of the lists."""
-        level = MODEL_CONCRETE_LEVEL if concrete else MODEL_LEVEL
-        return Judgement(max(self.level, level), self.findings, self.raised, self.lowered, probability)
+    def lifted_by_model(self, probability: float) -> "Judgement":
+        """The same judgement at medium, on the model's word."""
+        return Judgement(max(self.level, MODEL_LEVEL), self.findings, self.raised, self.lowered, probability)
 
-    @property
-    def frames(self) -> list[str]:
-        return [finding.frame for finding in self.findings]
+    def raised_by_model(self, probability: float) -> "Judgement":
+        """The same judgement at high: the severity model reads it as high or critical."""
+        return Judgement(
+            max(self.level, HIGH_LEVEL), self.findings, self.raised, self.lowered, self.model_probability, probability
+        )
 
 
 NOTHING = Judgement(0)
@@ -162,13 +166,8 @@ MODEL_LEVEL = 3  # the model alone lifts to the lowest medium level
 # A verdict up to high that the model gives less than a 5 % chance is kept as low (shown, not
 # queued): on the corpus this halves the frames' false alarms and misses no one it caught.
 VETO_UP_TO = 7
-# A medium life verdict the model is this sure of, in a message that names something concrete,
-# is high: the seeds' rule (a wish with a method), read by the model where the lists fall short.
-SURE_SCORE = math.log(0.9 / 0.1)
 VETO_SCORE = math.log(0.05 / 0.95)
-MODEL_CONCRETE_LEVEL = 6  # or to high, when the message names a means, a place, an act or a time
-# Kinds of words that make a message the model reads as a life signal concrete.
-CONCRETE = frozenset({C.METHOD, C.PLACE, C.ATTEMPT, C.LETHALITY})
+HIGH_LEVEL = 6  # the lowest high level: the severity model lifts a medium life verdict to it
 
 # Categories whose words a negation right before them cancels (我不会自杀, 没想过死).
 NEGATABLE = frozenset({C.INTENT, C.SELF_HARM, C.BURDEN, C.GOODBYE})
@@ -254,7 +253,16 @@ class Evidence:
 # pharmacy question) or the same places (camping by the sea) lowers them. A stated wish to die, a
 # goodbye or a burden is not lowered by it.
 EVERYDAY_FRAMES = frozenset(
-    {Frame.LETHALITY, Frame.MEANS, Frame.METHOD, Frame.HOPELESS, Frame.PREPARED, Frame.PLACE, Frame.ATTEMPT}
+    {
+        Frame.LETHALITY,
+        Frame.MEANS,
+        Frame.METHOD,
+        Frame.HOPELESS,
+        Frame.PREPARED,
+        Frame.PLACE,
+        Frame.ATTEMPT,
+        Frame.PLAN,
+    }
 )
 # Frames that say the person themself is at risk; what makes it worse (a means, a time, a child)
 # raises only these. A method or a place named alone stays where it is.
@@ -276,7 +284,9 @@ STRONG_LIFE_FRAMES = frozenset(
 
 
 def _personal(finding: Finding) -> bool:
-    return finding.frame in PERSONAL_FRAMES or (finding.frame in (Frame.PLACE, Frame.PREPARED) and finding.level >= 7)
+    return finding.frame in PERSONAL_FRAMES or (
+        finding.frame in (Frame.PLACE, Frame.PREPARED, Frame.PLAN) and finding.level >= 6
+    )
 
 
 def judge_life(evidence: Evidence, *, high_risk_product: bool = False) -> Judgement:
@@ -295,41 +305,45 @@ def judge_life(evidence: Evidence, *, high_risk_product: bool = False) -> Judgem
         ]
         lowered.append(Lower.SAFETY)
     level = max(finding.level for finding in findings)
-    raised: list[str] = []
+    raised: list[tuple[str, Hit | None]] = []
 
-    def lift(reason: str, to: int) -> None:
+    def lift(reason: str, to: int, because: Hit | None = None) -> None:
         nonlocal level
         if to > level:
             level = min(to, 10)
-            raised.append(reason)
+            raised.append((reason, because))
 
     personal = [f for f in findings if _personal(f) and f.level >= 4]
     frames = {f.frame for f in personal}
-    method = e.weight(C.METHOD) >= 1 or high_risk_product
+    named = e.strongest(C.METHOD)
+    method = named is not None or high_risk_product
     if personal:
         level = max(level, max(f.level for f in personal))
         # The seeds' rule: intent with a method is high; add a time, a backup plan or a child
         # and it is critical.
         if method:
-            lift(Raise.INTENT, 7)
+            lift(Raise.METHOD if named else Raise.ORDER, 7, named)
         if e.weight(C.PLAN) >= 2:
-            lift(Raise.TIME, 8 if method or frames & STRONG_LIFE_FRAMES else level + 1)
+            lift(Raise.TIME, 8 if method or frames & STRONG_LIFE_FRAMES else level + 1, e.strongest(C.PLAN))
         if method and e.weight(C.ACQUIRE) >= 2:
-            lift(Raise.ACQUIRED, max(level + 1, 7))
+            lift(Raise.ACQUIRED, max(level + 1, 7), e.strongest(C.ACQUIRE))
         if e.weight(C.BACKUP) >= 2:
-            lift(Raise.BACKUP, max(level + 1, 6))
+            lift(Raise.BACKUP, max(level + 1, 6), e.strongest(C.BACKUP))
         if e.weight(C.GOODBYE) >= 2 and Frame.FAREWELL not in frames:
-            lift(Raise.GOODBYE, max(level + 1, 6))
+            lift(Raise.GOODBYE, max(level + 1, 6), e.strongest(C.GOODBYE))
         if e.weight(C.MINOR) >= 2:
-            lift(Raise.MINOR, 8 if method else level + 1)
-        if high_risk_product:
+            lift(Raise.MINOR, 8 if method else level + 1, e.strongest(C.MINOR))
+        if high_risk_product and named:
+            # The order holds the means the message names: it is at hand.
             lift(Raise.ORDER, level + 1)
         # Recall first: a wish to die next to anything concrete (a place, a means at hand) is at
         # least high, so that no one in danger waits behind the medium queue.
-        if e.weight(C.PLACE) >= 2 or e.weight(C.ACQUIRE) >= 2:
-            lift(Raise.INTENT, 6)
+        if e.weight(C.PLACE) >= 2:
+            lift(Raise.PLACE, 6, e.strongest(C.PLACE))
+        if e.weight(C.ACQUIRE) >= 2:
+            lift(Raise.ACQUIRED, 6, e.strongest(C.ACQUIRE))
     elif level >= 2 and e.weight(C.RISK_FACTOR) >= 2 and method:
-        lift(Raise.RISK, level + 1)
+        lift(Raise.RISK, level + 1, e.strongest(C.RISK_FACTOR))
 
     if not acting and e.weight(C.FICTION) >= 1:
         level = _lowered(level, e.weight(C.FICTION))
@@ -343,6 +357,27 @@ def judge_life(evidence: Evidence, *, high_risk_product: bool = False) -> Judgem
 RESOLVED = frozenset({"想好了", "决定了", "想通了", "想明白了", "打算"})
 # What backs a weaker wish to die into a real signal.
 SUPPORTING = (C.PLAN, C.GOODBYE, C.BURDEN, C.RISK_FACTOR, C.MINOR, C.SELF, C.BACKUP, C.PLACE)
+
+
+def _plan_parts(e: Evidence) -> list[tuple[int, Hit]]:
+    """(points, the words) for each part of a plan the message has; empty unless it has a means,
+    an act or a place, the concrete part."""
+    method, act, place = e.strongest(C.METHOD), e.strongest(C.ATTEMPT), e.strongest(C.PLACE, 2)
+    if method is None and act is None and place is None:
+        return []
+    parts: list[tuple[int, Hit | None]] = [
+        (2 if method is not None and method.term.weight >= 2 else 1, method),
+        (3 if act is not None and act.term.weight >= 3 else 2, act),
+        (2, place),
+        (1, e.strongest(C.PLAN)),
+        (1, e.strongest(C.ACQUIRE, 2)),
+        (1, e.strongest(C.GOODBYE)),
+        (2 if e.weight(C.INTENT) >= 2 else 1, e.strongest(C.INTENT) or e.strongest(C.SELF, 2) or e.strongest(C.WISH, 2)),
+        (1, e.strongest(C.MINOR, 2)),
+        (1, e.strongest(C.RISK_FACTOR, 2) or e.strongest(C.BURDEN, 2)),
+        (1, e.strongest(C.BACKUP, 2)),
+    ]
+    return [(points, hit) for points, hit in parts if hit is not None]
 
 
 def _life_findings(e: Evidence) -> list[Finding]:
@@ -361,13 +396,15 @@ def _life_findings(e: Evidence) -> list[Finding]:
         add(Frame.INTENT, 5 if refusing[1].term.weight >= 3 else 4, *refusing)
     elif wanting:
         add(Frame.INTENT, 4 if wanting[0].term.weight >= 2 else 2, *wanting)
-    elif e.strongest(C.PLAN, 2) and e.strongest(C.PLAN, 2).term.phrase in RESOLVED and (
-        e.weight(C.METHOD) >= 2 or e.weight(C.PLACE) >= 2
+    elif (
+        e.strongest(C.PLAN, 2)
+        and e.strongest(C.PLAN, 2).term.phrase in RESOLVED
+        and (e.weight(C.METHOD) >= 2 or e.weight(C.PLACE) >= 2)
     ):
         # "我决定了,跳河": a decision taken, next to a way of dying.
         add(Frame.INTENT, 5, e.strongest(C.PLAN, 2), e.strongest(C.METHOD) or e.strongest(C.PLACE))
     elif intent is not None:
-        add(Frame.INTENT, 2, intent)
+        add(Frame.SIGN, 2, intent)
     wish = (
         e.strongest(C.INTENT, 2)
         or (refusing or wanting or (None,))[-1]
@@ -430,6 +467,15 @@ def _life_findings(e: Evidence) -> list[Finding]:
     elif means is not None and means.term.weight >= 2 and (at_hand or when):
         add(Frame.PREPARED, 2, means, at_hand or when)
 
+    # The parts of a plan, added up: whatever the wording, a means with an act, a time, a goodbye
+    # and a wish is critical, as in the seeds' rule, though no listed frame may hold.
+    parts = _plan_parts(e)
+    if parts:
+        points = sum(points for points, _ in parts)
+        level = 8 if points >= 7 else 6 if points >= 5 else 4 if points >= 4 else 0
+        if level:
+            add(Frame.PLAN, level, *(hit for _, hit in parts))
+
     goodbye = e.strongest(C.GOODBYE, 2)
     if goodbye is not None:
         add(Frame.FAREWELL, 6 if goodbye.term.weight >= 3 else 2, goodbye)
@@ -451,7 +497,8 @@ def _life_findings(e: Evidence) -> list[Finding]:
 
     risk = e.strongest(C.RISK_FACTOR, 2)
     method = e.strongest(C.METHOD, 2)
-    if risk is not None and method is not None:
+    if risk is not None and method is not None and not (method.start <= risk.start and risk.end <= method.end):
+        # Despair and a means, as two things (抑郁 inside 抗抑郁药 is one).
         add(Frame.HOPELESS, 4, risk, method)
 
     method = e.strongest(C.METHOD, 3)
@@ -462,7 +509,7 @@ def _life_findings(e: Evidence) -> list[Finding]:
             (e.strongest(c) for c in (C.METHOD, C.PLAN, C.RISK_FACTOR, C.BACKUP, C.PLACE) if e.strongest(c)), None
         )
         if weak is not None:
-            add(Frame.METHOD if weak.term.category == C.METHOD else Frame.INTENT, 1, weak)
+            add(Frame.METHOD if weak.term.category == C.METHOD else Frame.SIGN, 1, weak)
     return found
 
 
@@ -527,13 +574,13 @@ def judge_fraud(e: Evidence) -> Judgement:
 
     if not found:
         weak = _strongest_of(e, _FRAUD_WEAK)
-        return Judgement(1, (Finding(Frame.LURE, 1, (weak,)),)) if weak is not None else NOTHING
+        return Judgement(1, (Finding(Frame.SIGN, 1, (weak,)),)) if weak is not None else NOTHING
 
     level = max(finding.level for finding in found)
-    raised: list[str] = []
+    raised: list[tuple[str, Hit | None]] = []
     if e.weight(C.PAYMENT) >= 2 and level >= 5:
         level += 2 if level >= 7 else 1
-        raised.append(Raise.PAID)
+        raised.append((Raise.PAID, e.strongest(C.PAYMENT)))
     lowered: list[str] = []
     warning = e.weight(C.WARNING)
     if warning >= 3 or (warning >= 1 and e.weight(C.PAYMENT) < 3):

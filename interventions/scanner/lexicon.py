@@ -78,6 +78,17 @@ class Lexicon:
             return found
         return [hit for hit in found if not any(start <= hit.start and hit.end <= end for start, end in benign)]
 
+    def goods_in(self, name: str) -> str:
+        """The kind of high-risk goods a product name names ("木炭 5斤装" is charcoal), or "" for
+        none: the strongest method term with a kind of goods, the longest on a tie. A benign
+        phrase silences as in a message (跳绳 is not rope, 活性炭 not charcoal)."""
+        best: tuple[int, int, str] = (0, 0, "")
+        for hit in self.hits(normalise(name)):
+            term = hit.term
+            if term.goods and term.category == Category.METHOD and (term.weight, hit.end - hit.start) > best[:2]:
+                best = (term.weight, hit.end - hit.start, term.goods)
+        return best[2]
+
     @staticmethod
     def in_original(text: str, hits: list[Hit]) -> list[Match]:
         """The hits as spans of the original text, in reading order, each span once per category."""

@@ -52,13 +52,40 @@ class DeskModel:
         return _log_odds(self.lift_none)
 
 
+class SeverityModel:
+    """Among life messages: is this one high or critical? Scored only for a life verdict the
+    frames leave at medium, so it costs nothing on ordinary traffic."""
+
+    def __init__(self, bias: float, lift_high: float, weights: dict[str, float]):
+        self.bias = bias
+        self.lift_high = lift_high
+        self.lift_high_score = _log_odds(lift_high)
+        self.automaton = ahocorasick.Automaton()
+        for gram, weight in weights.items():
+            self.automaton.add_word(gram, weight)
+        if weights:
+            self.automaton.make_automaton()
+        self.size = len(weights)
+
+    def score(self, normalised: str) -> float:
+        total = sum(map(_value, self.automaton.iter(normalised)), 0.0) if self.size else 0.0
+        return self.bias + total * positions(normalised) ** -0.5
+
+
 class Model:
     """Both desks' weights in one automaton. Each n-gram's value is a complex number, the life
     weight as its real part and the fraud weight as its imaginary part, so one C-level sum over
     the automaton's matches scores both desks at once."""
 
-    def __init__(self, desks: dict[str, DeskModel], weights: dict[str, dict[str, float]], trained_on: dict):
+    def __init__(
+        self,
+        desks: dict[str, DeskModel],
+        weights: dict[str, dict[str, float]],
+        trained_on: dict,
+        severity: SeverityModel | None = None,
+    ):
         self.desks = desks
+        self.severity = severity
         self.life, self.fraud = desks["life"], desks["fraud"]
         self.trained_on = trained_on
         self.automaton = ahocorasick.Automaton()
@@ -106,7 +133,9 @@ def load(path: Path = MODEL_PATH) -> Model | None:
         for desk, part in data["desks"].items()
     }
     weights = {desk: part["weights"] for desk, part in data["desks"].items()}
-    return Model(desks, weights, data["trained_on"])
+    part = data.get("severity")
+    severity = SeverityModel(part["bias"], part["lift_high"], part["weights"]) if part else None
+    return Model(desks, weights, data["trained_on"], severity)
 
 
 @cache

@@ -26,24 +26,29 @@ C = 20.0  # inverse regularisation strength, chosen on the development half by c
 # would be most of the matches the scanner sums for every message: they are left out.
 MAX_SHARE = 0.05
 MIN_WEIGHT = 0.05  # weights smaller than this move no verdict and are left out of the file
-FALSE_ALARM_BUDGET = {"life": 0.03, "fraud": 0.012}  # added to the frames' own, on benign examples
+HIGH, CRITICAL = 3, 4  # Severity values
+SEVERITY_C = 1.0
+# The share of held-out critical examples the severity model's threshold lifts to high.
+CRITICAL_COVERAGE = 0.995
+FALSE_ALARM_BUDGET = {"life": 0.03, "fraud": 0.005}  # added to the frames' own, on benign examples
 
 
 def train(
-    examples: Sequence[tuple[str, str]],
+    examples: Sequence[tuple[str, str, int | None]],
     frame_level: Callable[[str, str], int],
     *,
     sources: dict,
 ) -> dict:
-    """The model file's content, from (text, label) pairs whose labels are life, fraud or benign.
-    `frame_level(text, desk)` is the risk level 0-10 the frames give the text on a desk."""
+    """The model file's content, from (text, label, minimum severity) examples whose labels are
+    life, fraud or benign (the minimum may be None, for the desk's decisions). `frame_level(text,
+    desk)` is the risk level 0-10 the frames give the text on a desk."""
     import numpy as np
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    texts = [normalise(text) for text, _ in examples]
-    labels = [label for _, label in examples]
+    texts = [normalise(text) for text, _, _ in examples]
+    labels = [label for _, label, _ in examples]
     # What the scanner computes: every n-gram occurrence found, weighted by its idf (folded into
     # the weight), the sum divided by the square root of the text's n-gram positions.
     vectoriser = CountVectorizer(
@@ -54,7 +59,7 @@ def train(
     scale = sparse.diags([1.0 / math.sqrt(positions(text)) for text in texts])
     matrix = (scale @ counts @ sparse.diags(idf)).tocsr()
     vocabulary = vectoriser.get_feature_names_out()
-    frames = {desk: [frame_level(text, desk) for text, _ in examples] for desk in DESKS}
+    frames = {desk: [frame_level(text, desk) for text, _, _ in examples] for desk in DESKS}
     desks = {}
     for desk in DESKS:
         target = np.asarray([label == desk for label in labels])
@@ -73,14 +78,46 @@ def train(
             "lift_none": lift_none,
             "weights": dict(sorted(weights.items())),
         }
-    digest = hashlib.sha256("\n".join(f"{label}\t{text}" for text, label in examples).encode()).hexdigest()
-    return {"trained_on": {**sources, "examples": len(examples), "sha256": digest}, "desks": desks}
+    severity = _severity_model(examples, matrix, vocabulary, idf)
+    digest = hashlib.sha256("\n".join(f"{label}\t{text}" for text, label, _ in examples).encode()).hexdigest()
+    return {
+        "trained_on": {**sources, "examples": len(examples), "sha256": digest},
+        "desks": desks,
+        "severity": severity,
+    }
 
 
-def _logistic():
+def _severity_model(examples, matrix, vocabulary, idf) -> dict:
+    """Among life examples with a known minimum severity: is this one high or critical? Its lift
+    threshold is the held-out probability that the critical examples reach at the
+    CRITICAL_COVERAGE share, so that a critical message the frames leave at medium is lifted."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    rows = [i for i, (_, label, minimum) in enumerate(examples) if label == "life" and minimum is not None]
+    minimum = np.asarray([examples[i][2] for i in rows])
+    target = minimum >= HIGH
+    sub = matrix[rows]
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
+    held_out = cross_val_predict(_logistic(SEVERITY_C), sub, target, cv=folds, method="predict_proba")[:, 1]
+    threshold = float(np.quantile(held_out[minimum >= CRITICAL], 1 - CRITICAL_COVERAGE))
+    fitted = _logistic(SEVERITY_C).fit(sub, target)
+    weights = {
+        str(gram): round(float(weight * factor), 4)
+        for gram, weight, factor in zip(vocabulary, fitted.coef_[0], idf, strict=True)
+        if abs(weight * factor) >= MIN_WEIGHT
+    }
+    return {
+        "bias": round(float(fitted.intercept_[0]), 4),
+        "lift_high": round(threshold, 4),
+        "weights": dict(sorted(weights.items())),
+    }
+
+
+def _logistic(strength: float = C):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=C, solver="liblinear", class_weight="balanced", max_iter=10000, random_state=0)
+    return LogisticRegression(C=strength, solver="liblinear", class_weight="balanced", max_iter=10000, random_state=0)
 
 
 def _thresholds(held_out, labels: list[str], frames: dict[str, list[int]], desk: str) -> tuple[float, float]:

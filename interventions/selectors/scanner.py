@@ -84,7 +84,7 @@ def missed_messages(*, desks: Sequence[str], since: datetime, limit: int = 100) 
         Case.objects.filter(desk__in=desks, opened_at__gte=since, buyer__isnull=False)
         .exclude(Exists(scanner_alerts))
         .order_by("-opened_at")
-        .only("id", "reference", "desk", "buyer_id", "opened_at")[:limit]
+        .only("id", "desk", "buyer_id", "opened_at")[:limit]
     )
     if not cases:
         return []

@@ -19,7 +19,7 @@ from fraud.indicators import Found
 from fraud.indicators import extract as extract_indicators
 from fraud.selectors import blocked_among, official_domain_names
 from fraud.services import FraudSignal, fraud_signals, indicators_sight_all
-from orders.models import Buyer, Merchant, Order
+from orders.models import Buyer, Merchant, Order, Product
 from orders.services import Contact, buyers_record
 
 from ..choices import Severity, Source
@@ -42,14 +42,20 @@ SWEEP_AFTER = timedelta(minutes=1)
 
 def scan_terms_load_defaults(*, using: str = "default") -> int:
     """Add the default terms the table lacks (a new database, a test flush, or a release that
-    brings new terms), but never one its managers deleted: a list they shaped stays as they
-    shaped it, and a term they edited or switched off is left as it is. Method terms get their
-    kind of goods when they have none. Returns the terms added."""
+    brings new terms), but never one its managers deleted from a list they keep: a list they
+    shaped stays as they shaped it, and a term they edited or switched off is left as it is. An
+    empty table is filled whole. Method terms get their kind of goods when they have none.
+    Returns the terms added."""
     from ..scanner.default_terms import default_terms
 
     terms = ScanTerm.objects.using(using)
     present = set(terms.values_list("phrase", "category"))
-    deleted = set(ScanTerm.history.using(using).filter(history_type="-").values_list("phrase", "category"))
+    # An empty table would leave the scanner blind, whatever was deleted before: fill it whole.
+    deleted = (
+        set(ScanTerm.history.using(using).filter(history_type="-").values_list("phrase", "category"))
+        if present
+        else set()
+    )
     defaults = default_terms()
     missing = [
         ScanTerm(phrase=t.phrase, category=t.category, weight=t.weight, goods=t.goods, note="default list")
@@ -311,5 +317,21 @@ def orders_receive(*, items: Sequence[dict]) -> list:
 
     outcomes = orders_intake(items=items)
     stored = [outcome.order_id for outcome in outcomes if outcome.order_id]
+    products_rate_by_name(product_ids=Order.objects.filter(pk__in=stored).values("product_id"))
     reorders_watch(orders=Order.objects.filter(pk__in=stored).select_related("product", "merchant", "buyer"))
     return outcomes
+
+
+def products_rate_by_name(*, product_ids) -> int:
+    """Give the products that the order system sent without a high-risk category the one their
+    name says, from the scanner's method terms (木炭 is charcoal, 登山绳 rope, 百草枯 a pesticide).
+    A category the order system set is kept. Returns how many products changed."""
+    lexicon = current_lexicon()
+    products = Product.objects.filter(pk__in=product_ids, risk_category=Product.RiskCategory.NONE).only("id", "name")
+    rated = [(product.pk, lexicon.goods_in(product.name)) for product in products]
+    changed = 0
+    for goods in {goods for _, goods in rated if goods}:
+        changed += Product.objects.filter(pk__in=[pk for pk, kind in rated if kind == goods]).update(
+            risk_category=goods
+        )
+    return changed

@@ -210,7 +210,7 @@ def scan_term_changes_publish(*, by: User, backtest: ScannerBacktest) -> int:
     """Publish the set of changes the backtest tested, if it is done and the pending set is still
     exactly that set. Each term change is saved with its publisher in the term's history; the
     scanner takes the new lists on its next batch. Returns the changes published."""
-    changes = list(pending_term_changes().select_for_update())
+    changes = list(pending_term_changes().select_for_update(of=("self",)))
     if backtest.status != ScannerBacktest.Status.DONE:
         raise TermChangeRefused(_("Publish after the backtest has finished."))
     if changes_fingerprint(changes) != backtest.fingerprint:

@@ -33,6 +33,7 @@ from .incident_reviews import (
 )
 from .reminders import checkin_call, notification_open, notifications, notifications_read, today
 from .retention import case_legal_hold
+from .scanner import scanner, scanner_backtest, scanner_propose, scanner_publish, scanner_withdraw
 
 __all__ = [
     "alert_act",
@@ -66,6 +67,11 @@ __all__ = [
     "review_act",
     "review_follow_up_done",
     "reviews",
+    "scanner",
+    "scanner_backtest",
+    "scanner_propose",
+    "scanner_publish",
+    "scanner_withdraw",
     "stop_payment_answer_view",
     "stop_payment_print",
     "summary",

@@ -28,11 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, default=MODEL_PATH)
 
     def handle(self, *args, with_desk: bool, output: Path, **options) -> None:
-        examples = [(line.text, line.label) for line in corpus.half("dev")]
+        examples = [(line.text, line.label, int(line.minimum)) for line in corpus.half("dev")]
         sources = {"corpus_dev": len(examples)}
         if with_desk:
             desk = scanner_desk_examples()
-            examples += desk
+            examples += [(text, label, None) for text, label in desk]
             sources["desk_decisions"] = len(desk)
         frames_only = Lexicon(default_terms())
 
