@@ -7,23 +7,30 @@ Usage, from the repository root (DJANGO_SETTINGS_MODULE defaults to config.setti
 Django is set up only because the scanner imports model enums (Severity, Desk); no database is
 touched. The process is single-threaded, so every figure is for one core.
 
-For each term count, on the same messages, best of 3 runs after one warm-up pass:
+For each term count, on the same messages, best of 5 runs after one warm-up pass, timed by the
+process's own CPU time (time.process_time): the bench is one thread doing nothing but computing,
+so its CPU time is its speed on one core, and time the machine gives to other work (another
+process, another guest on the host) does not count against it as wall-clock time would:
 
-    whole scan   scan_text(text, lexicon): normalise + match + classify, what intake pays per message
-    match        lexicon.hits(normalised) on pre-normalised texts: the automaton plus the Hit objects
-                 and the benign-phrase filter, i.e. the match stage exactly as scan_text runs it
-    automaton    automaton.iter(normalised) consumed, nothing else: the bare Aho-Corasick pass
+    whole scan   scan_text(text, lexicon): normalise, one automaton walk that finds the terms and
+                 sums the second-opinion model's n-gram weights, the frames, and the model's lifts:
+                 what intake pays per message, with the shipped model (interventions/scanner/model.json)
+    no model     the same with a lexicon of the terms alone: the frames without their second opinion
+    match        lexicon.hits(normalised) of the terms alone on pre-normalised texts: the automaton
+                 plus the Hit objects and the benign-phrase filter
+    automaton    automaton.iter(normalised) of the terms alone consumed, nothing else
     regex        the baseline: one compiled alternation of the same normalised terms, longest first,
                  finditer(normalised) consumed, on the same pre-normalised texts
 
-The targets (from the issue): at 2,000 terms the whole scan runs at >= 50,000 msg/s, and the match
-stage at >= 5x the regex baseline, a cost that does not grow with the list.
+The targets: at 2,000 terms the whole scan, model included, runs at >= 50,000 msg/s (issue 18),
+and the match stage at >= 5x the regex baseline, a cost that does not grow with the list.
 
 Messages are generated, deterministically from --seed: ordinary customer-service traffic (delivery,
 refunds, sizes, products), about 3% with life-protection signals and 3% with fraud signals built
 from the real default terms (some written around the filter: ■ between characters, spaces,
 zero-width spaces, traditional characters, full-width letters), and about 1% benign idioms that
-contain a hot word (跳楼价, 笑死, 想死你了, 农药残留检测, 烧烤木炭).
+contain a hot word (跳楼价, 笑死, 想死你了, 农药残留检测, 烧烤木炭). The "alerted" counts say how these
+templates fare; the scanner's accuracy is measured on the labelled corpus (manage.py scanner_eval).
 
 Terms: the real default terms are the base. A list shorter than the defaults keeps every exception
 and every term of weight >= 2 and drops weak (weight 1) terms chosen by the seed, so the positives
@@ -62,7 +69,7 @@ from interventions.scanner.default_terms import default_terms  # noqa: E402
 from interventions.scanner.model import shipped  # noqa: E402
 from interventions.scanner.normalise import normalise, translation_table  # noqa: E402
 
-RUNS = 3
+RUNS = 5
 TARGET_MSG_PER_S = 50_000
 TARGET_RATIO = 5.0
 TARGET_TERMS = 2_000
@@ -345,9 +352,9 @@ def best_time(run: Callable[[], object]) -> float:
     run()
     times = []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start = time.process_time()
         run()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 
@@ -406,8 +413,10 @@ def measure(count: int, seed: int, texts: list[str], kinds: list[str], normalise
         "regex_s": compiled,
         "scan": n / best_time(lambda: scan_all(texts, lexicon)),
         "frames": n / best_time(lambda: scan_all(texts, frames_only)),
-        "match": n / best_time(lambda: match_all(normalised, lexicon)),
-        "automaton": n / best_time(lambda: automaton_all(normalised, lexicon)),
+        # The terms alone: the matching stage as the regex baseline does it. (With the model, the
+        # same walk also sums the model's n-gram weights; the whole-scan column counts that.)
+        "match": n / best_time(lambda: match_all(normalised, frames_only)),
+        "automaton": n / best_time(lambda: automaton_all(normalised, frames_only)),
         "regex": n / best_time(lambda: regex_all(normalised, pattern)),
         "alerts": alerts(texts, kinds, lexicon),
     }
@@ -444,7 +453,7 @@ def print_header(texts: list[str], kinds: list[str], evaded: int, table_s: float
         f"length: min {min(lengths)}, median {statistics.median(lengths):.0f}, mean {statistics.fmean(lengths):.0f}, "
         f"max {max(lengths)} chars; {sum(n > 120 for n in lengths):,} over 120"
     )
-    print(f"timing: time.perf_counter, best of {RUNS} runs after one warm-up pass\n")
+    print(f"timing: time.process_time (CPU time of this process), best of {RUNS} runs after one warm-up pass\n")
 
 
 def print_table(rows: list[dict]) -> None:

@@ -38,7 +38,9 @@ from interventions.models import (
     Source,
 )
 from interventions.risk import risk_level
-from interventions.scanner.default_terms import DEFAULT_TERMS
+from interventions.scanner import scan_text
+from interventions.scanner.default_terms import default_terms
+from interventions.scanner.lexicon import default_lexicon
 from interventions.services.alerts import alert_claim_deadline
 from interventions.services.checkins import checkin_due
 from orders.models import Buyer, InterceptionRequest, Order, Product, Region
@@ -49,12 +51,7 @@ DAYS = 56
 CRITICAL, HIGH, MEDIUM, LOW = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
 
 # The category of each default term; the history flags only what the scanner knows.
-_CATEGORY = {
-    phrase: str(category)
-    for category, entries in reversed(DEFAULT_TERMS.items())
-    if category != "exception"
-    for phrase, _weight in entries
-}
+_CATEGORY = {term.phrase: term.category for term in reversed(default_terms()) if term.category != "exception"}
 
 
 @dataclass(frozen=True)
@@ -258,6 +255,7 @@ class _Past:
     def __init__(self, *, staff, products, regions, now) -> None:
         # Repeatable demo data, nothing secret.
         self.rng = random.Random(SEED)  # nosec B311
+        self.lexicon = default_lexicon()
         self.now = now
         # Nothing is written later than this: the last half hour belongs to the stories.
         self.cutoff = now - timedelta(minutes=30)
@@ -339,6 +337,9 @@ class _Past:
         if text:
             message = self.message(source, text, buyer, at - timedelta(seconds=3), order)
             self.scanned.append((alert, message, terms))
+            # The frames the scanner reads in the words, as intake would record them.
+            result = scan_text(text, self.lexicon, high_risk_product=bool(order and order.product.is_high_risk))
+            alert.frames, alert.risk_level = result.frames_for(desk), result.level_for(desk)
         self.alerts.append(alert)
         return alert
 

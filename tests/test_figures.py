@@ -202,7 +202,7 @@ def test_the_figures_take_the_same_number_of_queries_however_much_there_is(speci
     for minutes in range(30):
         _claimed_alert(raised + timedelta(hours=minutes), minutes, by=specialist)
     figures_roll_up()
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         managers_figures(NOVEMBER)
 
 

@@ -4,7 +4,7 @@ pages run the same number of queries however much data they show."""
 import pytest
 from django.urls import reverse
 
-from interventions.models import IncidentReview, ReviewAction
+from interventions.models import IncidentReview, ReviewAction, ScannerBacktest, ScanTermChange
 from interventions.urls import urlpatterns
 from tests import factories
 
@@ -25,6 +25,8 @@ ARGS = {
     "incident_review": "incident_review",
     "incident_review_act": "incident_review_action",
     "review_follow_up_done": "follow_up",
+    "scanner_withdraw": "term_change",
+    "scanner_publish": "backtest",
 }
 
 
@@ -47,6 +49,12 @@ def objects(specialist):
         "incident_review": [review.pk],
         "incident_review_action": [review.pk, "conclude"],
         "follow_up": [follow_up.pk],
+        "term_change": [
+            ScanTermChange.objects.create(
+                action="add", phrase="x", category="intent", weight=2, reason="x", proposed_by=specialist
+            ).pk
+        ],
+        "backtest": [ScannerBacktest.objects.create(fingerprint="x", requested_by=specialist).pk],
     }
 
 

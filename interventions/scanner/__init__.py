@@ -14,6 +14,7 @@ from accounts.models import Desk
 from ..choices import Severity
 from .categories import Category
 from .frames import (
+    CONCRETE,
     HIGH_LEVEL,
     LIFT_LOW_FROM,
     MEDIUM_LEVEL,
@@ -66,6 +67,11 @@ class ScanResult:
         """The risk level 0–10 on one desk."""
         return self.judgements.get(desk, NOTHING).level
 
+    @property
+    def names_something_concrete(self) -> bool:
+        """Whether the words name a means, an act or a place."""
+        return _concrete(self._hits)
+
     def frames_for(self, desk: str) -> list[str]:
         return self.judgements.get(desk, NOTHING).frames
 
@@ -106,22 +112,26 @@ def scan_text(text: str, lexicon: Lexicon, *, high_risk_product: bool = False) -
     """Scan one message: the frames judge the terms found; the model, when the lexicon has one,
     may lift a message they rated below medium to medium."""
     normalised = normalise(text)
-    hits = lexicon.hits(normalised)
+    hits, weight = lexicon.read(normalised)
     judgements = judge(hits, high_risk_product=high_risk_product) if hits else {}
     if lexicon.model is not None:
-        judgements = second_opinion(lexicon.model, normalised, judgements, hits)
+        judgements = second_opinion(
+            lexicon.model, lexicon.model.scores_of(weight, normalised), normalised, judgements, hits
+        )
     return ScanResult(text, hits, judgements) if judgements else ScanResult(text)
 
 
 def second_opinion(
-    model: Model, normalised: str, judgements: dict[str, Judgement], hits: list[Hit]
+    model: Model, scores: tuple[float, float], normalised: str, judgements: dict[str, Judgement], hits: list[Hit]
 ) -> dict[str, Judgement]:
     """The model's word on each desk's verdict. Below medium, a verdict becomes medium when the
     model is sure enough (surer when the frames found no sign at all). A medium life verdict
     becomes high when the severity model reads it as high or critical. A medium or high verdict
     that the model reads, with near certainty, as everyday talk is kept as low, shown but not
-    queued; an act under way or a person at the edge is never lowered."""
-    scores = model.scores(normalised)
+    queued; an act under way or a person at the edge is never lowered. `scores` are the model's
+    (life, fraud) log-odds for the text."""
+    if not judgements and scores[0] < model.life.lowest_lift_score and scores[1] < model.fraud.lowest_lift_score:
+        return judgements  # most messages: nothing found and nothing the model would lift
     lifted = judgements
     for desk, desk_model, score in ((Desk.LIFE, model.life, scores[0]), (Desk.FRAUD, model.fraud, scores[1])):
         judgement = judgements.get(desk, NOTHING)
@@ -129,7 +139,7 @@ def second_opinion(
             if judgement.level <= VETO_UP_TO and score < VETO_SCORE and not judgement.acting:
                 lifted = {**lifted, desk: judgement.lowered_by_model(probability(score))}
                 continue
-        elif score >= (desk_model.lift_low_score if judgement.level >= LIFT_LOW_FROM else desk_model.lift_none_score):
+        elif score >= _lift_score(desk_model, judgement, hits):
             judgement = judgement.lifted_by_model(probability(score))
             lifted = {**lifted, desk: judgement}
         else:
@@ -139,6 +149,17 @@ def second_opinion(
             if severe >= model.severity.lift_high_score:
                 lifted = {**lifted, desk: judgement.raised_by_model(probability(severe))}
     return lifted
+
+
+def _lift_score(desk_model, judgement: Judgement, hits: list[Hit]) -> float:
+    """The model's lift threshold for this verdict, as log-odds: lower the more the frames saw."""
+    if judgement.level < LIFT_LOW_FROM:
+        return desk_model.lift_none_score
+    return desk_model.lift_concrete_score if _concrete(hits) else desk_model.lift_low_score
+
+
+def _concrete(hits: list[Hit]) -> bool:
+    return any(hit.term.category in CONCRETE for hit in hits)
 
 
 def _reason(judgement: Judgement) -> str:
@@ -151,7 +172,8 @@ def _reason(judgement: Judgement) -> str:
         words = "".join(f"「{hit.term.phrase}」" for hit in dict.fromkeys(finding.hits))
         parts.append(f"{Frame(finding.frame).label}{words}")
     parts += [
-        f"{Raise(reason).label}" + (f"「{hit.term.phrase}」" if hit is not None else "") for reason, hit in judgement.raised
+        f"{Raise(reason).label}" + (f"「{hit.term.phrase}」" if hit is not None else "")
+        for reason, hit in judgement.raised
     ]
     line = f"{judgement.severity.label}({judgement.level}/10):" + " + ".join(dict.fromkeys(parts))
     if judgement.lowered:

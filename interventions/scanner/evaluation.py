@@ -64,6 +64,15 @@ class Report:
     critical_below_high: list[tuple[Line, Severity, str]] = field(default_factory=list)
     evaded: list[tuple[Line, str, str]] = field(default_factory=list)  # (line, variant kind, variant)
 
+    def __repr__(self) -> str:
+        # Figures only: a report holds the lines it got wrong, and the test half's lines are not
+        # to be read while the scanner is tuned, not even in a failing test's output.
+        return (
+            f"Report(life={self.recall('life'):.4f}, fraud={self.recall('fraud'):.4f}, "
+            f"false_alarms={self.false_alarm_rate:.4f}, robustness={self.robustness:.4f}, "
+            f"critical_below_high={len(self.critical_below_high)})"
+        )
+
     def recall(self, label: str) -> float:
         total = sum(n for (lab, _), n in self.total.items() if lab == label)
         return sum(n for (lab, _), n in self.caught.items() if lab == label) / total if total else 1.0

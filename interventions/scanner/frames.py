@@ -130,6 +130,10 @@ class Judgement:
         return severity_of(self.level)
 
     @property
+    def frames(self) -> list[str]:
+        return [finding.frame for finding in self.findings]
+
+    @property
     def acting(self) -> bool:
         """An act under way or a person at a place of danger: never lowered by anything."""
         return any(f.frame in (Frame.ATTEMPT, Frame.PLACE) and f.level >= 8 for f in self.findings)
@@ -168,6 +172,9 @@ MODEL_LEVEL = 3  # the model alone lifts to the lowest medium level
 VETO_UP_TO = 7
 VETO_SCORE = math.log(0.05 / 0.95)
 HIGH_LEVEL = 6  # the lowest high level: the severity model lifts a medium life verdict to it
+# Kinds of words that make a sign concrete: a means, an act or a place. The model lifts a message
+# that names one at a lower probability than one that does not.
+CONCRETE = frozenset({C.METHOD, C.ATTEMPT, C.PLACE})
 
 # Categories whose words a negation right before them cancels (我不会自杀, 没想过死).
 NEGATABLE = frozenset({C.INTENT, C.SELF_HARM, C.BURDEN, C.GOODBYE})
@@ -372,8 +379,11 @@ def _plan_parts(e: Evidence) -> list[tuple[int, Hit]]:
         (1, e.strongest(C.PLAN)),
         (1, e.strongest(C.ACQUIRE, 2)),
         (1, e.strongest(C.GOODBYE)),
-        (2 if e.weight(C.INTENT) >= 2 else 1, e.strongest(C.INTENT) or e.strongest(C.SELF, 2) or e.strongest(C.WISH, 2)),
-        (1, e.strongest(C.MINOR, 2)),
+        (
+            2 if e.weight(C.INTENT) >= 2 else 1,
+            e.strongest(C.INTENT) or e.strongest(C.SELF, 2) or e.strongest(C.WISH, 2),
+        ),
+        (2, e.strongest(C.MINOR, 2)),  # a child with a means: the seeds' critical
         (1, e.strongest(C.RISK_FACTOR, 2) or e.strongest(C.BURDEN, 2)),
         (1, e.strongest(C.BACKUP, 2)),
     ]

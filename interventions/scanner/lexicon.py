@@ -1,8 +1,10 @@
-"""All terms in one Aho–Corasick automaton: the cost of matching grows with the text, not with
-the number of terms, so the lists can grow to thousands of phrases."""
+"""All terms, and the second-opinion model's n-grams, in one Aho–Corasick automaton: the cost of
+matching grows with the text, not with the number of terms, so the lists can grow to thousands
+of phrases, and a message is walked once for both."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 import ahocorasick
@@ -10,6 +12,9 @@ import ahocorasick
 from .categories import Category
 from .model import Model, shipped
 from .normalise import normalise, original_offsets
+
+_value = itemgetter(1)  # an automaton match is (end, value)
+_weight = itemgetter(0)  # a value starts with the model's weight
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,26 +62,36 @@ class Lexicon:
             key = normalise(term.phrase)
             if key:
                 by_key.setdefault(key, []).append(term)
-        for key, same_phrase in by_key.items():
-            # (length, the terms that count, whether the phrase is a benign one that silences others)
+        weights = model.weights if model is not None else {}
+        # One automaton for the terms and the model's n-grams, so a message is walked once. Each
+        # key's value: (the model's weight, the key's length, the terms that count, whether the key
+        # is a benign phrase that silences the terms inside it).
+        for key in by_key.keys() | weights.keys():
+            same_phrase = by_key.get(key, ())
             counted = tuple(term for term in same_phrase if not term.is_exception)
-            self.automaton.add_word(key, (len(key), counted, len(counted) < len(same_phrase)))
+            self.automaton.add_word(key, (weights.get(key, 0j), len(key), counted, len(counted) < len(same_phrase)))
         self.size = sum(len(same) for same in by_key.values())
-        if by_key:
+        if by_key or weights:
             self.automaton.make_automaton()
+
+    def read(self, normalised: str) -> tuple[list[Hit], complex]:
+        """In one pass: every term in the text, minus those inside a benign phrase (跳楼 in
+        跳楼价), and the sum of the model's n-gram weights (0 without a model)."""
+        matches = list(self.automaton.iter(normalised))
+        if not matches:
+            return [], 0j
+        total = sum(map(_weight, map(_value, matches)), 0j) if self.model is not None else 0j
+        found = [
+            Hit(term, end + 1 - length, end + 1) for end, (_, length, terms, _) in matches if terms for term in terms
+        ]
+        benign = [(end + 1 - length, end + 1) for end, (_, length, _, silences) in matches if silences]
+        if benign:
+            found = [hit for hit in found if not any(start <= hit.start and hit.end <= end for start, end in benign)]
+        return found, total
 
     def hits(self, normalised: str) -> list[Hit]:
         """Every term in the text, minus those inside a benign phrase (跳楼 in 跳楼价)."""
-        if not self.size:
-            return []
-        matches = list(self.automaton.iter(normalised))
-        if not matches:
-            return []
-        found = [Hit(term, end + 1 - length, end + 1) for end, (length, terms, _) in matches for term in terms]
-        benign = [(end + 1 - length, end + 1) for end, (length, _, silences) in matches if silences]
-        if not benign:
-            return found
-        return [hit for hit in found if not any(start <= hit.start and hit.end <= end for start, end in benign)]
+        return self.read(normalised)[0]
 
     def goods_in(self, name: str) -> str:
         """The kind of high-risk goods a product name names ("木炭 5斤装" is charcoal), or "" for

@@ -40,12 +40,21 @@ class DeskModel:
     The lifts are compared as log-odds, so a message costs no exponential."""
 
     bias: float
-    lift_low: float  # a message the frames saw a sign in is lifted to medium at this probability
-    lift_none: float  # a message the frames found nothing in is lifted at this probability
+    lift_none: float  # a message the frames found no sign in is lifted to medium at this probability
+    lift_low: float  # one they saw a sign in
+    lift_concrete: float  # one they saw a concrete sign in: a means, an act or a place
 
     @cached_property
     def lift_low_score(self) -> float:
         return _log_odds(self.lift_low)
+
+    @cached_property
+    def lowest_lift_score(self) -> float:
+        return min(self.lift_none_score, self.lift_low_score, self.lift_concrete_score)
+
+    @cached_property
+    def lift_concrete_score(self) -> float:
+        return _log_odds(self.lift_concrete)
 
     @cached_property
     def lift_none_score(self) -> float:
@@ -88,19 +97,32 @@ class Model:
         self.severity = severity
         self.life, self.fraud = desks["life"], desks["fraud"]
         self.trained_on = trained_on
-        self.automaton = ahocorasick.Automaton()
+        # n-gram -> life weight + fraud weight * 1j; the lexicon puts them in its own automaton,
+        # so that one pass over a message finds its terms and sums its weights.
         grams = sorted({gram for per_desk in weights.values() for gram in per_desk})
-        for gram in grams:
-            self.automaton.add_word(gram, complex(weights["life"].get(gram, 0.0), weights["fraud"].get(gram, 0.0)))
-        if grams:
-            self.automaton.make_automaton()
-        self.size = len(grams)
+        self.weights = {
+            gram: complex(weights["life"].get(gram, 0.0), weights["fraud"].get(gram, 0.0)) for gram in grams
+        }
+
+    def scores_of(self, total: complex, normalised: str) -> tuple[float, float]:
+        """The (life, fraud) log-odds of a normalised text whose n-gram weights sum to `total`."""
+        scale = positions(normalised) ** -0.5
+        return self.life.bias + total.real * scale, self.fraud.bias + total.imag * scale
+
+    @cached_property
+    def automaton(self) -> ahocorasick.Automaton:
+        """The weights alone, for reading the model without a lexicon."""
+        automaton = ahocorasick.Automaton()
+        for gram, weight in self.weights.items():
+            automaton.add_word(gram, weight)
+        if self.weights:
+            automaton.make_automaton()
+        return automaton
 
     def scores(self, normalised: str) -> tuple[float, float]:
         """The (life, fraud) log-odds of a normalised text."""
-        total = sum(map(_value, self.automaton.iter(normalised)), 0j) if self.size else 0j
-        scale = positions(normalised) ** -0.5
-        return self.life.bias + total.real * scale, self.fraud.bias + total.imag * scale
+        total = sum(map(_value, self.automaton.iter(normalised)), 0j) if self.weights else 0j
+        return self.scores_of(total, normalised)
 
     def probabilities(self, normalised: str) -> dict[str, float]:
         life, fraud = self.scores(normalised)
@@ -129,7 +151,12 @@ def load(path: Path = MODEL_PATH) -> Model | None:
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
     desks = {
-        desk: DeskModel(bias=part["bias"], lift_low=part["lift_low"], lift_none=part["lift_none"])
+        desk: DeskModel(
+            bias=part["bias"],
+            lift_none=part["lift_none"],
+            lift_low=part["lift_low"],
+            lift_concrete=part.get("lift_concrete", part["lift_low"]),
+        )
         for desk, part in data["desks"].items()
     }
     weights = {desk: part["weights"] for desk, part in data["desks"].items()}

@@ -24,24 +24,27 @@ VETO_PROBABILITY = 1.0 / (1.0 + math.exp(-VETO_SCORE))
 C = 20.0  # inverse regularisation strength, chosen on the development half by cross-validation
 # N-grams found in more than this share of the examples (的, 了, 我) tell the desks apart little and
 # would be most of the matches the scanner sums for every message: they are left out.
-MAX_SHARE = 0.05
+MAX_SHARE = 0.02
 MIN_WEIGHT = 0.05  # weights smaller than this move no verdict and are left out of the file
 HIGH, CRITICAL = 3, 4  # Severity values
 SEVERITY_C = 1.0
+# How much more a critical example weighs than another when the lift thresholds are chosen.
+CRITICAL_WORTH = 5
 # The share of held-out critical examples the severity model's threshold lifts to high.
 CRITICAL_COVERAGE = 0.995
-FALSE_ALARM_BUDGET = {"life": 0.03, "fraud": 0.005}  # added to the frames' own, on benign examples
+FALSE_ALARM_BUDGET = {"life": 0.028, "fraud": 0.004}  # added to the frames' own, on benign examples
 
 
 def train(
     examples: Sequence[tuple[str, str, int | None]],
-    frame_level: Callable[[str, str], int],
+    frame_reading: Callable[[str, str], tuple[int, bool]],
     *,
     sources: dict,
 ) -> dict:
     """The model file's content, from (text, label, minimum severity) examples whose labels are
-    life, fraud or benign (the minimum may be None, for the desk's decisions). `frame_level(text,
-    desk)` is the risk level 0-10 the frames give the text on a desk."""
+    life, fraud or benign (the minimum may be None, for the desk's decisions). `frame_reading(text,
+    desk)` is the risk level 0-10 the frames give the text on a desk, and whether it names a means,
+    an act or a place."""
     import numpy as np
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
@@ -59,13 +62,14 @@ def train(
     scale = sparse.diags([1.0 / math.sqrt(positions(text)) for text in texts])
     matrix = (scale @ counts @ sparse.diags(idf)).tocsr()
     vocabulary = vectoriser.get_feature_names_out()
-    frames = {desk: [frame_level(text, desk) for text, _, _ in examples] for desk in DESKS}
+    readings = {desk: [frame_reading(text, desk) for text, _, _ in examples] for desk in DESKS}
     desks = {}
     for desk in DESKS:
         target = np.asarray([label == desk for label in labels])
         folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
         held_out = cross_val_predict(_logistic(), matrix, target, cv=folds, method="predict_proba")[:, 1]
-        lift_low, lift_none = _thresholds(held_out, labels, frames, desk)
+        worth = [CRITICAL_WORTH if minimum == CRITICAL else 1 for _, _, minimum in examples]
+        lift_none, lift_low, lift_concrete = _thresholds(held_out, labels, readings, desk, worth)
         fitted = _logistic().fit(matrix, target)
         weights = {
             str(gram): round(float(weight * factor), 4)
@@ -74,8 +78,9 @@ def train(
         }
         desks[desk] = {
             "bias": round(float(fitted.intercept_[0]), 4),
-            "lift_low": lift_low,
             "lift_none": lift_none,
+            "lift_low": lift_low,
+            "lift_concrete": lift_concrete,
             "weights": dict(sorted(weights.items())),
         }
     severity = _severity_model(examples, matrix, vocabulary, idf)
@@ -120,34 +125,38 @@ def _logistic(strength: float = C):
     return LogisticRegression(C=strength, solver="liblinear", class_weight="balanced", max_iter=10000, random_state=0)
 
 
-def _thresholds(held_out, labels: list[str], frames: dict[str, list[int]], desk: str) -> tuple[float, float]:
-    """The pair of lift thresholds with the highest held-out recall on `desk` whose added false
-    alarms on benign examples stay within the budget; on a tie, fewer false alarms, then the
-    stricter thresholds."""
+def _thresholds(
+    held_out, labels: list[str], readings: dict[str, list[tuple[int, bool]]], desk: str, worth
+) -> tuple[float, float, float]:
+    """The lift thresholds (no sign, a weak sign, a concrete sign) with the highest held-out
+    recall on `desk` whose added false alarms on benign examples stay within the budget; on a
+    tie, fewer false alarms, then the stricter thresholds. Recall is weighed by `worth`: a person
+    in critical danger counts CRITICAL_WORTH times. Each stratum's counts are summed over a grid,
+    so every combination is tried."""
     import numpy as np
 
     probability = np.asarray(held_out)
-    level = np.asarray(frames[desk])
+    level = np.asarray([level for level, _ in readings[desk]])
+    concrete = np.asarray([concrete for _, concrete in readings[desk]])
     benign = np.asarray([label == "benign" for label in labels])
     positive = np.asarray([label == desk for label in labels])
     vetoed = (level >= MEDIUM_LEVEL) & (level <= VETO_UP_TO) & (probability < VETO_PROBABILITY)
     already = (level >= MEDIUM_LEVEL) & ~vetoed
-    weak = (level >= LIFT_LOW_FROM) & ~already
-    budget = FALSE_ALARM_BUDGET[desk] * benign.sum()
-    grid = [round(0.30 + 0.01 * step, 2) for step in range(70)]
-    best_key, best = None, (1.0, 1.0)
-    for low in grid:
-        for none in grid:
-            if none < low:
-                continue
-            lifted = already | (weak & (probability >= low)) | (probability >= none)
-            added = int((lifted & benign).sum() - (already & benign).sum())
-            if added > budget:
-                continue
-            key = (float((lifted & positive).sum()), -added, low + none)
-            if best_key is None or key > best_key:
-                best_key, best = key, (low, none)
-    return best
+    sign = (level >= LIFT_LOW_FROM) & ~already
+    strata = [~already & ~sign, sign & ~concrete, sign & concrete]
+    grid = np.round(0.30 + 0.01 * np.arange(70), 2)
+    # caught[s][i], alarms[s][i]: positives and benign examples of stratum s lifted at grid[i].
+    worth = np.asarray(worth, dtype=float)
+    caught = np.array([[worth[stratum & positive & (probability >= t)].sum() for t in grid] for stratum in strata])
+    alarms = np.array([[(stratum & benign & (probability >= t)).sum() for t in grid] for stratum in strata])
+    total_caught = caught[0][:, None, None] + caught[1][None, :, None] + caught[2][None, None, :]
+    total_alarms = alarms[0][:, None, None] + alarms[1][None, :, None] + alarms[2][None, None, :]
+    thresholds = grid[:, None, None] + grid[None, :, None] + grid[None, None, :]
+    allowed = total_alarms <= FALSE_ALARM_BUDGET[desk] * benign.sum()
+    # Lexicographic best: most caught, then fewest alarms, then the strictest thresholds.
+    key = np.where(allowed, total_caught * 1e6 - total_alarms * 1e2 + thresholds, -np.inf)
+    none, weak, strong = np.unravel_index(int(np.argmax(key)), key.shape)
+    return float(grid[none]), float(grid[weak]), float(grid[strong])
 
 
 def write(content: dict, path: Path) -> None:

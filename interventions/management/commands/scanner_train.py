@@ -36,14 +36,15 @@ class Command(BaseCommand):
             sources["desk_decisions"] = len(desk)
         frames_only = Lexicon(default_terms())
 
-        def frame_level(text: str, desk: str) -> int:
-            return scan_text(text, frames_only).level_for(desk)
+        def frame_reading(text: str, desk: str) -> tuple[int, bool]:
+            result = scan_text(text, frames_only)
+            return result.level_for(desk), result.names_something_concrete
 
-        content = train(examples, frame_level, sources=sources)
+        content = train(examples, frame_reading, sources=sources)
         write(content, output)
         for desk, part in content["desks"].items():
             self.stdout.write(
-                f"{desk}: {len(part['weights']):,} n-grams, lifts a low verdict at {part['lift_low']:.2f} "
-                f"and an empty one at {part['lift_none']:.2f}"
+                f"{desk}: {len(part['weights']):,} n-grams; lifts to medium at {part['lift_concrete']:.2f} a "
+                f"concrete sign, at {part['lift_low']:.2f} another sign, at {part['lift_none']:.2f} no sign"
             )
         self.stdout.write(f"wrote {output} from {len(examples):,} examples")

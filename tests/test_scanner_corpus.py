@@ -1,0 +1,99 @@
+"""The scanner is held to the labelled corpus: recall per desk, false alarms, robustness to
+disguised spellings and no critical person rated below high, on the test half it was never tuned
+on; the corpus keeps its two halves apart, and the model is the file its trainer builds."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from interventions.scanner import corpus, scan_text
+from interventions.scanner.evaluation import THRESHOLDS, disguise, evaluate, failures
+from interventions.scanner.lexicon import default_lexicon
+from interventions.scanner.model import MODEL_PATH
+from interventions.scanner.normalise import normalise
+
+LEXICON = default_lexicon()
+
+
+@pytest.fixture(scope="module")
+def test_half_report():
+    return evaluate(corpus.half("test"), lambda text: scan_text(text, LEXICON))
+
+
+def test_the_scanner_meets_every_threshold_on_the_test_half(test_half_report):
+    assert failures(test_half_report) == [], (
+        f"life {test_half_report.recall('life'):.4f}, fraud {test_half_report.recall('fraud'):.4f}, "
+        f"false alarms {test_half_report.false_alarm_rate:.4f}, robustness {test_half_report.robustness:.4f}, "
+        f"critical below high {len(test_half_report.critical_below_high)}; thresholds {THRESHOLDS}"
+    )
+
+
+def test_every_family_of_the_issue_is_measured_in_both_halves():
+    for name in corpus.HALVES:
+        lines = corpus.half(name)
+        seen = {(line.label, line.family) for line in lines}
+        expected = {(label, family) for label, families in corpus.FAMILIES.items() for family in families}
+        assert expected <= seen, sorted(expected - seen)
+
+
+def test_the_corpus_is_large_enough_and_its_halves_share_no_line():
+    dev, test = corpus.half("dev"), corpus.half("test")
+    counts = {label: sum(line.label == label for line in dev + test) for label in corpus.LABELS}
+    assert counts["life"] >= 800
+    assert counts["fraud"] >= 400
+    assert counts["benign"] >= 800
+    assert not {normalise(line.text) for line in dev} & {normalise(line.text) for line in test}
+
+
+def test_a_line_that_breaks_the_format_is_refused_with_its_place():
+    with pytest.raises(corpus.CorpusError, match=r"x\.tsv:3"):
+        corpus.parse("life\tnone\tintent\t我想死", where="x.tsv:3")  # a life line needs a real minimum
+    with pytest.raises(corpus.CorpusError, match="family"):
+        corpus.parse("fraud\tmedium\tintent\t刷单", where="x.tsv:1")
+
+
+def test_added_lines_join_a_half_by_their_text_and_repeats_are_dropped(tmp_path, monkeypatch):
+    for name in corpus.HALVES:
+        (tmp_path / f"{name}.tsv").write_text("benign\tnone\teveryday\t什么时候发货\n", encoding="utf-8")
+    monkeypatch.setattr(corpus, "CORPUS_DIR", tmp_path)
+    new = tmp_path / "new.tsv"
+    new.write_text("life\tmedium\tintent\t我不想活了\nbenign\tnone\teveryday\t什么时候 发货?\n", encoding="utf-8")
+    call_command("scanner_corpus", "add", str(new), stdout=io.StringIO())
+    line = corpus.parse("life\tmedium\tintent\t我不想活了")
+    assert line in corpus.half(corpus.half_for(line))
+    assert sum(len(corpus.half(name)) for name in corpus.HALVES) == 3  # the repeat was not added
+    with pytest.raises(CommandError, match="already split"):
+        call_command("scanner_corpus", "split", str(new))
+
+
+def test_the_disguises_are_ones_the_normaliser_must_see_through():
+    text = "我不想活了,准备烧炭ok"
+    for kind in ("noise", "spaces", "zero_width", "traditional", "full_width"):
+        assert disguise(text, kind) != text
+        assert normalise(disguise(text, kind)) == normalise(text) or kind == "traditional"
+
+
+def test_scanner_eval_prints_the_figures_and_keeps_the_test_half_unread(db):
+    out = io.StringIO()
+    call_command("scanner_eval", "--half", "test", "--lists", "default", stdout=out)
+    text = out.getvalue()
+    for figure in ("life recall", "fraud recall", "benign false alarms", "evasion robustness"):
+        assert figure in text
+    assert "MISS" not in text
+    with pytest.raises(CommandError, match="development half only"):
+        call_command("scanner_eval", "--half", "test", "--misses")
+
+
+def test_the_shipped_model_is_exactly_what_the_trainer_builds_from_the_development_half(tmp_path):
+    rebuilt = tmp_path / "model.json"
+    call_command("scanner_train", "--output", str(rebuilt), stdout=io.StringIO())
+    assert json.loads(rebuilt.read_text("utf-8")) == json.loads(Path(MODEL_PATH).read_text("utf-8"))
+
+
+def test_the_model_never_saw_the_test_half():
+    shipped = json.loads(Path(MODEL_PATH).read_text("utf-8"))["trained_on"]
+    assert shipped["corpus_dev"] == len(corpus.half("dev"))
+    assert "desk_decisions" not in shipped
