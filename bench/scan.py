@@ -143,17 +143,18 @@ LIFE = [
     "{method}，{intent}，{goodbye}",
 ]
 
-# Fraud signals. Each holds one term of weight 3 from a category that alerts on its own (a `strong_*`
-# slot); the other slots are supporting terms of weight >= 2.
+# Fraud signals: each template holds the parts of one fraud frame (an impersonator who asks, a lure
+# with a fee, a safe account, a code asked for, a screen shared, an account taken over), from the
+# `strong_*` (weight 3) and plain (weight >= 2) slots of the real default terms.
 FRAUD = [
-    "有人{strong_impersonation}，说我{strong_account_takeover}，要我报{verification_code}",
-    "对方说{impersonation}，让我把钱转到{strong_safe_account}",
-    "{strong_brushing}，{payment}，现在人{strong_payment}",
-    "收到短信{strong_refund_link}，{off_platform}，已经{payment}",
+    "有人{strong_impersonation}，{request}{verification_code}",
+    "对方{impersonation}，让我把钱转到{strong_safe_account}",
+    "{strong_brushing}，要{fee}，我已经{strong_payment}",
+    "{strong_refund_link}，对方让我{strong_remote}",
     "我这个手机号{strong_account_takeover}，还收到{verification_code}",
-    "卖家让我{off_platform}，结果{strong_payment}",
-    "客服说{impersonation}要做{strong_safe_account}，我{payment}",
-    "对方要{strong_verification_code}，说是{refund_link}",
+    "{strong_investment}，说交{strong_fee}才能提现，{strong_payment}",
+    "{strong_loan}，放款前要{strong_fee}",
+    "{strong_impersonation}，要我{request}，说是{refund_link}",
 ]
 
 IDIOMS = [
@@ -301,13 +302,20 @@ COMMON = (
 
 
 def real_terms(count: int, seed: int) -> list[Term]:
-    """`count` of the default terms: exceptions and weight >= 2 first (the positives and idioms depend
-    on them), then weak terms in an order set by the seed."""
+    """`count` of the default terms: every exception, the strongest (weight 3) of every category,
+    then weight-2 terms and then weak ones, each set in an order set by the seed, so a short list
+    keeps some of every category instead of the first categories whole."""
+    rng = random.Random(f"{seed}:terms-kept")
     terms = default_terms()
-    kept = [term for term in terms if term.weight != 1]
-    weak = [term for term in terms if term.weight == 1]
-    random.Random(f"{seed}:weak").shuffle(weak)
-    return (kept + weak)[:count]
+    tiers = [
+        [term for term in terms if term.weight == 0],
+        [term for term in terms if term.weight == 3],
+        [term for term in terms if term.weight == 2],
+        [term for term in terms if term.weight == 1],
+    ]
+    for tier in tiers[1:]:
+        rng.shuffle(tier)
+    return [term for tier in tiers for term in tier][:count]
 
 
 def synthetic_terms(count: int, seed: int, real: list[Term]) -> list[Term]:
@@ -519,7 +527,13 @@ def print_targets(rows: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--messages", type=int, default=200_000)
-    parser.add_argument("--terms", type=int, nargs="+", default=[200, 2_000])
+    parser.add_argument(
+        "--terms",
+        type=int,
+        nargs="+",
+        default=[200, 2_000, len(default_terms())],
+        help="list sizes to measure; the default list's own size by default too",
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 

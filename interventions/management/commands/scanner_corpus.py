@@ -1,4 +1,4 @@
-"""`manage.py scanner_corpus split FILE…` and `manage.py scanner_corpus add FILE…`.
+"""`manage.py scanner_corpus split|add|ordinary FILE…`.
 
 `split` made the two halves once, from the first lines written for the corpus: duplicates
 dropped, then a seeded split stratified by family. It refuses to run again over existing halves,
@@ -7,6 +7,9 @@ since a second split would move lines the rules were already written against int
 `add` puts new lines into the halves: each line is checked, a line the corpus already holds is
 dropped, and each new line joins the half its text hashes to (seed 18), so adding never moves an
 old line.
+
+`ordinary` adds everyday customer-service lines to corpus/ordinary.tsv, which the model trains on
+and nothing is measured on.
 """
 
 from collections import Counter
@@ -21,7 +24,7 @@ class Command(BaseCommand):
     help = "Make the scanner corpus's two halves once (split), or add new lines to them (add)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("action", choices=["split", "add"])
+        parser.add_argument("action", choices=["split", "add", "ordinary"])
         parser.add_argument("files", nargs="+", type=Path, help="TSV files: label, minimum, family, text")
 
     def handle(self, *args, action: str, files: list[Path], **options) -> None:
@@ -31,6 +34,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if action == "split":
             self._split(lines)
+        elif action == "ordinary":
+            self._ordinary(lines)
         else:
             self._add(lines)
 
@@ -56,6 +61,16 @@ class Command(BaseCommand):
                 with open(corpus.CORPUS_DIR / f"{name}.tsv", "a", encoding="utf-8") as out:
                     out.writelines(line.as_tsv() + "\n" for line in joining)
         self._report(added, dropped=len(lines) - len(new))
+
+    def _ordinary(self, lines: list[corpus.Line]) -> None:
+        """Ordinary traffic for training: everyday benign lines only, none that either half holds."""
+        if any(line.label != "benign" or line.family != "everyday" for line in lines):
+            raise CommandError("Ordinary traffic is benign everyday lines only.")
+        known = [line for name in corpus.HALVES for line in corpus.half(name)] + corpus.ordinary()
+        new = corpus.deduplicated(lines, known=known)
+        with open(corpus.CORPUS_DIR / f"{corpus.ORDINARY}.tsv", "a", encoding="utf-8") as out:
+            out.writelines(line.as_tsv() + "\n" for line in new)
+        self.stdout.write(f"ordinary: {len(new)} lines added, {len(lines) - len(new)} dropped as duplicates")
 
     def _report(self, halves: dict[str, list[corpus.Line]], *, dropped: int) -> None:
         for name, lines in halves.items():

@@ -1,7 +1,7 @@
 """`manage.py scanner_train [--with-desk] [--output PATH]`: build the second-opinion model.
 
-Trains on the development half of the corpus (never the test half) and, with --with-desk, on the
-desk's decisions too: the messages of alerts that became or joined a case (labelled with their
+Trains on the development half of the corpus (never the test half) and the ordinary traffic of
+corpus/ordinary.tsv, and, with --with-desk, on the desk's decisions too: the messages of alerts that became or joined a case (labelled with their
 desk) and of alerts dismissed as false alarms (benign). Writes interventions/scanner/model.json
 unless --output says otherwise. The same inputs always give the same file; the repository's
 file is built without --with-desk, so `git diff` after a rebuild shows nothing.
@@ -29,7 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, with_desk: bool, output: Path, **options) -> None:
         examples = [(line.text, line.label, int(line.minimum)) for line in corpus.half("dev")]
-        sources = {"corpus_dev": len(examples)}
+        ordinary = [(line.text, line.label, int(line.minimum)) for line in corpus.ordinary()]
+        sources = {"corpus_dev": len(examples), "ordinary": len(ordinary)}
+        examples += ordinary
         if with_desk:
             desk = scanner_desk_examples()
             examples += [(text, label, None) for text, label in desk]

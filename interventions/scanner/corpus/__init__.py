@@ -16,6 +16,9 @@ from ...choices import Severity
 
 CORPUS_DIR = Path(__file__).resolve().parent
 HALVES = ("dev", "test")
+# Ordinary customer-service traffic, for training only: the model must learn that everyday talk
+# ("今晚能送到吗") is not a signal, and the halves' benign lines are mostly hard cases.
+ORDINARY = "ordinary"
 SEED = 18
 
 LABELS = ("life", "fraud", "benign")
@@ -119,6 +122,12 @@ def half(name: str) -> list[Line]:
     if name not in HALVES:
         raise CorpusError(f"no half named {name!r}; there are {', '.join(HALVES)}")
     return read(CORPUS_DIR / f"{name}.tsv")
+
+
+def ordinary() -> list[Line]:
+    """The ordinary traffic the model also learns from (none if the file is not there)."""
+    path = CORPUS_DIR / f"{ORDINARY}.tsv"
+    return read(path) if path.exists() else []
 
 
 def deduplicated(lines: Iterable[Line], *, known: Iterable[Line] = ()) -> list[Line]:
