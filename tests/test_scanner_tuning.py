@@ -30,7 +30,7 @@ from tests import factories
 # A phrase no list holds, in a message nothing alerts on: a manager's new term for it shows what
 # the machinery of proposing, backtesting and publishing does, whatever the phrase means.
 NEW_PHRASE = "紫色风铃草"
-NEW_WORDING = "请问紫色风铃草的种子什么时候到货"
+NEW_WORDING = "想去看看紫色风铃草"
 
 
 def test_an_alert_keeps_the_frames_that_raised_it_and_its_risk_level(db):
@@ -113,9 +113,10 @@ def test_the_backtest_shows_what_the_change_adds_on_stored_messages_and_the_corp
         "life_recall",
         "fraud_recall",
         "false_alarms",
+        "everyday_alarms",
         "critical_below_high",
     }
-    assert "种子" not in str(stored)  # verdicts and ids, not the words
+    assert "看看" not in str(stored)  # verdicts and ids, not the words
 
 
 def test_publishing_applies_exactly_the_tested_set_with_its_publisher_in_history(manager, proposed):

@@ -25,7 +25,7 @@ def test_scanning_twice_raises_one_alert(db):
 
 def test_hits_about_one_person_join_the_open_alert_and_raise_it(db):
     buyer = factories.BuyerFactory()
-    first, second = _messages(buyer, "活不下去了", "我已经准备好了农药,今晚就走")
+    first, second = _messages(buyer, "活着好累", "我已经准备好了农药,今晚就走")
     messages_scan(message_ids=[first.pk])
     alert = Alert.objects.get()
     assert alert.severity == Severity.MEDIUM

@@ -63,6 +63,8 @@ class Report:
     misses: list[tuple[Line, Severity, str]] = field(default_factory=list)  # positives missed, benign alerted
     critical_below_high: list[tuple[Line, Severity, str]] = field(default_factory=list)
     evaded: list[tuple[Line, str, str]] = field(default_factory=list)  # (line, variant kind, variant)
+    everyday_alerted: int = 0  # ordinary-traffic lines at medium or above on any desk
+    everyday_total: int = 0
 
     def __repr__(self) -> str:
         # Figures only: a report holds the lines it got wrong, and the test half's lines are not
@@ -70,7 +72,7 @@ class Report:
         return (
             f"Report(life={self.recall('life'):.4f}, fraud={self.recall('fraud'):.4f}, "
             f"false_alarms={self.false_alarm_rate:.4f}, robustness={self.robustness:.4f}, "
-            f"critical_below_high={len(self.critical_below_high)})"
+            f"critical_below_high={len(self.critical_below_high)}, everyday_alarms={self.everyday_alarm_rate:.4f})"
         )
 
     def recall(self, label: str) -> float:
@@ -82,6 +84,10 @@ class Report:
         return 1 - self.recall("benign")
 
     @property
+    def everyday_alarm_rate(self) -> float:
+        return self.everyday_alerted / self.everyday_total if self.everyday_total else 0.0
+
+    @property
     def robustness(self) -> float:
         total = sum(self.variants_total.values())
         return sum(self.variants_caught.values()) / total if total else 1.0
@@ -90,9 +96,15 @@ class Report:
         return [(label, family, self.caught[label, family], n) for (label, family), n in sorted(self.total.items())]
 
 
-def evaluate(lines: Iterable[Line], scan: Callable[[str], object], *, variants: bool = True) -> Report:
-    """Scan every line (and, with `variants`, five disguised copies of every caught positive)."""
+def evaluate(
+    lines: Iterable[Line], scan: Callable[[str], object], *, variants: bool = True, everyday: Iterable[Line] = ()
+) -> Report:
+    """Scan every line (and, with `variants`, five disguised copies of every caught positive), and
+    count the `everyday` lines of ordinary traffic that would alert."""
     report = Report()
+    for line in everyday:
+        report.everyday_total += 1
+        report.everyday_alerted += scan(line.text).severity >= Severity.MEDIUM
     for line in lines:
         given, reason = _verdict(line, scan(line.text))
         ok = given < Severity.MEDIUM if line.desk is None else given >= Severity.MEDIUM
@@ -121,26 +133,36 @@ def _verdict(line: Line, result) -> tuple[int, str]:
     return result.desk_severity.get(line.desk, Severity.NONE), result.reason_for(line.desk)
 
 
-# What `make test` holds the scanner to on the test half (README, "How well it finds people").
+# What `make test` holds the scanner to on the test half (docs/scanner.md, "How well it finds
+# people"). The first four are issue 18's; the last is ours: everyday traffic is most of what the
+# scanner reads, and one alert in a hundred ordinary messages would bury the desk.
 THRESHOLDS = {
     "life_recall": 0.97,
     "fraud_recall": 0.92,
     "false_alarms": 0.04,
     "robustness": 0.98,
+    "everyday_alarms": 0.01,
 }
 
 
-def failures(report: Report) -> list[str]:
-    """Each threshold the report does not meet, in words; empty when all are met."""
-    problems = []
+def failures(report: Report) -> dict[str, str]:
+    """Each threshold the report does not meet (keyed as THRESHOLDS, plus "critical_below_high"),
+    in words; empty when all are met."""
+    problems = {}
     if report.recall("life") < THRESHOLDS["life_recall"]:
-        problems.append(f"life recall {report.recall('life'):.3f} < {THRESHOLDS['life_recall']}")
+        problems["life_recall"] = f"life recall {report.recall('life'):.3f} < {THRESHOLDS['life_recall']}"
     if report.recall("fraud") < THRESHOLDS["fraud_recall"]:
-        problems.append(f"fraud recall {report.recall('fraud'):.3f} < {THRESHOLDS['fraud_recall']}")
+        problems["fraud_recall"] = f"fraud recall {report.recall('fraud'):.3f} < {THRESHOLDS['fraud_recall']}"
     if report.false_alarm_rate > THRESHOLDS["false_alarms"]:
-        problems.append(f"benign false alarms {report.false_alarm_rate:.3f} > {THRESHOLDS['false_alarms']}")
+        problems["false_alarms"] = f"benign false alarms {report.false_alarm_rate:.3f} > {THRESHOLDS['false_alarms']}"
     if report.robustness < THRESHOLDS["robustness"]:
-        problems.append(f"evasion robustness {report.robustness:.3f} < {THRESHOLDS['robustness']}")
+        problems["robustness"] = f"evasion robustness {report.robustness:.3f} < {THRESHOLDS['robustness']}"
+    if report.everyday_alarm_rate > THRESHOLDS["everyday_alarms"]:
+        problems["everyday_alarms"] = (
+            f"everyday traffic alerts {report.everyday_alarm_rate:.4f} > {THRESHOLDS['everyday_alarms']}"
+        )
     if report.critical_below_high:
-        problems.append(f"{len(report.critical_below_high)} life lines expected critical are rated below high")
+        problems["critical_below_high"] = (
+            f"{len(report.critical_below_high)} life lines expected critical are rated below high"
+        )
     return problems

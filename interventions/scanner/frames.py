@@ -441,7 +441,7 @@ def _life_findings(e: Evidence) -> list[Finding]:
     act = e.strongest(C.ATTEMPT, 3)
     near = e.near(C.ATTEMPT, C.METHOD, 10, weight=2)
     plain = e.near(C.ATTEMPT, C.METHOD, 4)
-    felt = [h for h in e.by_category.get(C.ATTEMPT, ()) if plain is None or h is not plain[0]]
+    felt = _apart([h for h in e.by_category.get(C.ATTEMPT, ()) if plain is None or h is not plain[0]])
     if act is not None:
         add(Frame.ATTEMPT, 10, act)
     elif near:
@@ -561,7 +561,14 @@ def judge_fraud(e: Evidence) -> Judgement:
     lures = (C.BRUSHING, C.INVESTMENT, C.LOAN, C.PRIZE, C.GAME_CURRENCY, C.REFUND_LINK, C.ROMANCE)
     lure = _strongest_of(e, lures)
     fee = e.strongest(C.FEE, 2)
-    if lure is not None and fee is not None and (fee.start, fee.end) != (lure.start, lure.end):
+    # A weak lure (皮肤, steam) with an ordinary payment is a game top-up; with a fee that only
+    # scams ask for (解冻费, 认证费) it is not.
+    if (
+        lure is not None
+        and fee is not None
+        and (fee.start, fee.end) != (lure.start, lure.end)
+        and (lure.term.weight >= 2 or fee.term.weight >= 3)
+    ):
         add(Frame.FEE, 7, lure, fee)
     elif fee is not None and fee.term.weight >= 3:
         add(Frame.FEE, 4, fee)
@@ -616,6 +623,11 @@ _FRAUD_WEAK = (
     C.ACCOUNT_TAKEOVER,
     C.PAYMENT,
 )
+
+
+def _apart(hits: list[Hit]) -> list[Hit]:
+    """The hits that are not inside another one: 刚吃了 inside 刚刚吃了 is one word, not two."""
+    return [h for h in hits if not any(o is not h and o.start <= h.start and h.end <= o.end for o in hits)]
 
 
 def _strongest_of(e: Evidence, categories: Iterable[str], *, weight: int = 1) -> Hit | None:

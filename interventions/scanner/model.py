@@ -1,11 +1,14 @@
 """The second opinion: a small linear model over character n-grams of the normalised text.
 
 The frames know why a message is dangerous and say so; they only know the wordings someone wrote
-into the lists. The model has read every line of the development half (and, once trained with
-`--with-desk`, the desk's own confirmed and dismissed alerts) and scores wordings nobody listed,
-by the pieces of words they share with what it has read. It never rates a message on its own
-beyond medium, and never lowers what the frames found: it lifts a message the frames saw
-something in (or, when it is very sure, one they missed) to medium, with its score in the reason.
+into the lists. The model has read every line of the development half, the ordinary traffic of
+ordinary_dev.tsv (and, once trained with `--with-desk`, the desk's own confirmed and dismissed
+alerts) and scores wordings nobody listed, by the pieces of words they share with what it has
+read. Three things follow from its scores (scanner.second_opinion): a message the frames left
+below medium is lifted to medium when the desk's model is sure enough (surer when the frames saw
+nothing at all); a medium life verdict is raised to high when the severity model reads it as high
+or critical; and a verdict up to high that the model gives less than a 5 % chance is kept as low.
+Each move is named in the reason, with its score.
 
 The model is a file in the repository (`model.json`), built by `manage.py scanner_train` from
 the corpus with fixed settings, so the same corpus always gives the same file. Scoring needs no

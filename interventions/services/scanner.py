@@ -163,11 +163,14 @@ def lexicon_with_changes(lexicon: Lexicon, changes: Sequence[ScanTermChange]) ->
 
 
 def _corpus_figures(lexicon: Lexicon) -> dict:
-    report = evaluate(corpus.half("test"), lambda text: scan_text(text, lexicon), variants=False)
+    report = evaluate(
+        corpus.half("test"), lambda text: scan_text(text, lexicon), variants=False, everyday=corpus.ordinary("test")
+    )
     return {
         "life_recall": round(report.recall("life"), 4),
         "fraud_recall": round(report.recall("fraud"), 4),
         "false_alarms": round(report.false_alarm_rate, 4),
+        "everyday_alarms": round(report.everyday_alarm_rate, 4),
         "critical_below_high": len(report.critical_below_high),
     }
 

@@ -16,8 +16,9 @@ from ...choices import Severity
 
 CORPUS_DIR = Path(__file__).resolve().parent
 HALVES = ("dev", "test")
-# Ordinary customer-service traffic, for training only: the model must learn that everyday talk
-# ("今晚能送到吗") is not a signal, and the halves' benign lines are mostly hard cases.
+# Ordinary customer-service traffic, in two files written by different people: the model learns
+# from the first that everyday talk ("今晚能送到吗", "我先下了") is not a signal (the halves' benign
+# lines are mostly hard cases), and the second measures how much everyday traffic would alert.
 ORDINARY = "ordinary"
 SEED = 18
 
@@ -124,10 +125,17 @@ def half(name: str) -> list[Line]:
     return read(CORPUS_DIR / f"{name}.tsv")
 
 
-def ordinary() -> list[Line]:
-    """The ordinary traffic the model also learns from (none if the file is not there)."""
-    path = CORPUS_DIR / f"{ORDINARY}.tsv"
+def ordinary(name: str = "dev") -> list[Line]:
+    """Ordinary traffic: the lines the model learns from (dev) or those it is measured on (test);
+    none if the file is not there."""
+    path = ordinary_path(name)
     return read(path) if path.exists() else []
+
+
+def ordinary_path(name: str) -> Path:
+    if name not in HALVES:
+        raise ValueError(name)
+    return CORPUS_DIR / f"{ORDINARY}_{name}.tsv"
 
 
 def deduplicated(lines: Iterable[Line], *, known: Iterable[Line] = ()) -> list[Line]:
