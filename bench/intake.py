@@ -114,9 +114,11 @@ FILL = {
 }
 # fmt: on
 
-# Most traffic matches no term. The last rows hold weak terms (今晚, 转账, 杀虫剂, 绳子) or idioms
+# Most traffic matches no term. The last rows hold weak terms (今晚, 付款, 杀虫剂, 绳子) or idioms
 # with a hot word (跳楼价, 想死你了, 农药残留): they cost the scanner and the alert service a look,
-# as real traffic does, and must raise nothing.
+# as real traffic does, and must raise nothing. (Money already sent by transfer, "已经转账了", is no
+# longer among them: paying a seller by transfer is paying off the platform, and the fraud desk
+# now looks at it.)
 ORDINARY = [
     "请问什么时候发货?",
     "快递到哪了,{days}天了还没到",
@@ -138,7 +140,7 @@ ORDINARY = [
     "退货地址发我一下",
     "衣服收到了,谢谢",
     "今晚能发货吗?",
-    "已经转账了,麻烦尽快发货",
+    "已经付款了,麻烦尽快发货",
     "这款杀虫剂对蟑螂有用吗",
     "晾衣绳子有多长的",
     "{product}今天跳楼价吗?还有货吗",

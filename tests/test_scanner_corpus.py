@@ -23,16 +23,9 @@ def test_half_report():
     return evaluate(corpus.half("test"), lambda text: scan_text(text, LEXICON), everyday=corpus.ordinary("test"))
 
 
-# Where the scanner stands on the test half today, below two of the thresholds (life recall
-# 0.97, no critical line below high). Until it meets them these figures may only improve: a
-# change that misses one more person fails here. Raise them whenever the scanner does better.
-LIFE_RECALL_TODAY = 0.965
-CRITICAL_BELOW_HIGH_TODAY = 26
-
-
-def test_the_scanner_meets_the_other_thresholds_on_the_test_half(test_half_report):
+def test_the_scanner_meets_every_rate_on_the_test_half(test_half_report):
     report = test_half_report
-    unmet = failures(report).keys() - {"life_recall", "critical_below_high"}
+    unmet = failures(report).keys() - {"critical_below_high"}
     assert not unmet, (
         f"life {report.recall('life'):.4f}, fraud {report.recall('fraud'):.4f}, "
         f"false alarms {report.false_alarm_rate:.4f}, robustness {report.robustness:.4f}, "
@@ -40,8 +33,13 @@ def test_the_scanner_meets_the_other_thresholds_on_the_test_half(test_half_repor
     )
 
 
-def test_no_fewer_people_are_found_than_today(test_half_report):
-    assert round(test_half_report.recall("life"), 3) >= LIFE_RECALL_TODAY
+# Life lines expected critical that the scanner rates below high on the test half today. The
+# issue's goal is none; until then the count may only fall, and a change that leaves one more
+# critical person below high fails here. Lower it whenever the scanner does better.
+CRITICAL_BELOW_HIGH_TODAY = 22
+
+
+def test_no_more_critical_people_are_rated_below_high_than_today(test_half_report):
     assert len(test_half_report.critical_below_high) <= CRITICAL_BELOW_HIGH_TODAY
 
 
