@@ -167,25 +167,17 @@ def term_precision(period: Period) -> list[dict]:
     """Per scanner term, of the alerts it matched in the period that were decided: how many became
     (or joined) a case, how many were dismissed as false alarms, and the share that were real.
     Least precise first, so the terms worth tuning lead."""
-    rows = list(
-        period.rolled_up(TermDayFigure.objects)
-        .values("term", "category")
-        .annotate(confirmed=Sum("confirmed"), false_alarms=Sum("false_alarms"))
-    )
-    for row in rows:
-        row["decided"] = row["confirmed"] + row["false_alarms"]
-        row["precision"] = row["confirmed"] / row["decided"] if row["decided"] else None
-    return sorted(rows, key=lambda row: (row["precision"] if row["precision"] is not None else 2, -row["decided"]))
+    return _precision(period.rolled_up(TermDayFigure.objects).values("term", "category"))
 
 
 def frame_precision(period: Period) -> list[dict]:
     """Per scanner frame, as term_precision: which ways of reading a message the desk confirms
     and which it dismisses."""
-    rows = list(
-        period.rolled_up(FrameDayFigure.objects)
-        .values("desk", "frame")
-        .annotate(confirmed=Sum("confirmed"), false_alarms=Sum("false_alarms"))
-    )
+    return _precision(period.rolled_up(FrameDayFigure.objects).values("desk", "frame"))
+
+
+def _precision(grouped) -> list[dict]:
+    rows = list(grouped.annotate(confirmed=Sum("confirmed"), false_alarms=Sum("false_alarms")))
     for row in rows:
         row["decided"] = row["confirmed"] + row["false_alarms"]
         row["precision"] = row["confirmed"] / row["decided"] if row["decided"] else None
