@@ -154,7 +154,7 @@ def second_opinion(
 def _lift_score(desk_model, judgement: Judgement, hits: list[Hit]) -> float:
     """The model's lift threshold for this verdict, as log-odds: lower the more the frames saw."""
     if judgement.level < LIFT_LOW_FROM:
-        return desk_model.lift_none_score
+        return desk_model.lift_weak_score if judgement.level > 0 else desk_model.lift_none_score
     return desk_model.lift_concrete_score if _concrete(hits) else desk_model.lift_low_score
 
 

@@ -44,6 +44,7 @@ class DeskModel:
 
     bias: float
     lift_none: float  # a message the frames found no sign in is lifted to medium at this probability
+    lift_weak: float  # one they found only a weak word in (今晚, 好累: level 1)
     lift_low: float  # one they saw a sign in
     lift_concrete: float  # one they saw a concrete sign in: a means, an act or a place
 
@@ -53,7 +54,11 @@ class DeskModel:
 
     @cached_property
     def lowest_lift_score(self) -> float:
-        return min(self.lift_none_score, self.lift_low_score, self.lift_concrete_score)
+        return min(self.lift_none_score, self.lift_weak_score, self.lift_low_score, self.lift_concrete_score)
+
+    @cached_property
+    def lift_weak_score(self) -> float:
+        return _log_odds(self.lift_weak)
 
     @cached_property
     def lift_concrete_score(self) -> float:
@@ -157,6 +162,7 @@ def load(path: Path = MODEL_PATH) -> Model | None:
         desk: DeskModel(
             bias=part["bias"],
             lift_none=part["lift_none"],
+            lift_weak=part.get("lift_weak", part["lift_none"]),
             lift_low=part["lift_low"],
             lift_concrete=part.get("lift_concrete", part["lift_low"]),
         )

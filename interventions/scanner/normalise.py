@@ -41,8 +41,15 @@ def _normalise_char(char: str, simplify: opencc.OpenCC) -> str:
             continue
         if "\u3400" <= part <= "\u9fff" or "\uf900" <= part <= "\ufaff":
             part = simplify.convert(part)
+        elif _latin(part):
+            # Pinyin with its tone marks (sǐ le) reads as pinyin without them (si le).
+            part = "".join(c for c in unicodedata.normalize("NFD", part) if unicodedata.category(c) != "Mn")
         out.append(part.lower())
     return "".join(out)
+
+
+def _latin(char: str) -> bool:
+    return "\u00c0" <= char < "\u0250" or "\u1e00" <= char <= "\u1eff"
 
 
 @cache

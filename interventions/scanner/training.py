@@ -79,9 +79,7 @@ def train(
         folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
         held_out = cross_val_predict(_logistic(), matrix, target, cv=folds, method="predict_proba")[:, 1]
         worth = [CRITICAL_WORTH if minimum == CRITICAL else 1 for _, _, minimum in examples]
-        (lift_none, lift_low, lift_concrete), figures = _thresholds(
-            held_out, labels, readings, desk, worth, is_everyday
-        )
+        lifts, figures = _thresholds(held_out, labels, readings, desk, worth, is_everyday)
         fitted = _logistic().fit(matrix, target)
         weights = {
             str(gram): round(float(weight * factor), 4)
@@ -90,9 +88,7 @@ def train(
         }
         desks[desk] = {
             "bias": round(float(fitted.intercept_[0]), 4),
-            "lift_none": lift_none,
-            "lift_low": lift_low,
-            "lift_concrete": lift_concrete,
+            **lifts,
             "held_out": figures,
             "weights": dict(sorted(weights.items())),
         }
@@ -149,13 +145,14 @@ def _logistic(strength: float = C):
 
 def _thresholds(
     held_out, labels: list[str], readings: dict[str, list[tuple[int, bool]]], desk: str, worth, is_everyday
-) -> tuple[tuple[float, float, float], dict]:
-    """The lift thresholds (no sign, a weak sign, a concrete sign) with the highest held-out
-    recall on `desk` whose added false alarms on benign examples stay within the budget; on a
-    tie, fewer false alarms, then the stricter thresholds. Recall is weighed by `worth`: a person
-    in critical danger counts CRITICAL_WORTH times. Each stratum's counts are summed over a grid,
-    so every combination is tried. Also returns what the chosen thresholds do on the held-out
-    examples: the share of the desk's examples at medium or above, and the false alarms."""
+) -> tuple[dict[str, float], dict]:
+    """The lift thresholds by what the frames saw (nothing, a weak word, a sign, a concrete sign)
+    with the highest held-out recall on `desk` whose added false alarms on benign examples stay
+    within the budget; on a tie, fewer false alarms, then the stricter thresholds. Recall is
+    weighed by `worth`: a person in critical danger counts CRITICAL_WORTH times. Each stratum's
+    counts are summed over a grid, so every combination is tried. Also returns what the chosen
+    thresholds do on the held-out examples: the share of the desk's examples at medium or above,
+    and the false alarms."""
     import numpy as np
 
     probability = np.asarray(held_out)
@@ -167,33 +164,45 @@ def _thresholds(
     vetoed = (level >= MEDIUM_LEVEL) & (level <= VETO_UP_TO) & (probability < VETO_PROBABILITY)
     already = (level >= MEDIUM_LEVEL) & ~vetoed
     sign = (level >= LIFT_LOW_FROM) & ~already
-    strata = [~already & ~sign, sign & ~concrete, sign & concrete]
-    grid = np.round(0.30 + 0.01 * np.arange(70), 2)
-    # caught[s][i], alarms[s][i]: positives and benign examples of stratum s lifted at grid[i].
+    weak = (level > 0) & (level < LIFT_LOW_FROM) & ~already
+    strata = {
+        "lift_none": ~already & ~sign & ~weak,
+        "lift_weak": weak,
+        "lift_low": sign & ~concrete,
+        "lift_concrete": sign & concrete,
+    }
+    grid = np.round(0.10 + 0.02 * np.arange(45), 2)
     worth = np.asarray(worth, dtype=float)
-    caught = np.array([[worth[stratum & positive & (probability >= t)].sum() for t in grid] for stratum in strata])
-    alarms = np.array([[(stratum & benign & (probability >= t)).sum() for t in grid] for stratum in strata])
-    raised = np.array([[(stratum & everyday & (probability >= t)).sum() for t in grid] for stratum in strata])
-    total_caught = caught[0][:, None, None] + caught[1][None, :, None] + caught[2][None, None, :]
-    total_alarms = alarms[0][:, None, None] + alarms[1][None, :, None] + alarms[2][None, None, :]
-    thresholds = grid[:, None, None] + grid[None, :, None] + grid[None, None, :]
-    total_raised = raised[0][:, None, None] + raised[1][None, :, None] + raised[2][None, None, :]
-    everyday_alarms = (everyday & already).sum() + total_raised
-    allowed = (total_alarms <= FALSE_ALARM_BUDGET[desk] * benign.sum()) & (
+
+    def combined(counted, weight) -> np.ndarray:
+        """For every combination of thresholds (one axis per stratum), the weight of the
+        `counted` examples lifted."""
+        total = None
+        for stratum in strata.values():
+            per_threshold = np.array([weight[counted & stratum & (probability >= t)].sum() for t in grid])
+            total = per_threshold if total is None else total[..., None] + per_threshold
+        return total
+
+    ones = np.ones(len(probability))
+    caught = combined(positive, worth)
+    alarms = combined(benign, ones)
+    everyday_alarms = (everyday & already).sum() + combined(everyday, ones)
+    allowed = (alarms <= FALSE_ALARM_BUDGET[desk] * benign.sum()) & (
         everyday_alarms <= EVERYDAY_BUDGET[desk] * everyday.sum()
     )
+    strictness = sum(np.expand_dims(grid, [a for a in range(len(strata)) if a != axis]) for axis in range(len(strata)))
     # Lexicographic best: most caught, then fewest alarms, then the strictest thresholds.
-    key = np.where(allowed, total_caught * 1e6 - total_alarms * 1e2 + thresholds, -np.inf)
-    none, weak, strong = np.unravel_index(int(np.argmax(key)), key.shape)
-    chosen = (grid[none], grid[weak], grid[strong])
-    lifted = [stratum & (probability >= t) for stratum, t in zip(strata, chosen, strict=True)]
+    key = np.where(allowed, caught * 1e6 - alarms * 1e2 + strictness, -np.inf)
+    best = np.unravel_index(int(np.argmax(key)), key.shape)
+    chosen = {name: float(grid[index]) for name, index in zip(strata, best, strict=True)}
+    lifted = [stratum & (probability >= chosen[name]) for name, stratum in strata.items()]
     alerted = already | np.any(lifted, axis=0)
     held_out_figures = {
         "recall": round(float(alerted[positive].mean()), 4),
-        "benign_alarms_added": round(float(total_alarms[none, weak, strong] / benign.sum()), 4),
+        "benign_alarms_added": round(float(alarms[best] / benign.sum()), 4),
         "everyday_alarms": round(float(alerted[everyday].mean()), 4) if everyday.any() else None,
     }
-    return (float(grid[none]), float(grid[weak]), float(grid[strong])), held_out_figures
+    return chosen, held_out_figures
 
 
 def write(content: dict, path: Path) -> None:

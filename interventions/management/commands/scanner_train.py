@@ -48,7 +48,8 @@ class Command(BaseCommand):
             held_out = part["held_out"]
             self.stdout.write(
                 f"{desk}: {len(part['weights']):,} n-grams; lifts to medium at {part['lift_concrete']:.2f} a "
-                f"concrete sign, at {part['lift_low']:.2f} another sign, at {part['lift_none']:.2f} no sign; "
+                f"concrete sign, at {part['lift_low']:.2f} another sign, at {part['lift_weak']:.2f} a weak word, "
+                f"at {part['lift_none']:.2f} nothing; "
                 f"held out: recall {held_out['recall']:.3f}, false alarms added on hard benign lines "
                 f"{held_out['benign_alarms_added']:.3f}, on everyday traffic {held_out['everyday_alarms']:.3f}"
             )
