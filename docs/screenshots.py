@@ -75,6 +75,7 @@ def main() -> None:
             page.close()
         _code_page(browser)
         _contact_revealed(contexts["li@shouhu.demo"])
+        _scanner_backtest(contexts["zhao@shouhu.demo"])
         browser.close()
 
 
@@ -97,6 +98,26 @@ def _contact_revealed(context) -> None:
     page.get_by_test_id("contact-revealed").wait_for()
     page.screenshot(path=OUT / "case-contact-revealed.png")
     print(f"{OUT / 'case-contact-revealed'}.png")
+
+
+def _scanner_backtest(context) -> None:
+    """A manager proposes a term and backtests it; the demo's worker runs the backtest."""
+    page = context.new_page()
+    page.goto(f"{BASE_URL}/scanner/")
+    form = page.get_by_test_id("propose")
+    form.locator("input[name=phrase]").fill("想不开了")
+    form.locator("select[name=category]").select_option("intent")
+    form.locator("input[name=weight]").fill("3")
+    form.locator("input[name=reason]").fill("漏报个案里买家这样说")
+    form.get_by_role("button").click()
+    page.get_by_test_id("backtest").click()
+    for _ in range(60):  # the backtest scans the corpus's test half and the stored messages
+        page.goto(f"{BASE_URL}/scanner/")
+        if page.get_by_test_id("publish").count():
+            break
+        page.wait_for_timeout(2000)
+    page.screenshot(path=OUT / "scanner-manager.png", full_page=True)
+    print(f"{OUT / 'scanner-manager'}.png")
 
 
 if __name__ == "__main__":

@@ -643,6 +643,9 @@ def judge(hits: list[Hit], *, high_risk_product: bool = False) -> dict[str, Judg
     """Both desks' judgements of one message (empty when neither desk finds anything). Life
     terms are judged on every message, fraud complaints included: a victim who writes of despair
     after losing money is a life case too."""
+    kinds = {hit.term.category for hit in hits}
+    if not (kinds & LIFE_SIGNS or kinds & FRAUD_SIGNS):
+        return {}  # only words that support a frame: most messages that match a term leave here
     evidence = Evidence(hits)
     kinds = evidence.best.keys()
     life = judge_life(evidence, high_risk_product=high_risk_product) if kinds & LIFE_SIGNS else NOTHING

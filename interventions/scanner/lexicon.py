@@ -4,6 +4,7 @@ of phrases, and a message is walked once for both."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import compress
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -14,7 +15,9 @@ from .model import Model, shipped
 from .normalise import normalise, original_offsets
 
 _value = itemgetter(1)  # an automaton match is (end, value)
-_weight = itemgetter(0)  # a value starts with the model's weight
+_weight = itemgetter(0)  # a value is (the model's weight, length, the terms that count, silences)
+_terms = itemgetter(2)
+_silences = itemgetter(3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +83,16 @@ class Lexicon:
         matches = list(self.automaton.iter(normalised))
         if not matches:
             return [], 0j
-        total = sum(map(_weight, map(_value, matches)), 0j) if self.model is not None else 0j
+        values = list(map(_value, matches))
+        total = sum(map(_weight, values), 0j) if self.model is not None else 0j
+        # Most matches are the model's n-grams; compress() picks the few that are terms in C,
+        # so the Python loops below run over those only.
         found = [
-            Hit(term, end + 1 - length, end + 1) for end, (_, length, terms, _) in matches if terms for term in terms
+            Hit(term, end + 1 - length, end + 1)
+            for end, (_, length, terms, _) in compress(matches, map(_terms, values))
+            for term in terms
         ]
-        benign = [(end + 1 - length, end + 1) for end, (_, length, _, silences) in matches if silences]
+        benign = [(end + 1 - length, end + 1) for end, (_, length, _, _) in compress(matches, map(_silences, values))]
         if benign:
             found = [hit for hit in found if not any(start <= hit.start and hit.end <= end for start, end in benign)]
         return found, total
