@@ -14,6 +14,7 @@ from interventions.scanner.evaluation import THRESHOLDS, disguise, evaluate, fai
 from interventions.scanner.lexicon import default_lexicon
 from interventions.scanner.model import MODEL_PATH
 from interventions.scanner.normalise import normalise
+from interventions.scanner.training import fold_models
 
 LEXICON = default_lexicon()
 
@@ -112,3 +113,39 @@ def test_the_model_never_saw_the_test_half():
     shipped = json.loads(Path(MODEL_PATH).read_text("utf-8"))["trained_on"]
     assert shipped["corpus_dev"] == len(corpus.half("dev"))
     assert "desk_decisions" not in shipped
+
+
+def test_a_new_round_is_measured_from_its_file_before_it_joins_a_half(db, tmp_path):
+    fresh = tmp_path / "round.tsv"
+    fresh.write_text("life\tcritical\tattempt\t药已经吃下去了 一整瓶\nbenign\tnone\teveryday\t什么时候发货\n", "utf-8")
+    out = io.StringIO()
+    call_command("scanner_eval", "--lines", str(fresh), "--lists", "default", stdout=out)
+    assert "half: round.tsv" in out.getvalue()
+    assert "life recall (medium or above on the life desk):  1.000" in out.getvalue()
+    assert "benign false alarms (medium or above, any desk):  0.000" in out.getvalue()
+    with pytest.raises(CommandError, match="development half only"):
+        call_command("scanner_eval", "--lines", str(fresh), "--misses")
+
+
+def test_cross_validation_scans_every_line_once_with_a_model_that_did_not_read_it():
+    examples = [
+        *((f"活着好累{i}", "life", 2) for i in range(10)),
+        *((f"我不想活了{i}", "life", 3) for i in range(10)),
+        *((f"药已经吃下去了{i}", "life", 4) for i in range(10)),
+        *((f"刷单返利先垫付{i}", "fraud", 2) for i in range(10)),
+        *((f"什么时候发货{i}", "benign", 0) for i in range(15)),
+    ]
+    parts = list(fold_models(examples, lambda text, desk: (0, False), everyday=["好的", "谢谢", "在吗"], folds=3))
+    held = [index for part, _everyday, _content in parts for index in part]
+    assert sorted(held) == list(range(len(examples)))
+    for part, _everyday, content in parts:
+        assert content["trained_on"]["examples"] == len(examples) - len(part) + 2  # and two of three everyday
+
+
+def test_the_folds_reports_add_up_to_one():
+    lines = corpus.half("dev")[:40]
+    whole = evaluate(lines, lambda text: scan_text(text, LEXICON), variants=False)
+    summed = evaluate(lines[:25], lambda text: scan_text(text, LEXICON), variants=False)
+    summed.add(evaluate(lines[25:], lambda text: scan_text(text, LEXICON), variants=False))
+    assert (summed.caught, summed.total, len(summed.misses)) == (whole.caught, whole.total, len(whole.misses))
+    assert summed.confusion == whole.confusion

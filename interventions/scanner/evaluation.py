@@ -76,6 +76,24 @@ class Report:
             f"critical_below_high={len(self.critical_below_high)}, everyday_alarms={self.everyday_alarm_rate:.4f})"
         )
 
+    def add(self, other: "Report") -> None:
+        """Count another report's lines in this one (the folds of a cross-validation)."""
+        for mine, theirs in (
+            (self.caught, other.caught),
+            (self.total, other.total),
+            (self.variants_caught, other.variants_caught),
+            (self.variants_total, other.variants_total),
+        ):
+            mine.update(theirs)
+        for label, by_minimum in other.confusion.items():
+            for minimum, given in by_minimum.items():
+                self.confusion[label][minimum].update(given)
+        self.misses += other.misses
+        self.critical_below_high += other.critical_below_high
+        self.evaded += other.evaded
+        self.everyday_alerted += other.everyday_alerted
+        self.everyday_total += other.everyday_total
+
     def recall(self, label: str) -> float:
         total = sum(n for (lab, _), n in self.total.items() if lab == label)
         return sum(n for (lab, _), n in self.caught.items() if lab == label) / total if total else 1.0

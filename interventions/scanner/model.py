@@ -157,7 +157,11 @@ def load(path: Path = MODEL_PATH) -> Model | None:
     """The model in `path`, or None when there is none (the frames then judge alone)."""
     if not path.exists():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return from_content(json.loads(path.read_text(encoding="utf-8")))
+
+
+def from_content(data: dict) -> Model:
+    """The model a model file holds, from its parsed content."""
     desks = {
         desk: DeskModel(
             bias=part["bias"],

@@ -38,6 +38,20 @@ FALSE_ALARM_BUDGET = {"life": 0.034, "fraud": 0.004}  # added to the frames' own
 EVERYDAY_BUDGET = {"life": 0.01, "fraud": 0.002}
 
 
+def frame_reading(terms) -> Callable[[str, str], tuple[int, bool]]:
+    """What the frames alone see in a text on a desk, with the given terms: the risk level 0-10
+    and whether the words name a means, an act or a place."""
+    from . import Lexicon, scan_text
+
+    frames_only = Lexicon(terms)
+
+    def reading(text: str, desk: str) -> tuple[int, bool]:
+        result = scan_text(text, frames_only)
+        return result.level_for(desk), result.names_something_concrete
+
+    return reading
+
+
 def train(
     examples: Sequence[tuple[str, str, int | None]],
     frame_reading: Callable[[str, str], tuple[int, bool]],
@@ -207,3 +221,32 @@ def _thresholds(
 
 def write(content: dict, path: Path) -> None:
     path.write_text(json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", "utf-8")
+
+
+def fold_models(
+    examples: Sequence[tuple[str, str, int | None]],
+    frame_reading: Callable[[str, str], tuple[int, bool]],
+    *,
+    everyday: Sequence[str] = (),
+    folds: int = FOLDS,
+):
+    """For cross-validating the whole scanner on the development half: yields, for each of
+    `folds` seeded parts of the examples (and of the everyday texts), the indices of the examples
+    and everyday texts held out and the model content trained, as `train` does, on the rest."""
+    import numpy as np
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    parts = StratifiedKFold(folds, shuffle=True, random_state=SEED).split(
+        np.zeros(len(examples)), [label for _, label, _ in examples]
+    )
+    everyday_parts = (
+        KFold(folds, shuffle=True, random_state=SEED).split(np.zeros(len(everyday))) if everyday else [((), ())] * folds
+    )
+    for (kept, held), (everyday_kept, everyday_held) in zip(parts, everyday_parts, strict=True):
+        content = train(
+            [examples[i] for i in kept],
+            frame_reading,
+            sources={"fold": True},
+            everyday=[everyday[i] for i in everyday_kept],
+        )
+        yield list(held), list(everyday_held), content

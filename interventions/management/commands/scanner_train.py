@@ -14,10 +14,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from interventions.scanner import Lexicon, corpus, scan_text
+from interventions.scanner import corpus
 from interventions.scanner.default_terms import default_terms
 from interventions.scanner.model import MODEL_PATH
-from interventions.scanner.training import train, write
+from interventions.scanner.training import frame_reading, train, write
 from interventions.selectors import scanner_desk_examples
 
 
@@ -36,13 +36,7 @@ class Command(BaseCommand):
             desk = scanner_desk_examples()
             examples += [(text, label, None) for text, label in desk]
             sources["desk_decisions"] = len(desk)
-        frames_only = Lexicon(default_terms())
-
-        def frame_reading(text: str, desk: str) -> tuple[int, bool]:
-            result = scan_text(text, frames_only)
-            return result.level_for(desk), result.names_something_concrete
-
-        content = train(examples, frame_reading, sources=sources, everyday=everyday)
+        content = train(examples, frame_reading(default_terms()), sources=sources, everyday=everyday)
         write(content, output)
         for desk, part in content["desks"].items():
             held_out = part["held_out"]
