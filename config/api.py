@@ -9,8 +9,10 @@ import logging
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 from rest_framework import exceptions, serializers, status
@@ -20,11 +22,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .errors import error_body
+
 logger = logging.getLogger(__name__)
-
-
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 def exception_handler(exc: Exception, context: dict) -> Response:
@@ -101,12 +101,29 @@ def validate_items(
 
 
 class Cursor(CursorPagination):
-    """Cursor pagination: stable under inserts, and as fast on page 1,000 as on page 1."""
+    """Cursor pagination: stable under inserts, and as fast on page 1,000 as on page 1. A cursor
+    this list did not give out (garbled, or with a position that is not an id) is a bad request."""
 
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
     ordering = ("-id",)
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound as error:
+            raise _bad_cursor() from error
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, DjangoValidationError) as error:  # a position the ordering cannot compare
+            raise _bad_cursor() from error
+
+
+def _bad_cursor() -> exceptions.ParseError:
+    return exceptions.ParseError(_("This cursor was not given out by this list; start again without it."))
 
 
 class PerTokenThrottle(SimpleRateThrottle):

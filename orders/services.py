@@ -107,14 +107,31 @@ class Contact:
     address: str = ""
 
 
+def contacts_of(items: Sequence[dict]) -> dict[str, Contact]:
+    """A batch's people by account (buyer_ref), with the phone and address sent for them (the
+    last given of each)."""
+    contacts: dict[str, Contact] = {}
+    for item in items:
+        ref = item.get("buyer_ref")
+        if not ref:
+            continue
+        known = contacts.get(ref, Contact())
+        contacts[ref] = Contact(
+            phone=item.get("buyer_phone") or known.phone, address=item.get("buyer_address") or known.address
+        )
+    return contacts
+
+
 def buyers_record(*, contacts: Mapping[str, Contact]) -> dict[str, Buyer]:
     """The buyers with these platform accounts, by account, created on first sight, for a whole
     batch at once; a contact given is kept as buyer_contact_apply keeps it."""
     if not contacts:
         return {}
-    known = {buyer.account_ref: buyer for buyer in Buyer.objects.filter(account_ref__in=contacts)}
+    # Every batch writes its rows in the same order (accounts sorted, rows by id), so two batches
+    # sharing people wait for each other instead of deadlocking: each takes the locks in one order.
+    known = {buyer.account_ref: buyer for buyer in Buyer.objects.filter(account_ref__in=contacts).order_by("pk")}
     fresh = []
-    for ref in contacts.keys() - known.keys():
+    for ref in sorted(contacts.keys() - known.keys()):
         buyer = Buyer(account_ref=ref)
         buyer_contact_apply(buyer=buyer, phone=contacts[ref].phone, address=contacts[ref].address)
         fresh.append(buyer)
@@ -124,6 +141,8 @@ def buyers_record(*, contacts: Mapping[str, Contact]) -> dict[str, Buyer]:
         if buyer_contact_apply(buyer=buyer, phone=contacts[ref].phone, address=contacts[ref].address)
     ]
     if changed:
+        # Locked in id order before the update, so batches changing the same people queue up.
+        list(Buyer.objects.filter(pk__in=[buyer.pk for buyer in changed]).order_by("pk").select_for_update())
         Buyer.objects.bulk_update(changed, ["phone", "phone_index", "address"])
     if fresh:
         # Another batch may create the same account meanwhile; the unique account keeps one.
@@ -215,11 +234,14 @@ def orders_intake(*, items: Sequence[dict]) -> list[OrderIntake]:
         m.external_ref: m for m in Merchant.objects.filter(external_ref__in={i["merchant_ref"] for i in items})
     }
     regions = {r.code: r for r in Region.objects.filter(code__in={i.get("region_code") for i in items} - {None, ""})}
-    outcomes = []
-    for index, item in enumerate(items):
+    outcomes: dict[int, OrderIntake] = {}
+    # Rows are written in one order whatever the batch's (buyers, then orders by number), so two
+    # batches sharing buyers or orders wait for each other instead of deadlocking.
+    buyers = buyers_record(contacts=contacts_of([item for item in items if item["merchant_ref"] in merchants]))
+    for index, item in sorted(enumerate(items), key=lambda pair: (pair[1]["order_ref"], pair[0])):
         merchant = merchants.get(item["merchant_ref"])
         if merchant is None:
-            outcomes.append(OrderIntake(index, item["order_ref"], None, False, "unknown merchant"))
+            outcomes[index] = OrderIntake(index, item["order_ref"], None, False, "unknown merchant")
             continue
         product = product_record(
             merchant=merchant,
@@ -229,11 +251,7 @@ def orders_intake(*, items: Sequence[dict]) -> list[OrderIntake]:
         )
         order, created = order_record(
             external_ref=item["order_ref"],
-            buyer=buyer_record(
-                account_ref=item["buyer_ref"],
-                phone=item.get("buyer_phone") or "",
-                address=item.get("buyer_address") or "",
-            ),
+            buyer=buyers[item["buyer_ref"]],
             merchant=merchant,
             product=product,
             quantity=item["quantity"],
@@ -243,8 +261,8 @@ def orders_intake(*, items: Sequence[dict]) -> list[OrderIntake]:
             carrier=item.get("carrier") or "",
             tracking_no=item.get("tracking_no") or "",
         )
-        outcomes.append(OrderIntake(index, item["order_ref"], order.pk, created))
-    return outcomes
+        outcomes[index] = OrderIntake(index, item["order_ref"], order.pk, created)
+    return [outcomes[index] for index in range(len(items))]
 
 
 class NotShopAdmin(Exception):

@@ -1,16 +1,19 @@
 """The integration API: scoped tokens, the same services as the console, one error shape, and
 Idempotency-Key honoured on every POST."""
 
+import base64
+import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_issue, api_token_revoke
 from fraud.services import indicator_block, indicator_sight
-from interventions.models import CheckIn, Severity
+from interventions.models import CheckIn, Message, Severity
 from orders.models import InterceptionRequest
 from tests import factories
 
@@ -197,3 +200,43 @@ def test_the_docs_page_serves_its_assets_from_our_own_static_files(client, speci
     assert "swagger-ui" in page
     assert "cdn" not in page.lower()
     assert "/static/drf_spectacular_sidecar/" in page
+
+
+# --- bodies of every size, and requests crafted to break the parser -----------------------------
+
+
+def test_the_largest_kind_of_batch_people_send_is_stored(api):
+    text = ("我最近睡不着,总觉得活着没什么意思,快递还没到,能帮我查一下吗" * 20)[:480]
+    batch = [
+        {"source": "chat", "external_id": f"big-{n}", "text": text, "sent_at": "2026-12-07T21:00:00+08:00"}
+        for n in range(1000)
+    ]
+    body = json.dumps({"messages": batch})  # escaped as \uXXXX, as many clients send it
+    assert len(body) > 2_700_000
+    response = api.post("/api/v1/intake/messages", body, content_type="application/json")
+    assert (response.status_code, response.json()["created"]) == (202, 1000)
+
+
+def test_a_body_above_what_the_api_promises_is_413_in_the_one_shape(api, integration):
+    body = b'{"messages": "' + b"x" * (settings.SHOUHU_INTAKE_BODY_LIMIT + 1) + b'"}'
+    response = api.post("/api/v1/intake/messages", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert response.status_code == 413
+    assert _error_shape(response)["code"] == "too_large"
+    cases = _client(integration, "cases:read", "actions:write")
+    response = cases.post("/api/v1/cases", b"{" + b" " * 10_000_000 + b"}", content_type="application/json")
+    assert (response.status_code, _error_shape(response)["code"]) == (413, "too_large")
+    assert not Message.objects.exists()
+
+
+def test_json_nested_thousands_deep_is_a_bad_request(api):
+    response = api.post("/api/v1/intake/messages", "[" * 5000 + "]" * 5000, content_type="application/json")
+    assert (response.status_code, _error_shape(response)["code"]) == (400, "parse_error")
+
+
+@pytest.mark.parametrize("position", ["abc", "1' OR '1'='1", "2026-12-07"])
+def test_a_crafted_cursor_is_a_bad_request(integration, position):
+    cursor = base64.b64encode(f"o=0&r=0&p={position}".encode()).decode()
+    response = _client(integration, "cases:read").get("/api/v1/alerts", {"cursor": cursor})
+    assert (response.status_code, _error_shape(response)["code"]) == (400, "parse_error")
+    garbled = _client(integration, "cases:read").get("/api/v1/alerts", {"cursor": "not-base64!"})
+    assert (garbled.status_code, _error_shape(garbled)["code"]) == (400, "parse_error")

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -174,6 +175,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Requests per API token (config.api.PerTokenThrottle).
 API_REQUESTS_PER_MINUTE = 1200
+# How large a request body may be, by where it goes (config.limits.RequestSizeLimitMiddleware).
+# Intake takes what the API promises: 1,000 messages of 10,000 characters, each character perhaps
+# escaped as \uXXXX (6 bytes), and up to 4 KB of other fields per message.
+SHOUHU_INTAKE_BODY_LIMIT = 1_000 * (10_000 * 6 + 4_096)
+SHOUHU_UPLOAD_BODY_LIMIT = 5 * 5 * 1024 * 1024 + 1024 * 1024  # five screenshots of 5 MB and the form
+SHOUHU_FORM_BODY_LIMIT = 2_621_440  # Django's default for everything else
+DATA_UPLOAD_MAX_MEMORY_SIZE = SHOUHU_INTAKE_BODY_LIMIT
+
 REST_FRAMEWORK = {
     # Integration tokens for systems; the staff session for the browsable API and the docs page.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -181,6 +190,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["config.api.PerTokenThrottle"],
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"token": f"{API_REQUESTS_PER_MINUTE}/min"},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

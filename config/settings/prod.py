@@ -9,6 +9,7 @@ See docs/deploy.md.
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
+from ..cache import fail_open
 from .base import *  # noqa: F403
 from .base import env
 
@@ -58,7 +59,8 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 # A task that was taken but not acknowledged (its worker died) is handed out again after this.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Redis, shared by every web process, failing open while it cannot be reached (config/cache.py).
+CACHES = {"default": fail_open(env.cache("CACHE_URL", default="locmemcache://"))}
 SHOUHU_TRUSTED_PROXIES = env.int("SHOUHU_TRUSTED_PROXIES", default=1)
 ALLAUTH_TRUSTED_PROXY_COUNT = SHOUHU_TRUSTED_PROXIES
 

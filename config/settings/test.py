@@ -2,6 +2,7 @@
 
 import os
 
+from ..cache import fail_open
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
 
@@ -20,6 +21,8 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/shouhu")}
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+# Per process, unless a test runs the portal as production does, with its cache in Redis.
+CACHES = {"default": fail_open(env.cache("CACHE_URL", default="locmemcache://"))}
 # Unit tests run tasks in-process; the worker tests start a real worker against the broker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Desk
+from config.celery import enqueue_after_commit
 from fraud.indicators import Found
 from fraud.indicators import extract as extract_indicators
 from fraud.selectors import blocked_among, official_domain_names
 from fraud.services import FraudSignal, fraud_signals, indicators_sight_all
 from orders.models import Buyer, Merchant, Order, Product
-from orders.services import Contact, buyers_record
+from orders.services import buyers_record, contacts_of
 
 from ..choices import Severity, Source
 from ..models import Alert, Message, ScanTerm
@@ -117,7 +118,7 @@ def messages_intake(*, items: Sequence[dict]) -> list[Intake]:
     """
     keys = [(item["source"], item["external_id"]) for item in items]
     stored = _message_ids(keys)
-    buyers = buyers_record(contacts=_contacts(items))
+    buyers = buyers_record(contacts=contacts_of(items))
     merchants = _by_ref(Merchant, {item.get("merchant_ref") for item in items} - {None, ""})
     orders = _by_ref(Order, {item.get("order_ref") for item in items} - {None, ""})
     fresh: dict[tuple[str, str], Message] = {}
@@ -137,23 +138,18 @@ def messages_intake(*, items: Sequence[dict]) -> list[Intake]:
             order_ref=item.get("order_ref") or "",
         )
     # A concurrent request may store the same message first; the constraint keeps one of them.
-    Message.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+    # Inserted in key order, so two batches sharing messages take their locks in one order.
+    Message.objects.bulk_create([fresh[key] for key in sorted(fresh)], ignore_conflicts=True)
     ids = {**stored, **_message_ids(list(fresh))}
     new_ids = [ids[key] for key in fresh]
     if new_ids:
-        transaction.on_commit(lambda: _enqueue_scan(new_ids))
+        enqueue_after_commit("interventions.tasks.scan_messages", new_ids, left_to="the sweep of unscanned messages")
     seen: set[tuple[str, str]] = set()
     outcomes = []
     for index, key in enumerate(keys):
         outcomes.append(Intake(index, key[1], ids[key], created=key in fresh and key not in seen))
         seen.add(key)
     return outcomes
-
-
-def _enqueue_scan(message_ids: list[int]) -> None:
-    from ..tasks import scan_messages
-
-    scan_messages.delay(message_ids)
 
 
 def _message_ids(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -165,20 +161,6 @@ def _message_ids(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
         source__in={source for source, _ in keys}, external_id__in={external_id for _, external_id in keys}
     ).values_list("source", "external_id", "id")
     return {(source, external_id): pk for source, external_id, pk in rows if (source, external_id) in wanted}
-
-
-def _contacts(items: Sequence[dict]) -> dict[str, Contact]:
-    """The batch's people by account, with the phone and address sent for them (the last given)."""
-    contacts: dict[str, Contact] = {}
-    for item in items:
-        ref = item.get("buyer_ref")
-        if not ref:
-            continue
-        known = contacts.get(ref, Contact())
-        contacts[ref] = Contact(
-            phone=item.get("buyer_phone") or known.phone, address=item.get("buyer_address") or known.address
-        )
-    return contacts
 
 
 def _by_ref(model, refs: set[str], *, field: str = "external_ref") -> dict:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from config.celery import enqueue_after_commit
 from fraud.models import StopPaymentRequest
 from orders.models import InterceptionRequest
 
@@ -89,7 +90,9 @@ def notify(
         ).values_list("pk", flat=True)
     )
     if outbox:
-        transaction.on_commit(lambda: _enqueue_delivery(outbox))
+        enqueue_after_commit(
+            "interventions.tasks.deliver_notifications", outbox, left_to="the sweep of due notifications"
+        )
     return outbox
 
 
@@ -161,12 +164,6 @@ def _reachable(user: User, channel: str) -> bool:
     if channel in (Notification.Channel.SMS, Notification.Channel.VOICE):
         return bool(user.paging_phone)
     return True
-
-
-def _enqueue_delivery(ids: list[int]) -> None:
-    from ..tasks import deliver_notifications
-
-    deliver_notifications.delay(ids)
 
 
 def notifications_due(*, now: datetime, limit: int) -> list[int]:

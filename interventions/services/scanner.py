@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Desk, User
+from config.celery import enqueue_after_commit
 
 from ..choices import Severity
 from ..models import Message, ScannerBacktest, ScanTerm, ScanTermChange
@@ -102,9 +103,10 @@ def scanner_backtest_request(*, by: User, days: int = BACKTEST_DAYS) -> ScannerB
         raise TermChangeRefused(_("There is no proposed change to backtest."))
     backtest = ScannerBacktest.objects.create(fingerprint=changes_fingerprint(changes), days=days, requested_by=by)
     backtest.changes.set(changes)
-    from ..tasks import run_scanner_backtest
 
-    transaction.on_commit(lambda: run_scanner_backtest.delay(backtest.pk))
+    enqueue_after_commit(
+        "interventions.tasks.run_scanner_backtest", backtest.pk, left_to="the sweep of backtests not finished"
+    )
     return backtest
 
 

@@ -13,6 +13,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from config.celery import enqueue_after_commit
+
 from .. import channels
 from ..models import WebhookDelivery, WebhookSubscription
 from .outbox import outbox_send
@@ -32,14 +34,8 @@ def webhook_emit(*, event: str, event_id: str, data: dict) -> list[int]:
         ).values_list("pk", flat=True)
     )
     if ids:
-        transaction.on_commit(lambda: _enqueue(ids))
+        enqueue_after_commit("interventions.tasks.deliver_webhooks", ids, left_to="the sweep of due deliveries")
     return ids
-
-
-def _enqueue(ids: list[int]) -> None:
-    from ..tasks import deliver_webhooks
-
-    deliver_webhooks.delay(ids)
 
 
 def webhooks_due(*, now: datetime, limit: int) -> list[int]:
@@ -85,5 +81,5 @@ def webhooks_resend(*, deliveries: Sequence[WebhookDelivery]) -> int:
     count = WebhookDelivery.objects.filter(pk__in=ids).update(
         status=WebhookDelivery.Status.PENDING, attempts=0, send_after=timezone.now(), delivered_at=None
     )
-    transaction.on_commit(lambda: _enqueue(ids))
+    enqueue_after_commit("interventions.tasks.deliver_webhooks", ids, left_to="the sweep of due deliveries")
     return count

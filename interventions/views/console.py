@@ -21,6 +21,8 @@ from accounts.models import AccessLog
 from accounts.ratelimit import client_address
 from accounts.selectors import user_desks
 from accounts.services import access_record
+from config.cache import cache_status
+from config.celery import broker_reachable
 from fraud.models import Indicator
 from fraud.selectors import case_indicators
 from orders.services import buyer_record
@@ -547,13 +549,17 @@ def referral_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitoring: the database answers, and when the worker last beat."""
+    """For load balancers and monitoring: the database answers (or this fails with 500), whether
+    the broker and the cache answer, and when the worker last beat. A broker or cache that is down
+    still answers 200: intake stores messages without them, so the web host stays in service."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     beat = heartbeat_status()
     return JsonResponse(
         {
             "database": "ok",
+            "broker": "ok" if broker_reachable() else "down",
+            "cache": cache_status(),
             "worker": "stale" if beat["is_stale"] else "ok",
             "last_beat_at": beat["last_beat_at"].isoformat() if beat["last_beat_at"] else None,
         }

@@ -1,0 +1,60 @@
+"""Twenty integrations post at once, their batches sharing people nobody has seen yet, in every
+order: no request fails, and every message is stored exactly once."""
+
+import random
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from interventions.models import Message
+from orders.models import Buyer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+URL = "/api/v1/intake/messages"
+CLIENTS, BATCHES, PER_BATCH = 20, 3, 100
+
+
+def _batch(client: int, number: int, rng: random.Random) -> list[dict]:
+    # Every batch names some of the same sixty new people, as many as it likes, in its own order:
+    # sets of different sizes iterate in different orders, as do different processes.
+    people = rng.sample([f"new-{n}" for n in range(60)], rng.randint(3, 60))
+    return [
+        {
+            "source": "chat",
+            "external_id": f"c{client}-b{number}-m{n}",
+            "buyer_ref": people[n % len(people)],
+            "buyer_phone": f"1380013{rng.randint(0, 9999):04d}",
+            "text": "请问什么时候发货?",
+            "sent_at": "2026-12-07T21:00:00+08:00",
+        }
+        for n in range(PER_BATCH)
+    ]
+
+
+def test_concurrent_batches_with_the_same_new_people_all_succeed_and_store_each_message_once(intake_token):
+    start = threading.Barrier(CLIENTS)
+    answers: list[int] = []
+
+    def integration(client: int) -> None:
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {intake_token}")
+        rng = random.Random(client)  # nosec B311: a fixed shuffle per client
+        batches = [_batch(client, number, rng) for number in range(BATCHES)]
+        start.wait()
+        try:
+            for batch in batches:
+                answers.append(api.post(URL, {"messages": batch}, format="json").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=integration, args=(client,)) for client in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == [202] * (CLIENTS * BATCHES)
+    assert Message.objects.count() == CLIENTS * BATCHES * PER_BATCH
+    assert Buyer.objects.filter(account_ref__startswith="new-").count() == 60
