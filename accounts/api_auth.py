@@ -5,6 +5,7 @@ from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
 from .models import ApiToken
+from .security import works_with_cases
 from .services import api_token_authenticate
 
 
@@ -65,3 +66,17 @@ def api_access(*, scope: str, permission: str) -> type[permissions.BasePermissio
 
     HasAccess.__name__ = f"HasAccess[{scope}]"
     return HasAccess
+
+
+class StaffSession(permissions.BasePermission):
+    """Staff signed in to the portal (accounts.security.works_with_cases), never a token whatever
+    its scopes: the schema describes every endpoint, and is for the staff who build with it, not
+    for shops, liaisons or the systems holding a token for one job."""
+
+    message = "The API schema and its docs are for staff signed in to the portal."
+
+    def has_permission(self, request: Request, view) -> bool:
+        if isinstance(request.auth, ApiToken):
+            return False
+        user = request.user
+        return bool(user and user.is_authenticated and works_with_cases(user))

@@ -1,4 +1,5 @@
-"""Language and time zone of each request, and the end of idle sessions.
+"""Language and time zone of each request, the end of idle sessions, and no copies of personal
+data in caches.
 
 Chinese is the default whatever the browser asks for (many staff machines run English
 browsers); a signed-in user gets the language of their profile, a visitor the one they chose.
@@ -17,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .security import has_authenticator, second_factor_given, second_factor_required, works_with_cases
@@ -49,6 +51,26 @@ class PreferredLanguageMiddleware:
         if chosen in self.supported:
             return chosen
         return settings.LANGUAGE_CODE
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every answer to a signed-in person (staff, shops,
+    liaisons) and on every API answer, so that neither the browser's cache nor a proxy keeps a copy
+    of a case, a phone number or a report after the session ends. Static files are served before
+    this (WhiteNoise) and stay cacheable; the login page and the like, to anonymous visitors, too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Asked before and after: logging in or out within the request changes the answer.
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if request.path.startswith(settings.STATIC_URL):
+            return response
+        if signed_in or request.user.is_authenticated or request.path.startswith("/api/"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 # The session key of the last time the user did something.

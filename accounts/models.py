@@ -252,3 +252,27 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.object_label}"
+
+
+class LoginFailure(models.Model):
+    """One wrong password given for a login from one client address. Logins are paused per login
+    and address together (accounts.services.login_failure_record), so someone elsewhere who
+    guesses at a specialist's login cannot keep the specialist out. Kept in the database, not the
+    cache: the count holds through a cache outage or flush. Rows older than a day are pruned."""
+
+    # The email as typed, lower-cased: the row exists whether or not such a login does.
+    login = models.CharField(_("login"), max_length=254)
+    address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+        indexes = [
+            models.Index(fields=["login", "address", "at"], name="login_failure_pair_idx"),
+            models.Index(fields=["address", "at"], name="login_failure_address_idx"),
+            models.Index(fields=["at"], name="login_failure_age_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.login} {self.address}"

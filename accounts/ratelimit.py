@@ -2,8 +2,9 @@
 
 Written here rather than taken from django-ratelimit: that package's checks refuse Django's own
 Redis cache backend as unsupported, and its last release is from 2023. This is the one place
-that counts for the portal's own forms (the merchant report form). Logins are counted by
-django-allauth's own limits (ACCOUNT_RATE_LIMITS), which count failures per account.
+that counts for the portal's own forms (the merchant report form). Wrong passwords are counted
+in the database per login and address (accounts.adapters, accounts.LoginFailure); the other
+limits of logging in are django-allauth's own (ACCOUNT_RATE_LIMITS).
 
 The counts live in the `default` cache. In production set CACHE_URL to Redis so every web process
 shares them; with the per-process default each process counts on its own, which still limits.

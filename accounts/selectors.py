@@ -1,6 +1,12 @@
-"""Reads about users and teams."""
+"""Reads about users and teams, and about wrong passwords."""
 
-from .models import Desk, User
+import ipaddress
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from .models import Desk, LoginFailure, User
 
 
 def user_desks(user: User) -> list[str]:
@@ -9,3 +15,42 @@ def user_desks(user: User) -> list[str]:
         return []
     own = set(user.teams.values_list("desk", flat=True))
     return [desk for desk in Desk.values if desk in own]
+
+
+def login_address(address: str) -> str | None:
+    """The address wrong passwords are counted under: an IPv4 address as it is, an IPv6 one by its
+    /64 network (one household or phone holds a whole /64, and could otherwise take a fresh address
+    for every guess). None for what is not an address."""
+    try:
+        parsed = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+    if parsed.version == 6:
+        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)
+
+
+def _wait_left(failures: QuerySet[LoginFailure], *, limit: tuple[int, int], now: datetime) -> timedelta:
+    count, seconds = limit
+    window = timedelta(seconds=seconds)
+    recent = list(failures.filter(at__gt=now - window).order_by("-at").values_list("at", flat=True)[:count])
+    if len(recent) < count:
+        return timedelta(0)
+    # The address may try again once the oldest of the last `count` leaves the window.
+    return recent[-1] + window - now
+
+
+def login_pause_left(*, login: str, address: str | None, now: datetime) -> timedelta:
+    """How long this address must wait before it may give another password for this login
+    (zero: it may now). The login's owner elsewhere never waits for someone else's guesses."""
+    pair = _wait_left(
+        LoginFailure.objects.filter(login=login.lower(), address=address),
+        limit=settings.SHOUHU_LOGIN_FAILURES_PER_LOGIN_AND_ADDRESS,
+        now=now,
+    )
+    if address is None:
+        return pair
+    anywhere = _wait_left(
+        LoginFailure.objects.filter(address=address), limit=settings.SHOUHU_LOGIN_FAILURES_PER_ADDRESS, now=now
+    )
+    return max(pair, anywhere)

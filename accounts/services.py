@@ -2,17 +2,24 @@
 
 import hashlib
 import hmac
+import logging
 import secrets
+import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import Count, F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from .models import AccessLog, ApiToken, Team, User
+from .models import AccessLog, ApiToken, LoginFailure, Team, User
 from .roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role
+
+logger = logging.getLogger(__name__)
 
 
 def role_groups_sync(*, using: str = "default") -> None:
@@ -188,3 +195,49 @@ def access_record(
         reason=reason,
         address=address or None,
     )
+
+
+def login_failure_record(*, login: str, address: str | None, now: datetime) -> bool:
+    """Note one wrong password for `login` from `address`. True when it was the one that pauses
+    this address for this login (accounts.selectors.login_pause_left). Then the login's owner, if
+    there is such a login, is emailed: once per window, however many addresses guess at it."""
+    login = login.lower()
+    LoginFailure.objects.create(login=login, address=address, at=now)
+    # Yesterday's rows are of no use to any count: pruned here, through the age index.
+    LoginFailure.objects.filter(at__lt=now - timedelta(days=1)).delete()
+    limit, seconds = settings.SHOUHU_LOGIN_FAILURES_PER_LOGIN_AND_ADDRESS
+    window = LoginFailure.objects.filter(login=login, at__gt=now - timedelta(seconds=seconds))
+    if window.filter(address=address).count() != limit:
+        return False
+    paused_elsewhere = (
+        window.exclude(address=address).values("address").annotate(n=Count("id")).filter(n__gte=limit).exists()
+    )
+    owner = User.objects.filter(email__iexact=login, is_active=True).first()
+    if owner is not None and not paused_elsewhere:
+        transaction.on_commit(lambda: _login_pause_tell(owner, address=address, at=now, failures=limit))
+    return True
+
+
+def _login_pause_tell(user: User, *, address: str | None, at: datetime, failures: int) -> None:
+    """Email the owner of a login that someone is guessing at. A mail server that does not answer
+    costs the email, never the login page: it is logged and left."""
+    minutes = settings.SHOUHU_LOGIN_FAILURES_PER_LOGIN_AND_ADDRESS[1] // 60
+    with translation.override(user.language), timezone.override(zoneinfo.ZoneInfo(user.time_zone)):
+        subject = _("Wrong passwords for your Shouhu login")
+        body = _(
+            "%(n)d wrong passwords were given for your Shouhu login (%(email)s) from the address "
+            "%(address)s, the last at %(time)s.\n\n"
+            "Sign-ins to your login from that address are paused for %(minutes)d minutes. Your login "
+            "is not locked: you can sign in as usual from where you work.\n\n"
+            "If this was not you, tell your supervisor. Nobody got in: the passwords were wrong."
+        ) % {
+            "n": failures,
+            "email": user.email,
+            "address": address or "?",
+            "time": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+            "minutes": minutes,
+        }
+    try:
+        send_mail(subject, body, None, [user.email])
+    except OSError:  # SMTP and socket errors
+        logger.warning("login pause: the email to user %s could not be sent", user.pk, exc_info=True)

@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from accounts.selectors import user_desks
 from interventions.models import Alert, Case
 
 from .models import Indicator, OfficialDomain, Sighting
@@ -262,8 +264,20 @@ def ring_evidence_rows(evidence: dict) -> list[list[str]]:
     return rows
 
 
-def indicator_detail(pk: int) -> Indicator:
-    return get_object_or_404(Indicator.objects.select_related("blocked_by", "created_by"), pk=pk)
+def indicators_of_desks(desks: list[str]) -> QuerySet[Indicator]:
+    """The indicators seen in an alert or a case of these desks: what a reader who works them may
+    open. The same desk scope as indicator_seen_in, so a life-desk specialist does not read the
+    phone numbers found only in the anti-fraud desk's complaints, nor the other way round."""
+    seen = Q(
+        Exists(Sighting.objects.filter(indicator=OuterRef("pk"), alert__desk__in=desks))
+        | Exists(Sighting.objects.filter(indicator=OuterRef("pk"), case__desk__in=desks))
+    )
+    return Indicator.objects.filter(seen)
+
+
+def indicator_for_user(user: User, pk: int) -> Indicator:
+    """The indicator, if it was seen on a desk the user works; 404 otherwise (never 403)."""
+    return get_object_or_404(indicators_of_desks(user_desks(user)).select_related("blocked_by", "created_by"), pk=pk)
 
 
 def indicator_seen_in(indicator: Indicator, *, desks: list[str], limit: int = 200) -> dict:

@@ -12,8 +12,10 @@ from accounts.access import portal_page, recent_authentication_ensure
 from accounts.exports import csv_download, json_download
 from accounts.feedback import form_errors_text
 from accounts.forms import ExportForm
+from accounts.models import AccessLog
 from accounts.ratelimit import client_address
 from accounts.selectors import user_desks
+from accounts.services import access_record
 from interventions.models import Case, PoliceUnit
 from interventions.selectors import case_for_user, police_units_for_case
 from interventions.services import CaseClosed, NotAllowed
@@ -21,7 +23,7 @@ from interventions.services import CaseClosed, NotAllowed
 from .forms import BlockForm, IndicatorAddForm, RingBlockForm, RingMergeForm, RingReferForm
 from .selectors import (
     Ring,
-    indicator_detail,
+    indicator_for_user,
     indicator_seen_in,
     ring_evidence,
     ring_evidence_rows,
@@ -182,8 +184,18 @@ def case_indicator_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 @portal_page(roles.WORK_QUEUE)
 def indicator(request: HttpRequest, pk: int) -> HttpResponse:
     """One indicator: whether it is blocklisted, by whom and why, and every alert and case of the
-    reader's desks it was seen in."""
-    item = indicator_detail(pk)
+    reader's desks it was seen in. Only an indicator seen on one of those desks opens; each
+    opening is in the access log, as the value may be a person's phone number."""
+    item = indicator_for_user(request.user, pk)
+    access_record(
+        user=request.user,
+        action=AccessLog.Action.VIEW,
+        obj=item,
+        # The label names the row, not the value: the log must not become a list of phone numbers.
+        object_label=f"{item.kind} #{item.pk}",
+        purpose=AccessLog.Purpose.CASEWORK,
+        address=client_address(request),
+    )
     context = {
         "indicator": item,
         "seen": indicator_seen_in(item, desks=user_desks(request.user)),
@@ -199,7 +211,7 @@ def indicator(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def indicator_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Blocklist an indicator (anyone on the anti-fraud desk), or take it off (supervisors)."""
-    item = indicator_detail(pk)
+    item = indicator_for_user(request.user, pk)
     allowed = {"block": "fraud" in user_desks(request.user), "unblock": request.user.has_perm(UNBLOCK)}
     if not allowed.get(action):
         raise Http404

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import InterceptionRequest, MerchantReport
-from .screenshots import MAX_FILES, ScreenshotRefused, screenshot_clean
+from .screenshots import MAX_FILES, ScreenshotRefused, screenshots_clean
 from .selectors import merchant_order_or_buyer
 
 
@@ -11,7 +11,7 @@ class ScreenshotsInput(forms.ClearableFileInput):
 
 
 class ScreenshotsField(forms.FileField):
-    """Up to MAX_FILES pictures, each checked by its content and re-encoded."""
+    """Up to MAX_FILES pictures within the pixel budgets, each checked by its content and re-encoded."""
 
     widget = ScreenshotsInput(attrs={"accept": "image/png,image/jpeg,image/webp"})
 
@@ -19,15 +19,10 @@ class ScreenshotsField(forms.FileField):
         uploads = [upload for upload in (data or []) if upload]
         if len(uploads) > MAX_FILES:
             raise forms.ValidationError(_("At most %(n)d screenshots.") % {"n": MAX_FILES})
-        cleaned, problems = [], []
-        for upload in uploads:
-            try:
-                cleaned.append(screenshot_clean(upload, name=upload.name))
-            except ScreenshotRefused as refused:
-                problems.append(str(refused))
-        if problems:
-            raise forms.ValidationError(problems)
-        return cleaned
+        try:
+            return screenshots_clean(uploads)
+        except ScreenshotRefused as refused:
+            raise forms.ValidationError(refused.messages) from None
 
 
 class MerchantReportForm(forms.Form):

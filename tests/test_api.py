@@ -69,6 +69,36 @@ def test_an_expired_or_revoked_token_is_refused(integration, case, how):
     assert _error_shape(response)["code"] == "authentication_failed"
 
 
+# --- the schema and its docs -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url_name", ["api-schema", "api-docs"])
+def test_the_schema_and_its_docs_are_for_staff_signed_in_to_the_portal(client, url_name, specialist, manager):
+    for person in (specialist, manager):
+        client.force_login(person)
+        assert client.get(reverse(url_name)).status_code == 200
+
+
+@pytest.mark.parametrize("url_name", ["api-schema", "api-docs"])
+@pytest.mark.parametrize("persona", ["merchant_a", "liaison", "integration", "outsider"])
+def test_a_shop_a_liaison_or_an_outsider_session_cannot_read_the_schema(client, personas, persona, url_name):
+    client.force_login(personas[persona])
+    response = client.get(reverse(url_name))
+    assert response.status_code == 403
+    assert "/api/v1/" not in response.content.decode()
+    assert "swagger-ui" not in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["api-schema", "api-docs"])
+def test_a_token_holding_every_scope_cannot_read_the_schema(integration, url_name):
+    from accounts.models import ApiToken
+
+    response = _client(integration, *ApiToken.Scope.values).get(reverse(url_name))
+    assert response.status_code == 403
+    assert "/api/v1/" not in response.content.decode()
+    assert "swagger-ui" not in response.content.decode()
+
+
 # --- idempotency ------------------------------------------------------------------------------------
 
 

@@ -137,9 +137,9 @@ EXPECTED: dict[str, set[str]] = {
     "fraud:ring_export": FRAUD_DESK,
     "fraud:ring_act": FRAUD_DESK,
     "fraud:case_indicator_add": FRAUD_DESK,
-    # An indicator's page lists only the reader's own desks' alerts and cases; blocklisting is
-    # the fraud desk's.
-    "fraud:indicator": DESK_STAFF,
+    # An indicator opens only on the desks it was seen on (this one: a fraud case's), and lists
+    # only those desks' alerts and cases; blocklisting is the fraud desk's.
+    "fraud:indicator": FRAUD_DESK,
     "fraud:indicator_act": FRAUD_DESK,
     # the merchant portal
     "orders:merchant_home": SHOP,
@@ -176,8 +176,9 @@ EXPECTED: dict[str, set[str]] = {
     "api-merchant-detail": DESK_STAFF,
     "api-police-unit-list": DESK_STAFF,
     "api-police-unit-detail": DESK_STAFF,
-    "api-schema": SIGNED_IN,
-    "api-docs": SIGNED_IN,
+    # The schema and its docs are for staff signed in to the portal; no shop, liaison or token.
+    "api-schema": DESK_STAFF,
+    "api-docs": DESK_STAFF,
 }
 
 

@@ -290,6 +290,35 @@ def test_a_life_desk_specialist_cannot_open_a_fraud_ring_or_blocklist(client, ri
     assert response.status_code == 404
 
 
+def test_a_life_desk_specialist_cannot_read_a_fraud_desk_phone_by_its_id(client, ring, specialist):
+    phone = Indicator.objects.get(kind="phone", value="+8617055501001")
+    client.force_login(specialist)
+    response = client.get(reverse("fraud:indicator", args=[phone.pk]))
+    assert response.status_code == 404
+    assert "17055501001" not in response.text
+    assert not AccessLog.objects.exists()
+
+
+def test_an_indicator_seen_on_the_life_desk_opens_there_with_only_that_desks_cases(client, ring, specialist):
+    life_case = factories.CaseFactory(desk="life", owner=specialist)
+    indicator_sight(kind="phone", raw="17055501001", case=life_case)
+    phone = Indicator.objects.get(kind="phone", value="+8617055501001")
+    client.force_login(specialist)
+    page = client.get(reverse("fraud:indicator", args=[phone.pk])).text
+    assert reverse("interventions:case", args=[life_case.pk]) in page
+    assert reverse("interventions:case", args=[ring[0].pk]) not in page
+
+
+def test_opening_an_indicator_is_in_the_access_log_with_its_purpose(client, ring, fraud_specialist):
+    phone = Indicator.objects.get(kind="phone", value="+8617055501001")
+    client.force_login(fraud_specialist)
+    client.get(reverse("fraud:indicator", args=[phone.pk]), REMOTE_ADDR="10.8.0.5")
+    entry = AccessLog.objects.get()
+    assert (entry.user, entry.action, entry.purpose) == (fraud_specialist, "view", "casework")
+    assert (entry.object_type, entry.object_id, entry.address) == ("fraud.indicator", str(phone.pk), "10.8.0.5")
+    assert "17055501001" not in entry.object_label  # the log does not become a list of phones
+
+
 def test_only_a_supervisor_takes_an_indicator_off_the_blocklist(client, ring, fraud_specialist, supervisor):
     indicator = Indicator.objects.get(value="alipay:seller_a")
     client.force_login(fraud_specialist)

@@ -3,7 +3,8 @@
 Every login here goes through the real pages: the password form, setting up an authenticator app
 (its codes are computed from the secret the page shows, as the app would), the code asked at login,
 recovery codes, and reauthentication before exports. Done means: a staff login without a second
-factor reaches no staff page, the admin included, and the sixth wrong password is refused.
+factor reaches no staff page, the admin included, and the sixth wrong password from one address
+is refused while the login's owner still signs in from elsewhere.
 """
 
 from datetime import timedelta
@@ -139,13 +140,117 @@ def test_a_session_opened_by_the_password_link_still_needs_the_second_factor(cli
     assert client.get(reverse("interventions:queue")).url.startswith(reverse("mfa_activate_totp"))
 
 
-def test_the_sixth_wrong_password_is_refused_even_when_it_is_right(client, specialist):
-    url = reverse("account_login")
+OUTSIDER_ADDRESS = "203.0.113.7"
+
+
+def _guess(client, user, n: int, address: str = OUTSIDER_ADDRESS):
+    return client.post(reverse("account_login"), {"login": user.email, "password": f"wrong-{n}"}, REMOTE_ADDR=address)
+
+
+def test_the_sixth_password_from_the_same_address_is_refused_even_when_it_is_right(
+    client, specialist, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(4):
+            assert "密码不正确" in _guess(client, specialist, n).text
+        fifth = _guess(client, specialist, 4)
+    assert "密码不正确" in fifth.text
+    assert "您所在的地址输错密码的次数过多" in fifth.text  # told at once that the address now waits
+    sixth = client.post(
+        reverse("account_login"),
+        {"login": specialist.email, "password": factories.PASSWORD},
+        REMOTE_ADDR=OUTSIDER_ADDRESS,
+    )
+    assert "请 15 分钟后再试" in sixth.text
+    assert "账号没有被锁定" in sixth.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_outsider_guessing_cannot_keep_the_specialist_out(client, specialist, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(8):
+            _guess(client, specialist, n)
+    response = client.post(
+        reverse("account_login"), {"login": specialist.email, "password": factories.PASSWORD}, REMOTE_ADDR="10.1.2.3"
+    )
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id") == str(specialist.pk)
+
+
+def test_the_specialist_is_emailed_once_in_chinese_naming_the_address(
+    client, specialist, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            _guess(client, specialist, n)
+        for n in range(5):  # a second address pausing within the same window sends nothing more
+            _guess(client, specialist, n, address="198.51.100.9")
+        for n in range(3):  # nor do refused attempts
+            _guess(client, specialist, n)
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == [specialist.email]
+    assert sent.subject == "有人为您的守护账号输错了密码"
+    assert OUTSIDER_ADDRESS in sent.body
+    assert "账号没有被锁定" in sent.body
+
+
+def test_wrong_passwords_for_a_login_that_does_not_exist_email_no_one(db, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(6):
+            response = client.post(
+                reverse("account_login"), {"login": "nobody@example.test", "password": f"x-{n}"}, REMOTE_ADDR="1.2.3.4"
+            )
+    assert "请 15 分钟后再试" in response.text  # the same answer as for a real login
+    assert mail.outbox == []
+
+
+def test_the_address_may_try_again_once_the_window_has_passed(client, specialist):
     for n in range(5):
-        wrong = client.post(url, {"login": specialist.email, "password": f"wrong-{n}"}, REMOTE_ADDR=f"10.0.0.{n}")
-        assert "密码不正确" in wrong.text
-    sixth = client.post(url, {"login": specialist.email, "password": factories.PASSWORD}, REMOTE_ADDR="10.9.9.9")
-    assert "登录失败次数过多" in sixth.text
+        _guess(client, specialist, n)
+    with time_machine.travel(timezone.now() + timedelta(minutes=15, seconds=1)):
+        response = client.post(
+            reverse("account_login"),
+            {"login": specialist.email, "password": factories.PASSWORD},
+            REMOTE_ADDR=OUTSIDER_ADDRESS,
+        )
+    assert response.status_code == 302
+
+
+def test_twenty_wrong_passwords_a_minute_from_one_address_pause_it_for_every_login(client, specialist, supervisor):
+    for n in range(20):
+        client.post(
+            reverse("account_login"), {"login": f"guess{n}@example.test", "password": "x"}, REMOTE_ADDR="1.2.3.4"
+        )
+    refused = client.post(
+        reverse("account_login"), {"login": supervisor.email, "password": factories.PASSWORD}, REMOTE_ADDR="1.2.3.4"
+    )
+    assert "请 1 分钟后再试" in refused.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_ipv6_guesser_cannot_dodge_the_count_with_a_fresh_address_each_time(client, specialist):
+    for n in range(5):
+        _guess(client, specialist, n, address=f"2001:db8:1:2::{n + 1:x}")
+    refused = client.post(
+        reverse("account_login"),
+        {"login": specialist.email, "password": factories.PASSWORD},
+        REMOTE_ADDR="2001:db8:1:2:ffff::1",
+    )
+    assert "请 15 分钟后再试" in refused.text
+
+
+def test_the_count_holds_with_a_cache_that_keeps_nothing(client, specialist, settings):
+    """A flushed or unreachable cache neither resets the count nor breaks the login page."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    for n in range(5):
+        _guess(client, specialist, n)
+    sixth = client.post(
+        reverse("account_login"),
+        {"login": specialist.email, "password": factories.PASSWORD},
+        REMOTE_ADDR=OUTSIDER_ADDRESS,
+    )
+    assert "请 15 分钟后再试" in sixth.text
     assert "_auth_user_id" not in client.session
 
 

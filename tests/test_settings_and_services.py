@@ -112,3 +112,42 @@ def test_the_api_docs_inline_style_carries_the_nonce_of_its_response(client, sup
     nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
     assert f'<style nonce="{nonce}">' in response.text
     assert "<script>" not in response.text
+
+
+# --- no copies of personal data in caches -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "url_name"),
+    [
+        ("specialist", "interventions:queue"),
+        ("merchant_a", "orders:merchant_home"),
+        ("liaison", "interventions:liaison_home"),
+    ],
+)
+def test_pages_for_signed_in_people_are_not_stored(client, personas, persona, url_name):
+    client.force_login(personas[persona])
+    response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_every_api_answer_is_not_stored(client, integration):
+    from accounts.services import api_token_issue
+
+    _token, key = api_token_issue(user=integration, name="x", scopes=["cases:read"], by=None)
+    answered = client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert answered.status_code == 200
+    refused = client.get("/api/v1/cases")
+    assert refused.status_code in (401, 403)
+    for response in (answered, refused):
+        assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_static_files_stay_cacheable_for_a_signed_in_person(client, specialist):
+    client.force_login(specialist)
+    assert "no-store" not in client.get(settings.STATIC_URL + "css/shouhu.css").get("Cache-Control", "")

@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -103,8 +104,17 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Revealing personal data, exporting and changing roles ask for the password or a code again
 # when the last one was given more than this long ago.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
-# Failed logins: at most 5 per account in 15 minutes, 20 per client address a minute (a whole
-# office may sign in from one address at a change of shift). Any login at all: 60 a minute.
+# Wrong passwords: at most 5 for one login from one client address in 15 minutes, then that
+# address waits for that login. The login itself is never locked, so someone elsewhere guessing
+# at a specialist's login cannot keep the specialist out; its owner is emailed when it happens.
+# And at most 20 from one address a minute, whatever the login (a whole office may sign in from
+# one address at a change of shift). Counted in the database (accounts.LoginFailure), so the count
+# holds through a cache outage or flush. (count, seconds)
+SHOUHU_LOGIN_FAILURES_PER_LOGIN_AND_ADDRESS = (5, 900)
+SHOUHU_LOGIN_FAILURES_PER_ADDRESS = (20, 60)
+# django-allauth's own limits, counted in the cache. Its "login_failed" now counts only the codes
+# of the second factor (5 wrong codes per login in 15 minutes: only someone who has the password
+# gets that far); passwords are counted above (accounts.adapters). Any login at all: 60 a minute.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/15m/key", "login": "60/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
@@ -206,7 +216,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Intake, alerts, cases and actions of the Shouhu intervention portal.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The schema and the docs page: staff signed in to the portal only (no shop, liaison or token).
+    "SERVE_PERMISSIONS": ["accounts.api_auth.StaffSession"],
     # The docs page's assets come from drf-spectacular-sidecar, served as our own static files.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
