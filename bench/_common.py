@@ -50,3 +50,27 @@ def percentile(samples: list[float], percent: int) -> float:
     """Nearest rank: a sample that was measured, never an interpolation between two."""
     ordered = sorted(samples)
     return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
+
+
+def copy_columns(model, fields: list[str]) -> tuple[list[str], tuple]:
+    """The columns a COPY into the model's table writes, and the values to add to each row: the
+    columns of `fields`, then every other non-null column that has a default in Django but none in
+    the database, with that default. COPY skips Django's defaults, so without them a column added
+    to a model later (Alert.frames, Alert.risk_level) would stop a seeder with a NULL."""
+    import json
+
+    from django.db.models import NOT_PROVIDED, JSONField
+
+    opts = model._meta
+    given = {opts.get_field(name).attname for name in fields}
+    columns = [opts.get_field(name).column for name in fields]
+    extra = []
+    for field in opts.concrete_fields:
+        if field.attname in given or field.primary_key or field.null or not field.has_default():
+            continue
+        if field.db_default is not NOT_PROVIDED:
+            continue
+        value = field.get_default()
+        columns.append(field.column)
+        extra.append(json.dumps(value) if isinstance(field, JSONField) else value)
+    return columns, tuple(extra)
