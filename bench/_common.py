@@ -50,3 +50,77 @@ def percentile(samples: list[float], percent: int) -> float:
     """Nearest rank: a sample that was measured, never an interpolation between two."""
     ordered = sorted(samples)
     return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
+
+
+def copy_columns(model, fields: list[str]) -> tuple[list[str], tuple]:
+    """The columns a COPY into the model's table writes, and the values to add to each row: the
+    columns of `fields`, then every other non-null column that has a default in Django but none in
+    the database, with that default. COPY skips Django's defaults, so without them a column added
+    to a model later (Alert.frames, Alert.risk_level) would stop a seeder with a NULL."""
+    import json
+
+    from django.db.models import NOT_PROVIDED, JSONField
+
+    opts = model._meta
+    given = {opts.get_field(name).attname for name in fields}
+    columns = [opts.get_field(name).column for name in fields]
+    extra = []
+    for field in opts.concrete_fields:
+        if field.attname in given or field.primary_key or field.null or not field.has_default():
+            continue
+        if field.db_default is not NOT_PROVIDED:
+            continue
+        value = field.get_default()
+        columns.append(field.column)
+        extra.append(json.dumps(value) if isinstance(field, JSONField) else value)
+    return columns, tuple(extra)
+
+
+# --- The benches that own their database and drive the intake API --------------------------------
+
+# Other people's databases on the same server: the suite's and the seeder's.
+OTHERS_DATABASES = {"shouhu", "test_shouhu", "shouhu_bench"}
+
+
+def database_create(db: dict) -> bool:
+    """Create the database of these Django settings if the server lacks it; True if it was created.
+    CREATE DATABASE cannot run in a transaction, nor in the database it creates: it runs in the
+    server's maintenance database, in autocommit."""
+    import psycopg
+    from psycopg import sql
+
+    params = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432, "user": db["USER"] or "postgres"}
+    if db.get("PASSWORD"):
+        params["password"] = db["PASSWORD"]
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as maintenance:
+        if maintenance.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone() is not None:
+            return False
+        maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+        return True
+
+
+def messages_empty(*, buyers: bool = False) -> None:
+    """Empty the messages, the alerts, their link table and the alerts' history (and the buyers if
+    asked), so that repeated runs measure the same thing. CASCADE reaches the tables pointing at
+    them (sightings; with the buyers, their orders and cases): only for a bench's own database."""
+    from django.db import connection
+
+    from interventions.models import Alert, Message
+    from orders.models import Buyer
+
+    models = [Message, Alert, Alert.messages.through, Alert.history.model, *([Buyer] if buyers else [])]
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {tables} CASCADE")
+
+
+def integration_token(*, email: str, name: str):
+    """A token with intake:write for the bench's integration user (created once), and its key."""
+    from accounts.models import ApiToken, User
+    from accounts.roles import Role
+    from accounts.services import api_token_issue, user_create
+
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = user_create(email=email, display_name="压测消息系统", password=None, roles=[Role.INTEGRATION], by=None)
+    return api_token_issue(user=user, name=name, scopes=[ApiToken.Scope.INTAKE_WRITE], by=None)

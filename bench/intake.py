@@ -69,17 +69,15 @@ import django  # noqa: E402
 
 django.setup()
 
-import psycopg  # noqa: E402
+from _common import OTHERS_DATABASES, database_create, integration_token, messages_empty  # noqa: E402
+from _traffic import STORIES, chat_item, ordinary_text  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from psycopg import sql  # noqa: E402
 
-from accounts.models import ApiToken, User  # noqa: E402
-from accounts.roles import Role  # noqa: E402
-from accounts.services import api_token_issue, api_token_revoke, user_create  # noqa: E402
+from accounts.services import api_token_revoke  # noqa: E402
 from config.celery import app  # noqa: E402
 from interventions.models import Alert, Message  # noqa: E402
 from interventions.tasks import scan_messages  # noqa: E402
@@ -93,88 +91,14 @@ WORKER_START_SECONDS = 60.0
 # A POST answered with a 5xx was rolled back whole; an integration sends it again, and so does the
 # bench (storing is idempotent per source and external id). Every failure is counted and printed.
 ATTEMPTS = 3
-# Other people's databases on the same server: the suite's and the seeder's.
-NOT_OURS = {"shouhu", "test_shouhu", "shouhu_bench"}
 INTEGRATION_EMAIL = "bench-intake@bench.invalid"
 TZ = ZoneInfo("Asia/Shanghai")
 
 # --- Messages ------------------------------------------------------------------------------------
 
-# fmt: off
-FILL = {
-    "product": ["连衣裙", "运动鞋", "羽绒服", "保温杯", "蓝牙耳机", "电饭煲", "儿童书包", "手机壳", "充电宝",
-                "四件套", "洗发水", "猫粮", "台灯", "空气炸锅", "行李箱", "榨汁机", "扫地机器人", "电动牙刷",
-                "登山包", "茶叶礼盒"],
-    "garment": ["连衣裙", "羽绒服", "牛仔裤", "卫衣", "T恤", "衬衫", "外套", "毛衣"],
-    "size": ["S", "M", "L", "XL", "XXL", "38", "40", "42"],
-    "courier": ["顺丰", "中通", "圆通", "韵达", "申通", "京东物流", "邮政", "极兔"],
-    "color": ["黑色", "白色", "米色", "藏青色", "卡其色", "灰色"],
-    "city": ["北京市朝阳区", "上海市浦东新区", "广州市天河区", "成都市武侯区", "杭州市西湖区"],
-    "fruit": ["小番茄", "草莓", "苹果", "葡萄", "黄瓜"],
-}
-# fmt: on
-
-# Most traffic matches no term. The last rows hold weak terms (今晚, 付款, 杀虫剂, 绳子) or idioms
-# with a hot word (跳楼价, 想死你了, 农药残留): they cost the scanner and the alert service a look,
-# as real traffic does, and must raise nothing. (Money already sent by transfer, "已经转账了", is no
-# longer among them: paying a seller by transfer is paying off the platform, and the fraud desk
-# now looks at it.)
-ORDINARY = [
-    "请问什么时候发货?",
-    "快递到哪了,{days}天了还没到",
-    "{courier}显示已签收,但是我没收到包裹",
-    "这件{garment}有{size}码吗?",
-    "我身高{height},{garment}穿什么码合适?",
-    "{product}质量有问题,可以退货吗?",
-    "申请退款{days}天了,什么时候到账?",
-    "能不能换个颜色,我想要{color}的",
-    "{product}怎么用?说明书看不懂",
-    "发票怎么开?抬头写公司名称可以吗",
-    "地址填错了,能改成{city}吗?",
-    "有没有{color}的{product},想买{n}件",
-    "{product}什么时候补货?",
-    "包装破了,{product}有划痕,怎么处理",
-    "收到的{product}和图片颜色不一样",
-    "七天无理由退货运费谁出?",
-    "验证码收不到怎么办",
-    "退货地址发我一下",
-    "衣服收到了,谢谢",
-    "今晚能发货吗?",
-    "已经付款了,麻烦尽快发货",
-    "这款杀虫剂对蟑螂有用吗",
-    "晾衣绳子有多长的",
-    "{product}今天跳楼价吗?还有货吗",
-    "笑死,快递员把{product}放到邻居家门口了",
-    "客服小姐姐想死你了,上次的{product}很好用",
-    "这批{fruit}有农药残留检测报告吗?",
-    "烧烤木炭什么时候发货,周末要用",
-]
-
-# A person in danger writes one or two messages; the second joins the alert the first raised.
-STORIES = {
-    "life": [
-        ["我不想活了,农药已经买好了"],
-        ["我不想活了,农药已经买好了,今晚就喝"],
-        ["安眠药攒了一整瓶"],
-        ["活不下去了", "安眠药攒了一整瓶"],
-        ["活着好累,撑不下去了", "安眠药攒了一整瓶,今晚就吃"],
-    ],
-    "fraud": [
-        ["他说2亿游戏币卖1.3万,我转到对方账户后就联系不上了"],
-        ["游戏币的钱转到对方账户后联系不上了,被骗了一万三"],
-        ["刷单返利的客服让我先垫付3000元,现在联系不上了"],
-        ["对方说是公安局的,让我把钱转到安全账户"],
-        ["卖游戏币的人让我加微信私下交易", "游戏币的钱转到对方账户后联系不上了"],
-    ],
-}
 # About five messages per ordinary shopper in the burst; people in danger also ask ordinary things.
 MESSAGES_PER_SHOPPER = 5
 SPAN_SECONDS = 3_600  # the burst's messages were sent over the last hour
-
-
-def _ordinary(rng: random.Random) -> str:
-    numbers = {"days": rng.randint(2, 15), "height": rng.randint(150, 190), "n": rng.randint(2, 10)}
-    return rng.choice(ORDINARY).format(**numbers, **{slot: rng.choice(words) for slot, words in FILL.items()})
 
 
 @dataclass
@@ -205,30 +129,16 @@ def traffic(*, run_id: str, messages: int, batch: int, alert_share: float, seed:
     in_danger = sorted({buyer for _at, buyer, _text in events})
     while len(events) < messages:
         buyer = rng.choice(in_danger) if in_danger and rng.random() < 0.05 else rng.choice(shoppers)
-        events.append((rng.uniform(0, SPAN_SECONDS), buyer, _ordinary(rng)))
+        events.append((rng.uniform(0, SPAN_SECONDS), buyer, ordinary_text(rng)))
     events.sort(key=lambda event: event[0])
     start = datetime.now(TZ) - timedelta(seconds=SPAN_SECONDS)
     items = [
-        _item(rng, run_id, n, buyer, text, start + timedelta(seconds=at)) for n, (at, buyer, text) in enumerate(events)
+        chat_item(rng, external_id=f"{run_id}-{n}", buyer=buyer, text=text, sent_at=start + timedelta(seconds=at))
+        for n, (at, buyer, text) in enumerate(events)
     ]
     # Encoded before the clock starts: building the body is the integration's work, not ours.
     bodies = [json.dumps({"messages": items[i : i + batch]}).encode() for i in range(0, len(items), batch)]
     return Traffic(bodies, len(items), signal, people)
-
-
-def _item(rng: random.Random, run_id: str, n: int, buyer: str, text: str, sent_at: datetime) -> dict:
-    item = {
-        "source": "complaint" if rng.random() < 0.1 else "chat",
-        "channel": rng.choice(["app", "web", "mini-program"]),
-        "external_id": f"{run_id}-{n}",
-        "buyer_ref": buyer,
-        "merchant_ref": f"shop-{rng.randrange(200)}",
-        "text": text,
-        "sent_at": sent_at.isoformat(timespec="seconds"),
-    }
-    if rng.random() < 0.3:  # an order the platform has not pushed yet: kept as a reference only
-        item["order_ref"] = f"{run_id}-order-{n}"
-    return item
 
 
 # --- Database ------------------------------------------------------------------------------------
@@ -240,47 +150,13 @@ def database_prepare() -> str:
     db = settings.DATABASES["default"]
     if connection.vendor != "postgresql":
         sys.exit(f"bench/intake.py measures PostgreSQL; DATABASE_URL gives {connection.vendor}. Refusing.")
-    if db["NAME"] in NOT_OURS:
+    if db["NAME"] in OTHERS_DATABASES:
         sys.exit(f"The {db['NAME']} database belongs to the suite or the seeder; use a database of the bench's own.")
-    _database_create(db)
+    if database_create(db):
+        print(f"created database {db['NAME']}")
     call_command("migrate", verbosity=0, interactive=False)
-    _tables_empty()
+    messages_empty()
     return db["NAME"]
-
-
-def _database_create(db: dict) -> None:
-    # CREATE DATABASE cannot run in a transaction, nor in the database it creates: use the
-    # server's maintenance database, in autocommit.
-    params = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432, "user": db["USER"] or "postgres"}
-    if db.get("PASSWORD"):
-        params["password"] = db["PASSWORD"]
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as maintenance:
-        if maintenance.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone() is None:
-            maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
-            print(f"created database {db['NAME']}")
-
-
-def _tables_empty() -> None:
-    tables = [
-        Message._meta.db_table,
-        Alert._meta.db_table,
-        Alert.messages.through._meta.db_table,
-        Alert.history.model._meta.db_table,
-    ]
-    # CASCADE reaches the tables pointing at alerts (fraud sightings); the bench writes none, and
-    # the database is its own.
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(connection.ops.quote_name(t) for t in tables)} CASCADE")
-
-
-def integration_token(run_id: str) -> tuple[ApiToken, str]:
-    """A token with intake:write for the bench's integration user, who is created once."""
-    user = User.objects.filter(email=INTEGRATION_EMAIL).first()
-    if user is None:
-        user = user_create(
-            email=INTEGRATION_EMAIL, display_name="压测消息系统", password=None, roles=[Role.INTEGRATION], by=None
-        )
-    return api_token_issue(user=user, name=f"bench intake {run_id}", scopes=[ApiToken.Scope.INTAKE_WRITE], by=None)
 
 
 # --- Worker --------------------------------------------------------------------------------------
@@ -528,7 +404,7 @@ def main() -> None:
     args = parse_args()
     database = database_prepare()
     run_id = f"b{uuid.uuid4().hex[:8]}"
-    token, key = integration_token(run_id)
+    token, key = integration_token(email=INTEGRATION_EMAIL, name=f"bench intake {run_id}")
     queue = f"bench-intake-{run_id}"
     app.conf.task_always_eager = False
     route_all_tasks(queue)

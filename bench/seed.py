@@ -70,6 +70,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from _common import copy_columns  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
@@ -604,7 +605,7 @@ def claim_delay(rng: random.Random, severity: int) -> float:
 def copy_rows(model: type[models.Model], fields: list[str], rows: Iterable[tuple]) -> int:
     """Stream the rows (values in the order of `fields`) into the model's table; returns how many."""
     opts = model._meta
-    columns = [opts.get_field(name).column for name in fields]
+    columns, defaults = copy_columns(model, fields)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(opts.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
@@ -614,7 +615,7 @@ def copy_rows(model: type[models.Model], fields: list[str], rows: Iterable[tuple
             with cursor.copy(statement) as copy:
                 batch = 0
                 for row in islice(rows, BATCH_ROWS):
-                    copy.write_row(row)
+                    copy.write_row((*row, *defaults) if defaults else row)
                     batch += 1
             written += batch
             if batch < BATCH_ROWS:

@@ -12,9 +12,10 @@ calls it, in autocommit, each call timed with time.perf_counter: it finds the du
 (checkins_due) and hands them to deliver_checkins tasks, SHOUHU_DELIVERY_BATCH ids per task (50
 tasks of 20), looks for phone calls due, chases check-ins with no reply and requeues the chased
 ones, runs the escalation clocks (unclaimed alerts, closing stop-payment windows, overdue
-interceptions) and hands pending notifications to deliver_notifications tasks. One untimed warm-up
-sweep comes first (connection, broker producer, plan caches), then --runs timed sweeps, then one
-more outside the clock that says where the time went, step by step and in SQL.
+interceptions), hands pending notifications to deliver_notifications tasks, and due webhook
+deliveries to deliver_webhooks tasks (the bench subscribes no webhook, so none is due). One
+untimed warm-up sweep comes first (connection, broker producer, plan caches), then --runs timed
+sweeps, then one more outside the clock that says where the time went, step by step and in SQL.
 
 The tasks really go to the broker, not run eagerly: CELERY_TASK_ALWAYS_EAGER is off, the broker is
 Redis (CELERY_BROKER_URL, default redis://127.0.0.1:6379/15) and every task is routed to a queue of
@@ -91,6 +92,7 @@ import django  # noqa: E402
 django.setup()
 
 import psycopg  # noqa: E402
+from _common import copy_columns  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -104,6 +106,7 @@ from interventions.models import Alert, Case, CaseEvent, CheckIn, Notification, 
 from interventions.services import alert_claim_deadline, reminders_sweep  # noqa: E402
 from interventions.services import checkins as checkin_services  # noqa: E402
 from interventions.services import notifications as notification_services  # noqa: E402
+from interventions.services import webhooks as webhook_services  # noqa: E402
 from orders.models import Buyer  # noqa: E402
 
 TARGET_MS = 1_000.0
@@ -130,6 +133,7 @@ EXPECTED_FIGURES = {
     "stop_payments_paged": 0,
     "interceptions_paged": 0,
     "notifications_due": 0,
+    "webhooks_due": 0,
 }
 DELIVER_CHECKINS = "interventions.tasks.deliver_checkins"
 BULK_BATCH = 5_000
@@ -530,7 +534,7 @@ def checkin_rows(world: World) -> Iterable[tuple]:
 def copy_rows(model: type[models.Model], fields: list[str], rows: Iterable[tuple]) -> int:
     """Stream the rows (values in the order of `fields`) into the model's table; returns how many."""
     opts = model._meta
-    columns = [opts.get_field(name).column for name in fields]
+    columns, defaults = copy_columns(model, fields)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(opts.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
@@ -541,7 +545,7 @@ def copy_rows(model: type[models.Model], fields: list[str], rows: Iterable[tuple
             with cursor.copy(statement) as copy:
                 batch = 0
                 for row in islice(rows, COPY_BATCH):
-                    copy.write_row(row)
+                    copy.write_row((*row, *defaults) if defaults else row)
                     batch += 1
             written += batch
             if batch < COPY_BATCH:
@@ -680,8 +684,8 @@ class QueryTimer:
             self.queries.append(((time.perf_counter() - started) * 1000, sql_, params))
 
 
-# The sweep's steps, as it calls them: (label, module, function name). The check-in steps are
-# imported by the sweep at each call, so they are replaced on their module.
+# The sweep's steps, as it calls them: (label, module, function name). The check-in and webhook
+# steps are imported by the sweep at each call, so they are replaced on their module.
 STEPS = [
     ("checkins_due", checkin_services, "checkins_due"),
     ("enqueue (publish to Redis)", notification_services, "_enqueue"),
@@ -691,6 +695,7 @@ STEPS = [
     ("stop_payments_page", notification_services, "stop_payments_page"),
     ("interceptions_escalate", notification_services, "interceptions_escalate"),
     ("notifications_due", notification_services, "notifications_due"),
+    ("webhooks_due", webhook_services, "webhooks_due"),
 ]
 
 
