@@ -141,8 +141,10 @@ def buyers_record(*, contacts: Mapping[str, Contact]) -> dict[str, Buyer]:
         if buyer_contact_apply(buyer=buyer, phone=contacts[ref].phone, address=contacts[ref].address)
     ]
     if changed:
-        # Locked in id order before the update, so batches changing the same people queue up.
-        list(Buyer.objects.filter(pk__in=[buyer.pk for buyer in changed]).order_by("pk").select_for_update())
+        # Locked in id order before the update, so batches changing the same people queue up; a
+        # no-key lock, as the update itself takes, so other batches' messages can still point at them.
+        ids = [buyer.pk for buyer in changed]
+        list(Buyer.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk"))
         Buyer.objects.bulk_update(changed, ["phone", "phone_index", "address"])
     if fresh:
         # Another batch may create the same account meanwhile; the unique account keeps one.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from accounts.models import Desk
@@ -39,6 +39,7 @@ MAX_TEXT_LENGTH = 10_000
 MAX_BATCH = 1_000
 # An unscanned message older than this is the sweep's, not its own task's, to scan.
 SWEEP_AFTER = timedelta(minutes=1)
+DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
 
 
 def scan_terms_load_defaults(*, using: str = "default") -> int:
@@ -109,8 +110,25 @@ class Intake:
     created: bool
 
 
-@transaction.atomic
+DEADLOCK_RETRIES = 3
+
+
 def messages_intake(*, items: Sequence[dict]) -> list[Intake]:
+    """Store a batch (see _messages_store). Rows are written in a stable order, but batches that
+    share people still wait on each other's buyers and foreign keys; when PostgreSQL breaks a
+    deadlock by aborting this batch, the batch is written again, whole, rather than lost."""
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            return _messages_store(items=items)
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != DEADLOCK or attempt == DEADLOCK_RETRIES - 1:
+                raise
+            logger.warning("An intake batch met a deadlock; writing it again (attempt %d)", attempt + 2)
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _messages_store(*, items: Sequence[dict]) -> list[Intake]:
     """Store a batch of validated messages, each once; the new ones are scanned after commit.
 
     Items carry source, external_id, text, sent_at and optionally channel, buyer_ref,
