@@ -1,4 +1,4 @@
-"""`manage.py scanner_eval [--half test|dev | --lines FILE] [--lists live|default] [--folds N] [--misses] [--check]`.
+"""`manage.py scanner_eval [--half test|dev | --lines FILE] [--lists default|live] [--folds N] [--misses] [--check]`.
 
 Measures the scanner on one half of the labelled corpus (interventions/scanner/corpus): recall
 per family, the false-alarm rate on benign lines, robustness to disguised spellings of every
@@ -21,6 +21,7 @@ on it looks better than it is. Needs scikit-learn, like `scanner_train`.
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from interventions.choices import Severity
 from interventions.scanner import Lexicon, corpus, scan_text
@@ -41,8 +42,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--lists",
             choices=["live", "default"],
-            default="live",
-            help="the database's live term lists (as intake scans), or the lists the code ships",
+            default="default",
+            help="the lists the code ships (the default, no database needed), or the database's live lists "
+            "(as intake scans them)",
         )
         parser.add_argument("--no-model", action="store_true", help="the frames alone, without the second opinion")
         parser.add_argument("--lines", type=Path, help="measure the lines of this file (a new round) instead of a half")
@@ -68,7 +70,7 @@ class Command(BaseCommand):
             raise CommandError("--misses reads the lines, so it works on the development half only.")
         if folds and (half != "dev" or no_model or lines):
             raise CommandError("--folds trains models on the development half, so it works there and with the model.")
-        lexicon = current_lexicon() if lists == "live" else default_lexicon()
+        lexicon = self._live_lexicon() if lists == "live" else default_lexicon()
         if no_model:
             lexicon = Lexicon(lexicon.terms)
         self.folds = folds
@@ -95,6 +97,15 @@ class Command(BaseCommand):
             self.stdout.write("all thresholds met")
         if check and problems:
             raise SystemExit(1)
+
+    def _live_lexicon(self) -> Lexicon:
+        try:
+            return current_lexicon()
+        except DatabaseError as error:
+            raise CommandError(
+                f"The database's term lists cannot be read ({error}): run `manage.py migrate`, "
+                "or measure the lists the code ships with --lists default."
+            ) from error
 
     def _cross_validated(self, terms, folds: int) -> Report:
         lines, everyday = corpus.half("dev"), corpus.ordinary("dev")
