@@ -4,7 +4,7 @@ All names, accounts and phone numbers are invented; the wording of the messages 
 stories so that the demo queue looks like a real night shift.
 """
 
-# The demo's published logins (README); production users set their own.
+# The demo's published logins (README, docs/demo.md); production users set their own.
 DEMO_PASSWORD = "shouhu-demo-2026"  # nosec B105
 # The demo staff's authenticator app: add this secret to one (or run `manage.py demo_code`) to
 # get the code the login asks for after the password. Production staff set up their own.

@@ -7,7 +7,7 @@ letters), the confusion by severity, and the critical lines rated below high.
 
 `--misses` lists what the scanner got wrong, and works on the development half only: the test
 half is measured, never read while terms and rules are written. `--check` exits with status 1
-when a threshold of the README is not met.
+when a threshold of docs/scanner.md is not met.
 
 `--lines FILE` measures the lines of a file instead of a half: a new blind round (corpus/fresh.tsv),
 before it joins the halves, gives a figure for wording nobody has tuned for.
