@@ -5,13 +5,13 @@ import random
 import threading
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from rest_framework.test import APIClient
 
+from config.db import retried_on_deadlock
 from interventions.models import Message
 from orders.models import Buyer
 
-pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/api/v1/intake/messages"
 CLIENTS, BATCHES, PER_BATCH = 20, 3, 100
 
@@ -33,6 +33,7 @@ def _batch(client: int, number: int, rng: random.Random) -> list[dict]:
     ]
 
 
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_batches_with_the_same_new_people_all_succeed_and_store_each_message_once(intake_token):
     start = threading.Barrier(CLIENTS)
     answers: list[int] = []
@@ -58,3 +59,45 @@ def test_concurrent_batches_with_the_same_new_people_all_succeed_and_store_each_
     assert answers == [202] * (CLIENTS * BATCHES)
     assert Message.objects.count() == CLIENTS * BATCHES * PER_BATCH
     assert Buyer.objects.filter(account_ref__startswith="new-").count() == 60
+
+
+class _Aborted(Exception):
+    sqlstate = "40P01"
+
+
+def _deadlock() -> OperationalError:
+    error = OperationalError("deadlock detected")
+    error.__cause__ = _Aborted()
+    return error
+
+
+def test_a_batch_aborted_to_break_a_deadlock_is_written_again_and_other_errors_are_not():
+    calls = []
+
+    @retried_on_deadlock
+    def write(outcome):
+        calls.append(outcome)
+        if len(calls) == 1:
+            raise _deadlock()
+        return outcome
+
+    assert write("stored") == "stored"
+    assert len(calls) == 2
+
+    @retried_on_deadlock
+    def broken():
+        calls.append("broken")
+        raise OperationalError("connection lost")
+
+    with pytest.raises(OperationalError, match="connection lost"):
+        broken()
+    assert calls.count("broken") == 1
+
+    @retried_on_deadlock
+    def always_deadlocked():
+        calls.append("again")
+        raise _deadlock()
+
+    with pytest.raises(OperationalError):
+        always_deadlocked()
+    assert calls.count("again") == 3

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Desk
 from config.celery import enqueue_after_commit
+from config.db import retried_on_deadlock
 from fraud.indicators import Found
 from fraud.indicators import extract as extract_indicators
 from fraud.selectors import blocked_among, official_domain_names
@@ -39,7 +40,6 @@ MAX_TEXT_LENGTH = 10_000
 MAX_BATCH = 1_000
 # An unscanned message older than this is the sweep's, not its own task's, to scan.
 SWEEP_AFTER = timedelta(minutes=1)
-DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
 
 
 def scan_terms_load_defaults(*, using: str = "default") -> int:
@@ -110,25 +110,9 @@ class Intake:
     created: bool
 
 
-DEADLOCK_RETRIES = 3
-
-
-def messages_intake(*, items: Sequence[dict]) -> list[Intake]:
-    """Store a batch (see _messages_store). Rows are written in a stable order, but batches that
-    share people still wait on each other's buyers and foreign keys; when PostgreSQL breaks a
-    deadlock by aborting this batch, the batch is written again, whole, rather than lost."""
-    for attempt in range(DEADLOCK_RETRIES):
-        try:
-            return _messages_store(items=items)
-        except OperationalError as error:
-            if getattr(error.__cause__, "sqlstate", None) != DEADLOCK or attempt == DEADLOCK_RETRIES - 1:
-                raise
-            logger.warning("An intake batch met a deadlock; writing it again (attempt %d)", attempt + 2)
-    raise AssertionError("unreachable")
-
-
+@retried_on_deadlock
 @transaction.atomic
-def _messages_store(*, items: Sequence[dict]) -> list[Intake]:
+def messages_intake(*, items: Sequence[dict]) -> list[Intake]:
     """Store a batch of validated messages, each once; the new ones are scanned after commit.
 
     Items carry source, external_id, text, sent_at and optionally channel, buyer_ref,
@@ -307,6 +291,7 @@ def messages_scan_overdue(*, now: datetime | None = None, batch: int = MAX_BATCH
     return messages_scan(message_ids=overdue, now=now) if overdue else 0
 
 
+@retried_on_deadlock
 @transaction.atomic
 def orders_receive(*, items: Sequence[dict]) -> list:
     """Store orders sent by the order system, then watch them: a high-risk order by a person with
