@@ -1,15 +1,18 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessLog, Desk
 from fraud.models import DissuasionScript, StopPaymentRequest
-from orders.models import InterceptionRequest
+from orders.models import InterceptionRequest, Product
 
 from .choices import Severity
-from .models import Alert, Case, CheckIn, PoliceReferral, RiskAssessment
+from .models import Alert, Case, CheckIn, PoliceReferral, RiskAssessment, ScanTermChange
 from .risk import CSSRS_QUESTIONS
+from .scanner.categories import Category as ScanCategory
+from .selectors.scanner import scan_term_named
 from .services import MAX_TEXT_LENGTH
 
 
@@ -267,3 +270,22 @@ class LegalHoldForm(forms.Form):
         max_length=300,
         help_text=_("A court order, a police request, a complaint: name the matter, not the person."),
     )
+
+
+class TermChangeForm(forms.Form):
+    action = forms.ChoiceField(label=_("Change"), choices=ScanTermChange.Action.choices)
+    phrase = forms.CharField(label=_("Phrase"), max_length=100)
+    category = forms.ChoiceField(label=_("Category"), choices=ScanCategory.choices)
+    weight = forms.IntegerField(label=_("Weight"), min_value=0, max_value=3, initial=2)
+    goods = forms.ChoiceField(
+        label=_("High-risk goods"), required=False, choices=[("", "—"), *Product.RiskCategory.choices]
+    )
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") and data["action"] != ScanTermChange.Action.ADD and data.get("phrase"):
+            data["term"] = scan_term_named(data["phrase"].strip(), data.get("category"))
+            if data["term"] is None:
+                raise forms.ValidationError(gettext("There is no such term in that category to change."))
+        return data

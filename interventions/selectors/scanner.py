@@ -54,6 +54,11 @@ def scanner_desk_examples() -> list[tuple[str, str]]:
     return examples
 
 
+def scan_term_named(phrase: str, category: str) -> ScanTerm | None:
+    """The term of this phrase in this category, switched on or off; None if the lists have none."""
+    return ScanTerm.objects.filter(phrase=phrase, category=category).first()
+
+
 def pending_term_changes():
     """The proposed changes to the term lists not yet published or withdrawn, oldest first."""
     return (

@@ -3,13 +3,11 @@ its term lists, their backtests, and publishing a tested set."""
 
 from datetime import timedelta
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import roles
@@ -17,10 +15,9 @@ from accounts.access import portal_page
 from accounts.feedback import form_errors_text
 from accounts.models import Desk
 from accounts.selectors import user_desks
-from orders.models import Product
 
-from ..models import ScannerBacktest, ScanTerm, ScanTermChange
-from ..scanner.categories import Category as ScanCategory
+from ..forms import TermChangeForm
+from ..models import ScannerBacktest, ScanTermChange
 from ..scanner.frames import Frame
 from ..selectors.scanner import missed_messages, pending_term_changes, recent_backtests
 from ..services.scanner import (
@@ -33,25 +30,6 @@ from ..services.scanner import (
 )
 
 MISSED_DAYS = 30
-
-
-class TermChangeForm(forms.Form):
-    action = forms.ChoiceField(label=gettext_lazy("Change"), choices=ScanTermChange.Action.choices)
-    phrase = forms.CharField(label=gettext_lazy("Phrase"), max_length=100)
-    category = forms.ChoiceField(label=gettext_lazy("Category"), choices=ScanCategory.choices)
-    weight = forms.IntegerField(label=gettext_lazy("Weight"), min_value=0, max_value=3, initial=2)
-    goods = forms.ChoiceField(
-        label=gettext_lazy("High-risk goods"), required=False, choices=[("", "—"), *Product.RiskCategory.choices]
-    )
-    reason = forms.CharField(label=gettext_lazy("Why"), max_length=300)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("action") and data["action"] != ScanTermChange.Action.ADD and data.get("phrase"):
-            data["term"] = ScanTerm.objects.filter(phrase=data["phrase"].strip(), category=data.get("category")).first()
-            if data["term"] is None:
-                raise forms.ValidationError(_("There is no such term in that category to change."))
-        return data
 
 
 @portal_page(roles.VIEW_SUMMARY)
