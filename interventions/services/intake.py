@@ -110,17 +110,29 @@ class Intake:
     created: bool
 
 
-@retried_on_deadlock
-@transaction.atomic
 def messages_intake(*, items: Sequence[dict]) -> list[Intake]:
     """Store a batch of validated messages, each once; the new ones are scanned after commit.
 
     Items carry source, external_id, text, sent_at and optionally channel, buyer_ref,
-    buyer_phone, buyer_address, merchant_ref, order_ref. All of the batch is written or none of it.
-    """
+    buyer_phone, buyer_address, merchant_ref, order_ref. The batch's people are recorded first, in
+    a short transaction of their own: concurrent batches that share new people then wait for each
+    other only that long, not until a whole batch of messages commits. The messages are written
+    all or none; a person recorded for a batch that then fails is found again by its retry."""
+    buyers = _people_record(items)
+    return _messages_store(items, buyers)
+
+
+@retried_on_deadlock
+@transaction.atomic
+def _people_record(items: Sequence[dict]) -> dict[str, Buyer]:
+    return buyers_record(contacts=contacts_of(items))
+
+
+@retried_on_deadlock
+@transaction.atomic
+def _messages_store(items: Sequence[dict], buyers: dict[str, Buyer]) -> list[Intake]:
     keys = [(item["source"], item["external_id"]) for item in items]
     stored = _message_ids(keys)
-    buyers = buyers_record(contacts=contacts_of(items))
     merchants = _by_ref(Merchant, {item.get("merchant_ref") for item in items} - {None, ""})
     orders = _by_ref(Order, {item.get("order_ref") for item in items} - {None, ""})
     fresh: dict[tuple[str, str], Message] = {}
