@@ -183,7 +183,7 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Requests per API token (config.api.PerTokenThrottle).
+# Requests per API token (config.api_classes.PerTokenThrottle).
 API_REQUESTS_PER_MINUTE = 1200
 # How large a request body may be, by where it goes (config.limits.RequestSizeLimitMiddleware).
 # Intake takes what the API promises: 1,000 messages of 10,000 characters, each character perhaps
@@ -199,9 +199,9 @@ REST_FRAMEWORK = {
         "accounts.api_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["config.api.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.api_classes.PerTokenThrottle"],
     "DEFAULT_PARSER_CLASSES": [
-        "config.parsers.JSONParser",
+        "config.api_classes.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
