@@ -76,6 +76,7 @@ def main() -> None:
         _code_page(browser)
         _contact_revealed(contexts["li@shouhu.demo"])
         _scanner_backtest(contexts["zhao@shouhu.demo"])
+        _login_paused(browser)
         browser.close()
 
 
@@ -118,6 +119,20 @@ def _scanner_backtest(context) -> None:
         page.wait_for_timeout(2000)
     page.screenshot(path=OUT / "scanner-manager.png", full_page=True)
     print(f"{OUT / 'scanner-manager'}.png")
+
+
+def _login_paused(browser) -> None:
+    """Five wrong passwords from one address: that address waits, the login is not locked. Last,
+    and for a login nobody has, so the pause keeps no one out of the other shots."""
+    page = browser.new_context(viewport={"width": 1360, "height": 820}, locale="zh-CN").new_page()
+    for attempt in range(5):
+        page.goto(f"{BASE_URL}/accounts/login/")
+        page.fill("input[name=login]", "zhou@shouhu.demo")
+        page.fill("input[name=password]", f"wrong-{attempt}")
+        page.locator("form button[type=submit]").first.click()
+        page.wait_for_load_state()
+    page.screenshot(path=OUT / "login-paused.png", full_page=True)
+    print(f"{OUT / 'login-paused'}.png")
 
 
 if __name__ == "__main__":
