@@ -126,11 +126,7 @@ def _login_paused(browser) -> None:
     and for a login nobody has, so the pause keeps no one out of the other shots."""
     page = browser.new_context(viewport={"width": 1360, "height": 820}, locale="zh-CN").new_page()
     for attempt in range(5):
-        page.goto(f"{BASE_URL}/accounts/login/")
-        page.fill("input[name=login]", "zhou@shouhu.demo")
-        page.fill("input[name=password]", f"wrong-{attempt}")
-        page.locator("form button[type=submit]").first.click()
-        page.wait_for_load_state()
+        password_give(page, BASE_URL, "zhou@shouhu.demo", f"wrong-{attempt}")
     page.screenshot(path=OUT / "login-paused.png", full_page=True)
     print(f"{OUT / 'login-paused'}.png")
 
