@@ -4,6 +4,7 @@ the suite needs are there (a missing PostgreSQL or Redis fails the run, it never
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -212,16 +213,22 @@ def worker_queue():
     return f"test-worker-{uuid.uuid4().hex[:8]}"
 
 
-def start_worker(queue: str, log: Path, **env_extra: str) -> subprocess.Popen:
-    """A real Celery worker in its own process, on the broker, taking only `queue`, writing to `log`."""
-    env = {
+def process_environment(**extra: str) -> dict[str, str]:
+    """The environment of a process a test starts (a worker, a web server): the test settings,
+    the test database (which the test commits to), the broker, tasks sent for real."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),  # the test database, which this test commits to
+        "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
-        **env_extra,
+        **extra,
     }
+
+
+def start_worker(queue: str, log: Path, **env_extra: str) -> subprocess.Popen:
+    """A real Celery worker in its own process, on the broker, taking only `queue`, writing to `log`."""
+    env = process_environment(**env_extra)
     command = [
         sys.executable,
         "-m",
@@ -240,6 +247,18 @@ def start_worker(queue: str, log: Path, **env_extra: str) -> subprocess.Popen:
     ]
     with log.open("a") as output:
         return subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR)
+
+
+def wait_for(condition, *, what: str, timeout: float = 30, workers=()) -> None:
+    """Until `condition()` holds; fails after `timeout` seconds, or as soon as a worker exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for worker in workers:
+            assert worker.poll() is None, "a worker exited early"
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
 
 
 def stop_worker(process: subprocess.Popen) -> None:

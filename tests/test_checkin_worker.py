@@ -15,22 +15,11 @@ from django.utils import timezone
 from interventions.models import CaseEvent, CheckIn
 from interventions.services import reminders_sweep
 from tests import factories, receiver
-from tests.conftest import start_worker, stop_worker
+from tests.conftest import start_worker, stop_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 SECRET = "worker-test-secret"
 TOTAL = 100
-
-
-def _wait_for(condition, *, timeout: float, what: str, workers=()) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for worker in workers:
-            assert worker.poll() is None, "a worker exited early"
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def test_every_check_in_is_delivered_once_though_the_worker_is_killed_mid_batch(
@@ -51,7 +40,7 @@ def test_every_check_in_is_delivered_once_though_the_worker_is_killed_mid_batch(
     first = start_worker(worker_queue, log, **env)
     try:
         reminders_sweep()  # beat's minute: five tasks of twenty check-ins on the queue
-        _wait_for(lambda: len(received.requests) >= 30, timeout=60, what="30 sends", workers=[first])
+        wait_for(lambda: len(received.requests) >= 30, timeout=60, what="30 sends", workers=[first])
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
         sent_before_the_kill = len(received.requests)
@@ -60,7 +49,7 @@ def test_every_check_in_is_delivered_once_though_the_worker_is_killed_mid_batch(
         second = start_worker(worker_queue, log, **env)
         try:
             reminders_sweep()  # the next minute's sweep finds what the dead worker left planned
-            _wait_for(
+            wait_for(
                 lambda: not CheckIn.objects.filter(status=CheckIn.Status.PLANNED).exists(),
                 timeout=90,
                 what="every check-in sent",

@@ -24,7 +24,7 @@ from interventions.models import Alert, Message
 from interventions.services import messages_scan_overdue
 from interventions.services.intake import SWEEP_AFTER
 from tests import factories
-from tests.conftest import _database_url, start_worker, stop_worker
+from tests.conftest import process_environment, start_worker, stop_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 URL = "/api/v1/intake/messages"
@@ -49,7 +49,7 @@ class PrivateRedis:
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
         )
-        _wait_for(lambda: _answers(self.port), "redis-server")
+        wait_for(lambda: _answers(self.port), what="redis-server")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -71,15 +71,6 @@ def _serves(url: str) -> bool:
         return False
 
 
-def _wait_for(condition, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"{what} did not come up")
-
-
 @pytest.fixture
 def redis_of_its_own():
     redis = PrivateRedis(_free_port())
@@ -93,7 +84,7 @@ def redis_of_its_own():
 def portal(redis_of_its_own, tmp_path):
     """gunicorn and a worker of every queue, with broker and cache in the test's Redis."""
     redis = f"redis://127.0.0.1:{redis_of_its_own.port}"
-    environment = {"CELERY_BROKER_URL": f"{redis}/0", "CACHE_URL": f"{redis}/1", "CELERY_TASK_ALWAYS_EAGER": "false"}
+    environment = {"CELERY_BROKER_URL": f"{redis}/0", "CACHE_URL": f"{redis}/1"}
     port = _free_port()
     log = tmp_path / "portal.log"
     command = [
@@ -113,25 +104,19 @@ def portal(redis_of_its_own, tmp_path):
     with log.open("a") as output:
         web = subprocess.Popen(
             command,
-            env={**_environment(), **environment},
+            env=process_environment(**environment),
             stdout=output,
             stderr=subprocess.STDOUT,
             cwd=settings.BASE_DIR,
         )
     worker = start_worker("scan,notify,default", tmp_path / "worker.log", **environment)
     base = f"http://127.0.0.1:{port}"
-    _wait_for(lambda: _serves(f"{base}/healthz"), "gunicorn")
+    wait_for(lambda: _serves(f"{base}/healthz"), what="gunicorn")
     yield base, worker
     web.terminate()
     web.wait(timeout=20)
     stop_worker(worker)
     print(log.read_text(), Path(tmp_path / "worker.log").read_text())  # shown when the test failed
-
-
-def _environment() -> dict:
-    import os
-
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _database_url()}
 
 
 def _batch(start: int, count: int) -> list[dict]:
@@ -183,7 +168,7 @@ def test_while_redis_is_down_every_message_is_stored_and_scanned_once_when_it_is
     base, worker = portal
     assert _health(base)["broker"] == "ok"
     assert _post(base, intake_token, _batch(0, 10)).status_code == 202
-    _wait_for(lambda: _scanned() == 10, "the worker's scan")
+    wait_for(lambda: _scanned() == 10, what="the worker's scan")
 
     redis_of_its_own.stop()
     health = _health(base)
