@@ -7,7 +7,10 @@ the database is the right one, and the statistics printed. Import it before anyt
 
 import math
 import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,3 +127,47 @@ def integration_token(*, email: str, name: str):
     if user is None:
         user = user_create(email=email, display_name="压测消息系统", password=None, roles=[Role.INTEGRATION], by=None)
     return api_token_issue(user=user, name=name, scopes=[ApiToken.Scope.INTAKE_WRITE], by=None)
+
+
+class Service:
+    """A subprocess of the run, with its output in a log file."""
+
+    def __init__(self, name: str, command: list[str], directory: Path, env: dict[str, str] | None = None) -> None:
+        self.name, self.command, self.env = name, command, env
+        self.log = directory / f"{name}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("w") as output:
+            self.process = subprocess.Popen(
+                self.command, env=self.env or os.environ.copy(), stdout=output, stderr=subprocess.STDOUT, cwd=ROOT
+            )
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def check_alive(self) -> None:
+        if self.process is not None and self.process.poll() is not None:
+            raise RuntimeError(f"{self.name} exited with status {self.process.returncode}:\n{self.tail()}")
+
+    def wait_for(self, pattern: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while pattern not in self.text():
+            self.check_alive()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no {pattern!r} in the log of {self.name} after {timeout:.0f} s")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        """SIGTERM: gunicorn's graceful stop and Celery's warm shutdown; killed after 30 s."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def tail(self, lines: int = 30) -> str:
+        return "\n".join(self.text().splitlines()[-lines:])

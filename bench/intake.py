@@ -44,7 +44,6 @@ import random
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -69,7 +68,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from _common import OTHERS_DATABASES, database_create, integration_token, messages_empty  # noqa: E402
+from _common import OTHERS_DATABASES, Service, database_create, integration_token, messages_empty  # noqa: E402
 from _traffic import STORIES, chat_item, ordinary_text  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -167,16 +166,10 @@ TASK_DONE = re.compile(
 TASK_RETRY = re.compile(r"Task interventions\.tasks\.scan_messages\[[^\]]+\] retry: (?P<why>.*)")
 
 
-class Worker:
+class Worker(Service):
     """One Celery worker subprocess consuming only this run's queue, with its log in a file."""
 
     def __init__(self, queue: str) -> None:
-        self.queue = queue
-        self.directory = Path(tempfile.mkdtemp(prefix="bench-intake-"))
-        self.log = self.directory / "worker.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -186,26 +179,11 @@ class Worker:
         }
         command = [
             sys.executable, "-m", "celery", "-A", "config", "worker",
-            "--pool", "solo", "--concurrency", "1", "--queues", self.queue,
-            "--hostname", f"{self.queue}@%h", "--without-mingle", "--without-gossip", "--loglevel", "INFO",
+            "--pool", "solo", "--concurrency", "1", "--queues", queue,
+            "--hostname", f"{queue}@%h", "--without-mingle", "--without-gossip", "--loglevel", "INFO",
         ]  # fmt: skip
-        with self.log.open("w") as output:
-            self.process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=ROOT)
-
-    def text(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def wait_for(self, pattern: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while pattern not in self.text():
-            self.check_alive()
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no {pattern!r} in the worker's log after {timeout:.0f} s")
-            time.sleep(POLL_EVERY)
-
-    def check_alive(self) -> None:
-        if self.process is not None and self.process.poll() is not None:
-            raise RuntimeError(f"the worker exited with status {self.process.returncode}")
+        super().__init__("worker", command, Path(tempfile.mkdtemp(prefix="bench-intake-")), env)
+        self.queue = queue
 
     def warm_up(self) -> None:
         """Wait until the worker consumes from the queue and has loaded its lexicon: an empty scan
@@ -222,19 +200,6 @@ class Worker:
     def retries(self) -> list[str]:
         """Why each scan task was retried (a retry waits the task's default_retry_delay)."""
         return [m["why"] for m in TASK_RETRY.finditer(self.text())]
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()  # a warm shutdown: the worker finishes its task first
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def tail(self, lines: int = 40) -> str:
-        return "\n".join(self.text().splitlines()[-lines:])
 
 
 def route_all_tasks(queue: str | None) -> None:
@@ -422,7 +387,7 @@ def main() -> None:
         if failed:
             print(f"--- the worker's log ({worker.log}), last lines ---\n{worker.tail()}", file=sys.stderr)
         else:
-            shutil.rmtree(worker.directory, ignore_errors=True)
+            shutil.rmtree(worker.log.parent, ignore_errors=True)
         queue_delete(queue)
         route_all_tasks(None)
         api_token_revoke(token=token, by=None)

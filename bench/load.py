@@ -52,10 +52,8 @@ import os
 import random
 import secrets
 import shutil
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -67,7 +65,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from _common import OTHERS_DATABASES, ROOT, database_create, integration_token, messages_empty, percentile
+from _common import (
+    OTHERS_DATABASES,
+    ROOT,
+    Service,
+    database_create,
+    integration_token,
+    messages_empty,
+    percentile,
+)
 from _traffic import STORIES, chat_item, ordinary_text
 from cryptography.fernet import Fernet
 
@@ -123,50 +129,6 @@ from accounts.services import api_token_revoke  # noqa: E402
 from interventions.models import Alert, Message  # noqa: E402
 
 # --- The processes -------------------------------------------------------------------------------
-
-
-class Service:
-    """A subprocess of the run, with its output in a log file."""
-
-    def __init__(self, name: str, command: list[str], directory: Path) -> None:
-        self.name, self.command = name, command
-        self.log = directory / f"{name}.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with self.log.open("w") as output:
-            self.process = subprocess.Popen(
-                self.command, env=os.environ.copy(), stdout=output, stderr=subprocess.STDOUT, cwd=ROOT
-            )
-
-    def text(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def check_alive(self) -> None:
-        if self.process is not None and self.process.poll() is not None:
-            raise RuntimeError(f"{self.name} exited with status {self.process.returncode}:\n{self.tail()}")
-
-    def wait_for(self, pattern: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while pattern not in self.text():
-            self.check_alive()
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no {pattern!r} in the log of {self.name} after {timeout:.0f} s")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        """SIGTERM: gunicorn's graceful stop and Celery's warm shutdown; killed after 30 s."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def tail(self, lines: int = 30) -> str:
-        return "\n".join(self.text().splitlines()[-lines:])
 
 
 def free_port() -> int:
