@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: demo test lint messages translations browser screenshots clean
+.PHONY: demo test lint messages translations browser redis-binary screenshots clean
 
 # --- set-up -----------------------------------------------------------------
 $(BIN)/python:
@@ -36,6 +36,13 @@ browser:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 
+# The Redis server binary, for the test that stops and starts a Redis of its own.
+redis-binary:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "Installing Debian's redis-server for the outage test"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends redis-server; }
+
 # --- the two commands ---------------------------------------------------------
 demo: $(RUNTIME_STAMP) messages
 	$(BIN)/python manage.py migrate --noinput
@@ -45,7 +52,7 @@ demo: $(RUNTIME_STAMP) messages
 	@echo ""
 	HOST=$(HOST) WEB_PORT=$(WEB_PORT) $(BIN)/honcho --procfile Procfile.demo start
 
-test: $(DEV_STAMP) messages browser
+test: $(DEV_STAMP) messages browser redis-binary
 	$(BIN)/python -m tests.services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -44,7 +44,7 @@ class PrivateRedis:
 
     def start(self) -> None:
         binary = shutil.which("redis-server")
-        assert binary, "redis-server is needed (make test installs it)"
+        assert binary, "redis-server is needed (make test installs it: make redis-binary)"
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
