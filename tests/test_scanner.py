@@ -14,6 +14,7 @@ from interventions.models import ScanTerm
 from interventions.scanner import Lexicon, scan_text
 from interventions.scanner.default_terms import default_terms
 from interventions.scanner.lexicon import default_lexicon
+from interventions.scanner.model import from_content
 from interventions.scanner.normalise import normalise, original_offsets
 from interventions.selectors import current_lexicon
 
@@ -221,3 +222,46 @@ def test_an_empty_term_table_is_filled_and_a_deleted_term_stays_deleted(db):
     ScanTerm.objects.get(phrase="一了百了", category="intent").delete()
     call_command("migrate", verbosity=0)
     assert not ScanTerm.objects.filter(phrase="一了百了", category="intent").exists()  # its managers removed it
+
+
+def test_terms_typed_in_pinyin_count_where_they_sit_between_syllables():
+    result = scan_text("wo yi jing tun le hen duo an mian yao, tou hao yun", FRAMES_ONLY)
+    assert result.desk_severity["life"] >= 4, result.reason
+    text = "xian zai jiu zai lou ding, feng hen da"
+    spans = {text[m.start : m.end] for m in scan_text(text, FRAMES_ONLY).matches}
+    assert "lou ding" in spans  # 楼顶, highlighted where it was typed
+    # 安定 spelled out is inside "standing", but "st" is no pinyin syllable.
+    assert "安定" not in {m.term for m in scan_text("I was standing at the door", FRAMES_ONLY).matches}
+
+
+def test_a_picture_of_a_means_reads_as_its_word():
+    assert normalise("一整板💊") == normalise("一整板药")
+    assert scan_text("一整板💊都吞了 头好晕", FRAMES_ONLY).severity_name == "critical"
+
+
+def test_self_harm_with_blood_that_will_not_stop_is_critical():
+    assert scan_text("刚才又割自己了 流了好多血 止不住", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("又割自己了", FRAMES_ONLY).severity_name == "high"
+
+
+def test_taking_prescribed_medicine_is_not_an_act_without_more():
+    assert scan_text("医生开的药吃了还是睡不着,有没有助眠眼罩", FRAMES_ONLY).severity_name in ("none", "low")
+    assert scan_text("药刚吃了 一整瓶 头好晕", FRAMES_ONLY).severity_name == "critical"
+
+
+def test_the_danger_model_raises_a_person_the_frames_missed_to_high():
+    model = from_content(
+        {
+            "trained_on": {},
+            "desks": {
+                desk: {"bias": -2.0, "lift_none": 0.99, "lift_low": 0.99, "weights": {}} for desk in ("life", "fraud")
+            },
+            "danger": {"bias": -4.0, "lift_high": 0.9, "weights": {"下线": 30.0}},
+        }
+    )
+    lexicon = Lexicon(default_terms(), model=model)
+    raised = scan_text("今晚准时下线", lexicon)
+    assert raised.desk_severity["life"] == 3  # high, on the model's word
+    assert raised.judgements["life"].level == 6
+    assert "模型" in raised.reason or "model" in raised.reason
+    assert scan_text("今晚准时发货", lexicon).severity_name in ("none", "low")

@@ -130,7 +130,7 @@ def second_opinion(
     that the model reads, with near certainty, as everyday talk is kept as low, shown but not
     queued; an act under way or a person at the edge is never lowered. `scores` are the model's
     (life, fraud) log-odds for the text."""
-    if not judgements and scores[0] < model.life.lowest_lift_score and scores[1] < model.fraud.lowest_lift_score:
+    if not judgements and scores[0] < _lowest_life_score(model) and scores[1] < model.fraud.lowest_lift_score:
         return judgements  # most messages: nothing found and nothing the model would lift
     lifted = judgements
     for desk, desk_model, score in ((Desk.LIFE, model.life, scores[0]), (Desk.FRAUD, model.fraud, scores[1])):
@@ -148,7 +148,23 @@ def second_opinion(
             severe = model.severity.score(normalised)
             if severe >= model.severity.lift_high_score:
                 lifted = {**lifted, desk: judgement.raised_by_model(probability(severe))}
-    return lifted
+    return _danger_read(model, scores[0], normalised, lifted)
+
+
+def _danger_read(model: Model, life_score: float, normalised: str, judgements: dict[str, Judgement]):
+    """A life verdict below high becomes high when the danger model reads a person in critical
+    danger, unless the life model reads the words as everyday talk."""
+    life = judgements.get(Desk.LIFE, NOTHING)
+    if model.danger is None or life.level >= HIGH_LEVEL or life_score < VETO_SCORE:
+        return judgements
+    danger = model.danger.score(normalised)
+    if danger < model.danger.lift_high_score:
+        return judgements
+    return {**judgements, Desk.LIFE: life.raised_by_model(probability(danger))}
+
+
+def _lowest_life_score(model: Model) -> float:
+    return min(model.life.lowest_lift_score, VETO_SCORE) if model.danger is not None else model.life.lowest_lift_score
 
 
 def _lift_score(desk_model, judgement: Judgement, hits: list[Hit]) -> float:

@@ -76,6 +76,7 @@ class Raise(models.TextChoices):
     INTENT = "intent", _("with intent")
     RISK = "risk", _("risk factor")
     PAID = "paid", _("money already paid")
+    INJURY = "injury", _("hurt, just now")
 
 
 class Lower(models.TextChoices):
@@ -340,6 +341,9 @@ def judge_life(evidence: Evidence, *, high_risk_product: bool = False) -> Judgem
             lift(Raise.GOODBYE, max(level + 1, 6), e.strongest(C.GOODBYE))
         if e.weight(C.MINOR) >= 2:
             lift(Raise.MINOR, 8 if method else level + 1, e.strongest(C.MINOR))
+        if Frame.SELF_HARM in frames and e.weight(C.ATTEMPT) >= 2:
+            # Self-harm just done, with blood or worse: an act, as critical as any other.
+            lift(Raise.INJURY, 8, e.strongest(C.ATTEMPT))
         if high_risk_product and named:
             # The order holds the means the message names: it is at hand.
             lift(Raise.ORDER, level + 1)
@@ -439,9 +443,16 @@ def _life_findings(e: Evidence) -> list[Finding]:
     # The act, done or under way: unmistakable words; an act next to a means; or a plain
     # "took it" next to a means with what it feels like, an amount or a wish.
     act = e.strongest(C.ATTEMPT, 3)
-    near = e.near(C.ATTEMPT, C.METHOD, 10, weight=2)
+    # A plain "took" with medicine in general (药吃了, 刚吃了…药) is every patient's day: it needs
+    # a named means here, or what it feels like, an amount or a wish below.
+    near = e.near(C.ATTEMPT, C.METHOD, 10, weight=2, second_weight=2)
     plain = e.near(C.ATTEMPT, C.METHOD, 4)
-    felt = _apart([h for h in e.by_category.get(C.ATTEMPT, ()) if plain is None or h is not plain[0]])
+    # What it feels like: the other act words, not the plain act itself nor a word inside it.
+    felt = [
+        h
+        for h in _apart(e.by_category.get(C.ATTEMPT, []))
+        if plain is None or h.end <= plain[0].start or h.start >= plain[0].end
+    ]
     if act is not None:
         add(Frame.ATTEMPT, 10, act)
     elif near:

@@ -13,9 +13,10 @@ import ahocorasick
 from .categories import Category
 from .model import Model, shipped
 from .normalise import normalise, original_offsets
+from .pinyin import between_syllables, spelling
 
 _value = itemgetter(1)  # an automaton match is (end, value)
-_weight = itemgetter(0)  # a value is (the model's weight, length, the terms that count, silences)
+_weight = itemgetter(0)  # a value is (the model's weight, length, the terms that count, silences, spelled)
 _terms = itemgetter(2)
 _silences = itemgetter(3)
 
@@ -65,14 +66,24 @@ class Lexicon:
             key = normalise(term.phrase)
             if key:
                 by_key.setdefault(key, []).append(term)
+        # Each term of Chinese characters spelled in pinyin too (pinyin.py), unless a listed term
+        # already is that spelling.
+        spelled: dict[str, list[Term]] = {}
+        for key, same_phrase in by_key.items():
+            letters = spelling(key)
+            if letters is not None and letters not in by_key:
+                spelled.setdefault(letters, []).extend(same_phrase)
         weights = model.weights if model is not None else {}
         # One automaton for the terms and the model's n-grams, so a message is walked once. Each
         # key's value: (the model's weight, the key's length, the terms that count, whether the key
-        # is a benign phrase that silences the terms inside it).
-        for key in by_key.keys() | weights.keys():
-            same_phrase = by_key.get(key, ())
+        # is a benign phrase that silences the terms inside it, whether it is a pinyin spelling).
+        for key in by_key.keys() | spelled.keys() | weights.keys():
+            same_phrase = by_key.get(key) or spelled.get(key, ())
             counted = tuple(term for term in same_phrase if not term.is_exception)
-            self.automaton.add_word(key, (weights.get(key, 0j), len(key), counted, len(counted) < len(same_phrase)))
+            self.automaton.add_word(
+                key,
+                (weights.get(key, 0j), len(key), counted, len(counted) < len(same_phrase), key in spelled),
+            )
         self.size = sum(len(same) for same in by_key.values())
         if by_key or weights:
             self.automaton.make_automaton()
@@ -89,10 +100,15 @@ class Lexicon:
         # so the Python loops below run over those only.
         found = [
             Hit(term, end + 1 - length, end + 1)
-            for end, (_, length, terms, _) in compress(matches, map(_terms, values))
+            for end, (_, length, terms, _, spelled) in compress(matches, map(_terms, values))
+            if not spelled or between_syllables(normalised, end + 1 - length, end + 1)
             for term in terms
         ]
-        benign = [(end + 1 - length, end + 1) for end, (_, length, _, _) in compress(matches, map(_silences, values))]
+        benign = [
+            (end + 1 - length, end + 1)
+            for end, (_, length, _, _, spelled) in compress(matches, map(_silences, values))
+            if not spelled or between_syllables(normalised, end + 1 - length, end + 1)
+        ]
         if benign:
             found = [hit for hit in found if not any(start <= hit.start and hit.end <= end for start, end in benign)]
         return found, total

@@ -4,10 +4,12 @@ The frames know why a message is dangerous and say so; they only know the wordin
 into the lists. The model has read every line of the development half, the ordinary traffic of
 ordinary_dev.tsv (and, once trained with `--with-desk`, the desk's own confirmed and dismissed
 alerts) and scores wordings nobody listed, by the pieces of words they share with what it has
-read. Three things follow from its scores (scanner.second_opinion): a message the frames left
+read. Four things follow from its scores (scanner.second_opinion): a message the frames left
 below medium is lifted to medium when the desk's model is sure enough (surer when the frames saw
 nothing at all); a medium life verdict is raised to high when the severity model reads it as high
-or critical; and a verdict up to high that the model gives less than a 5 % chance is kept as low.
+or critical; any life verdict below high is raised to high when the danger model reads a person in
+critical danger; and a verdict up to high that the model gives less than a 5 % chance is kept as
+low.
 Each move is named in the reason, with its score.
 
 The model is a file in the repository (`model.json`), built by `manage.py scanner_train` from
@@ -70,8 +72,10 @@ class DeskModel:
 
 
 class SeverityModel:
-    """Among life messages: is this one high or critical? Scored only for a life verdict the
-    frames leave at medium, so it costs nothing on ordinary traffic."""
+    """A model read after the desk models, on the few messages they single out, whose one
+    threshold lifts a life verdict to high: the severity model (among life messages, is this one
+    high or critical? read for a medium verdict) and the danger model (among all messages, is this
+    a person in critical danger? read when the life model gives at least a 5 % chance)."""
 
     def __init__(self, bias: float, lift_high: float, weights: dict[str, float]):
         self.bias = bias
@@ -100,9 +104,11 @@ class Model:
         weights: dict[str, dict[str, float]],
         trained_on: dict,
         severity: SeverityModel | None = None,
+        danger: SeverityModel | None = None,
     ):
         self.desks = desks
         self.severity = severity
+        self.danger = danger
         self.life, self.fraud = desks["life"], desks["fraud"]
         self.trained_on = trained_on
         # n-gram -> life weight + fraud weight * 1j; the lexicon puts them in its own automaton,
@@ -173,9 +179,11 @@ def from_content(data: dict) -> Model:
         for desk, part in data["desks"].items()
     }
     weights = {desk: part["weights"] for desk, part in data["desks"].items()}
-    part = data.get("severity")
-    severity = SeverityModel(part["bias"], part["lift_high"], part["weights"]) if part else None
-    return Model(desks, weights, data["trained_on"], severity)
+    severity, danger = (
+        SeverityModel(part["bias"], part["lift_high"], part["weights"]) if part else None
+        for part in (data.get("severity"), data.get("danger"))
+    )
+    return Model(desks, weights, data["trained_on"], severity, danger)
 
 
 @cache

@@ -29,6 +29,22 @@ REMOVED_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf", "Mn", "Me", "So", "Sk", "Sm"
     "Po",
 }
 
+# Pictures of a means read as its word: "💊💊💊吃完了" is "药药药吃完了" to the frames. Other
+# emoji stay as they are (the model reads 😭 as it reads any character).
+PICTURE_WORDS = {
+    "💊": "药",
+    "💉": "针",
+    "🔪": "刀",
+    "🗡": "刀",
+    "🪒": "刀片",
+    "✂": "剪刀",
+    "🪢": "绳",
+    "🩸": "血",
+    "🌉": "桥",
+    "⚰": "棺材",
+    "🪦": "墓",
+}
+
 # Ranges whose characters can change under NFKC, simplification or case folding. Beyond these
 # (the supplementary planes except the mathematical letters) characters are kept as they are.
 _RANGES = [(0x0000, 0xD7FF), (0xE000, 0xFFFF), (0x1D400, 0x1D7FF), (0x1F100, 0x1F1FF)]
@@ -63,6 +79,7 @@ def translation_table() -> dict[int, str | None]:
             normalised = _normalise_char(char, simplify)
             if normalised != char:
                 table[code] = normalised or None
+    table.update({ord(picture): word for picture, word in PICTURE_WORDS.items()})
     return table
 
 

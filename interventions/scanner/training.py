@@ -32,10 +32,14 @@ SEVERITY_C = 1.0
 CRITICAL_WORTH = 5
 # The share of held-out critical examples the severity model's threshold lifts to high.
 CRITICAL_COVERAGE = 0.995
-FALSE_ALARM_BUDGET = {"life": 0.034, "fraud": 0.004}  # added to the frames' own, on benign examples
+FALSE_ALARM_BUDGET = {"life": 0.028, "fraud": 0.004}  # added to the frames' own, on benign examples
 # Ordinary traffic is most of what the scanner reads: a lift that raised one everyday message in a
 # hundred would bury the desk, so its own budget is far smaller (held-out, frames and lifts).
 EVERYDAY_BUDGET = {"life": 0.01, "fraud": 0.002}
+# The danger model lifts straight to high: a person in critical danger whom the frames missed must
+# not wait behind the medium queue. Its false alarms cost a specialist more, so its budget is small.
+DANGER_BUDGET = 0.004
+DANGER_EVERYDAY_BUDGET = 0.001
 
 
 def frame_reading(terms) -> Callable[[str, str], tuple[int, bool]]:
@@ -88,10 +92,13 @@ def train(
     vocabulary = vectoriser.get_feature_names_out()[~common]
     readings = {desk: [frame_reading(text, desk) for text, _, _ in examples] for desk in DESKS}
     desks = {}
+    life_held_out = None
     for desk in DESKS:
         target = np.asarray([label == desk for label in labels])
         folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
         held_out = cross_val_predict(_logistic(), matrix, target, cv=folds, method="predict_proba")[:, 1]
+        if desk == "life":
+            life_held_out = held_out
         worth = [CRITICAL_WORTH if minimum == CRITICAL else 1 for _, _, minimum in examples]
         lifts, figures = _thresholds(held_out, labels, readings, desk, worth, is_everyday)
         fitted = _logistic().fit(matrix, target)
@@ -107,11 +114,13 @@ def train(
             "weights": dict(sorted(weights.items())),
         }
     severity = _severity_model(examples, matrix, vocabulary, idf)
+    danger = _danger_model(examples, matrix, vocabulary, idf, life_held_out, is_everyday)
     digest = hashlib.sha256("\n".join(f"{label}\t{text}" for text, label, _ in examples).encode()).hexdigest()
     return {
         "trained_on": {**sources, "examples": len(examples), "sha256": digest},
         "desks": desks,
         "severity": severity,
+        "danger": danger,
     }
 
 
@@ -147,6 +156,46 @@ def _severity_model(examples, matrix, vocabulary, idf) -> dict:
     return {
         "bias": round(float(fitted.intercept_[0]), 4),
         "lift_high": round(threshold, 4),
+        "weights": dict(sorted(weights.items())),
+    }
+
+
+def _danger_model(examples, matrix, vocabulary, idf, life_held_out, is_everyday) -> dict:
+    """Among all messages: is this a person in critical danger? It reads every message the life
+    model does not call everyday talk (at least a 5 % chance), and lifts to high at the lowest
+    held-out probability whose lifts of benign examples stay within DANGER_BUDGET, and of everyday
+    traffic within DANGER_EVERYDAY_BUDGET."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    target = np.asarray([label == "life" and minimum == CRITICAL for _, label, minimum in examples])
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
+    held_out = cross_val_predict(_logistic(), matrix, target, cv=folds, method="predict_proba")[:, 1]
+    everyday = np.asarray(is_everyday)
+    benign = np.asarray([label == "benign" for _, label, _ in examples]) & ~everyday
+    read = np.asarray(life_held_out) >= VETO_PROBABILITY
+    grid = np.round(0.10 + 0.01 * np.arange(90), 2)
+    allowed = [
+        t
+        for t in grid
+        if (benign & read & (held_out >= t)).sum() <= DANGER_BUDGET * benign.sum()
+        and (everyday & read & (held_out >= t)).sum() <= DANGER_EVERYDAY_BUDGET * max(everyday.sum(), 1)
+    ]
+    threshold = float(allowed[0]) if allowed else 1.0
+    fitted = _logistic().fit(matrix, target)
+    weights = {
+        str(gram): round(float(weight * factor), 4)
+        for gram, weight, factor in zip(vocabulary, fitted.coef_[0], idf, strict=True)
+        if abs(weight * factor) >= MIN_WEIGHT
+    }
+    lifted = read & (held_out >= threshold)
+    return {
+        "bias": round(float(fitted.intercept_[0]), 4),
+        "lift_high": threshold,
+        "held_out": {
+            "critical_lifted": round(float(lifted[target].mean()), 4),
+            "benign_lifted": round(float(lifted[benign].mean()), 4),
+        },
         "weights": dict(sorted(weights.items())),
     }
 
