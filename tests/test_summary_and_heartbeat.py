@@ -4,10 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django_celery_beat.schedulers import ModelEntry
 
 from accounts.models import Desk
+from config.celery import app
 from interventions.models import Heartbeat, Severity
 from interventions.tasks import record_heartbeat
 from tests import factories
@@ -67,3 +70,14 @@ def test_health_reports_database_and_worker(client, db):
     body = client.get(reverse("health")).json()
     assert body["database"] == "ok"
     assert body["worker"] == "ok"
+
+
+def test_beat_sends_every_periodic_task_with_its_expiry(db):
+    """As beat's DatabaseScheduler stores and sends them: a heartbeat that waited in a backlog
+    longer than 25 s is discarded, so /healthz says "stale" rather than catching up late."""
+    sent_with = {
+        name: ModelEntry.from_entry(name, app=app, **entry).options.get("expires")
+        for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+    }
+    assert sent_with["record-worker-heartbeat"] == 25
+    assert all(sent_with.values()), sent_with

@@ -246,45 +246,47 @@ CELERY_TASK_ROUTES = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Stored by django-celery-beat in the database on beat's start, where the admin can pause or edit it.
+# Its DatabaseScheduler keeps an entry's expiry only under "expire_seconds" (it drops "expires"):
+# a message not taken within that many seconds is discarded, not run late.
 CELERY_BEAT_SCHEDULE = {
     "record-worker-heartbeat": {
         "task": "interventions.tasks.record_heartbeat",
         "schedule": 30.0,
-        "options": {"expires": 25},
+        "options": {"expire_seconds": 25},
     },
     "scan-overdue-messages": {
         "task": "interventions.tasks.scan_overdue_messages",
         "schedule": 60.0,
-        "options": {"expires": 55},
+        "options": {"expire_seconds": 55},
     },
     # Check-ins due, replies awaited, alerts unclaimed, windows closing, notifications to send.
     "sweep-reminders": {
         "task": "interventions.tasks.sweep_reminders",
         "schedule": 60.0,
-        "options": {"expires": 55},
+        "options": {"expire_seconds": 55},
     },
     # The managers' figures, rolled up per day: each day whose records changed, and today.
     "roll-up-figures": {
         "task": "interventions.tasks.roll_up_figures",
         "schedule": 300.0,
-        "options": {"expires": 290},
+        "options": {"expire_seconds": 290},
     },
     # A backtest of proposed scanner terms whose task was lost, or whose worker died.
     "run-due-scanner-backtests": {
         "task": "interventions.tasks.run_due_scanner_backtests",
         "schedule": 300.0,
-        "options": {"expires": 290},
+        "options": {"expire_seconds": 290},
     },
     "morning-digest": {
         "task": "interventions.tasks.send_morning_digests",
         "schedule": crontab(hour=7, minute=45),
-        "options": {"expires": 3600},
+        "options": {"expire_seconds": 3600},
     },
     # Closed cases past SHOUHU_RETENTION_DAYS lose the person's data; at night, when few read them.
     "anonymise-expired-cases": {
         "task": "interventions.tasks.anonymise_expired_cases",
         "schedule": crontab(hour=3, minute=30),
-        "options": {"expires": 6 * 3600},
+        "options": {"expire_seconds": 6 * 3600},
     },
 }
 DJANGO_CELERY_BEAT_TZ_AWARE = True

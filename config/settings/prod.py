@@ -6,12 +6,14 @@ no signing secret.
 See docs/deploy.md.
 """
 
+from pathlib import Path
+
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from ..cache import fail_open
 from .base import *  # noqa: F403
-from .base import env
+from .base import VAR_DIR, env
 
 # `NAME=` in an env file (or an unset variable substituted into one) is set but empty, which
 # django-environ accepts; it must stop the process just as a missing variable does.
@@ -54,6 +56,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     SHOUHU_REPORTING_DATABASE = "replica"
+
+# Shops' screenshots (orders.ReportAttachment). The web host that takes an upload writes it, any web
+# host serves it and a worker deletes it (retention): a directory every host shares, outside the
+# release directory, which a new release replaces.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 # A task that was taken but not acknowledged (its worker died) is handed out again after this.
