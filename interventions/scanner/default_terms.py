@@ -23,6 +23,13 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
     # Intent to die: said outright (3), clear in context (2), or a word of dying that a wish next to it makes intent
     # (1).
     C.INTENT: [
+        ("dont wanna be alive", 3), ("don't wanna be alive", 3), ("don't want to be alive", 3),
+        ("dont want to be alive", 3), ("won't be alive", 3), ("wont be alive", 3), ("want to be dead", 3),
+        ("wanna be dead", 3), ("better off dead", 3), ("end it all", 3), ("suicidal", 3), ("suicide", 3),
+        ("take my own life", 3), ("take my life", 3), ("no point living", 3), ("no point in living", 3),
+        ("tired of living", 3), ("give up on life", 3), ("dont wanna live", 3), ("don't wanna live", 3),
+        ("never wake up", 3), ("tak guna hidup", 3), ("tak guna pun hidup", 3),
+        ("nak mati", 3), ("bunuh diri", 3), ("tak nak hidup", 3), ("sewerslide", 3), ("sewer slide", 3),
         ("嘎了算了", 3), ("去了拉倒", 3), ("不存在比较好", 3), ("godie", 2), ("想godie", 3), ("真想升", 2),
         ("不想再挣扎了", 3), ("撑不过这", 2),
         ("没有脉搏", 2),
@@ -98,6 +105,7 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
     ],
     # Means and methods: poisons, medicines, charcoal and gas, hanging, blades, heights, water.
     C.METHOD: [
+        ("液化气", 1, OT), ("硝酸甘油", 1, OT),
         ("氦气罐", 2), ("挂房梁", 3), ("打好一个圈", 3), ("现成打好", 2), ("套进脑袋", 3), ("laoshuyao", 2),
         ("炭和胶带", 3), ("pill", 1), ("密封条", 2), ("锡纸胶带", 2), ("不停站", 2), ("骨灰盒", 1), ("剪刀", 1, K),
         ("sleeping pills", 2, S), ("pesticide", 2, P), ("poison", 2), ("charcoal", 2, CH), ("razor", 1, K),
@@ -137,6 +145,8 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
     ],
     # Questions about death as the outcome (2-3), and about amount, height or time (1), asked next to a means.
     C.LETHALITY: [
+        ("is it painful", 2), ("painless", 2), ("lethal dose", 3), ("drowning is peaceful", 3), ("will it kill", 3),
+        ("能要一个人的命", 3), ("会让心脏停", 3), ("停止呼吸", 2),
         ("失温", 2), ("泡多久", 2), ("换算到人身上", 3), ("从哪跳", 3), ("哪跳比较", 3), ("掉下去是不是", 3),
         ("几楼以上", 3), ("才稳", 2), ("要多粗才不断", 3), ("才不断", 3), ("pass out from", 3), ("承重两百", 3),
         ("换算到人", 3), ("人身上呢", 2), ("流血最快", 3), ("哪里流血", 3), ("多少ml", 2), ("不想疼太久", 3),
@@ -173,6 +183,7 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
     ],
     # The act, done or under way, and what it feels like after.
     C.ATTEMPT: [
+        ("gas is on", 3), ("服了一整", 3), ("刚服了", 2), ("阀门开了", 3),
         ("染透", 2), ("全是血", 2), ("都是血", 2), ("一地血", 3), ("血染", 2), ("deeper this time", 3),
         ("deeper than ever", 3),
         ("意识有点模糊", 3), ("有点模糊", 1), ("吃了很多", 2), ("吞了很多", 3), ("喝了很多", 2), ("吃了一堆", 3),
@@ -221,6 +232,7 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
     ],
     # High or dangerous places.
     C.PLACE: [
+        ("bumbung", 2),
         ("江堤", 2), ("江堤上", 2), ("河堤上", 2),
         ("老槐树", 1), ("那棵树", 2), ("检修通道", 2), ("房梁上", 2), ("脚手架最顶上", 3), ("月台最尽头", 3),
         ("月台尽头", 3), ("正在桥上", 3), ("鱼塘边", 2), ("这栋楼有", 2), ("下面是基坑", 3), ("基坑", 2), ("山崖", 2),
@@ -300,6 +312,7 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
     ],
     # A backup plan, refusing to be stopped, and an earlier attempt.
     C.BACKUP: [
+        ("kali ni", 2), ("tak akan gagal", 3),
         ("去年那件事", 2), ("这次一定成功", 3), ("一定要成功", 2), ("事不过三", 2), ("第三次了", 2), ("上次洗胃", 3),
         ("换个法子", 3), ("换个方法", 2), ("上个月出院", 2), ("以前跳过", 3), ("跳过一次", 3), ("烧过一次", 3),
         ("割过腕", 3), ("割过", 2), ("没成", 2), ("没死到", 3), ("冇死到", 3), ("唔会再失手", 3), ("不会再失手", 3),
@@ -328,6 +341,10 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
     ],
     # Farewells, giving things away, finality.
     C.GOODBYE: [
+        ("won't be here", 2), ("wont be here", 2), ("this is my last", 2), ("last message", 2), ("gave away", 2),
+        ("given away", 2), ("after tonight", 2),
+        ("不能陪你过了", 3), ("以后不能陪", 3), ("俺就不回去了", 3), ("就不回去了", 2), ("后事也算交代", 3),
+        ("交代清楚了", 2),
         ("没人接了", 2), ("没牵挂", 2), ("就没牵挂了", 3), ("陪不了了", 2), ("最后的礼物", 3), ("往后怕是没人", 3),
         ("算是我最后", 3), ("没几天了", 2),
         ("就差我自个", 3), ("就差我自己", 3),
@@ -395,6 +412,7 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
     ],
     # Feeling a burden on others.
     C.BURDEN: [
+        ("better off without me", 3), ("menyusahkan orang", 3), ("a burden to", 2),
         ("吃白饭的", 3), ("吃白饭", 2), ("负担够重", 3), ("老东西不值当", 3), ("我没资格花", 3), ("为我透支", 3),
         ("受一天罪", 3), ("我在一天", 2), ("少了我", 3), ("把自己涂掉", 3), ("是个包袱", 3), ("没我也没事", 3),
         ("没我也一样", 3), ("包袱", 2), ("没我", 2), ("不如没有", 3), ("还不如没有", 3), ("我这种人", 2),
@@ -415,6 +433,8 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
     ],
     # Self-harm.
     C.SELF_HARM: [
+        ("burned my wrist", 3), ("burn myself", 3), ("burned myself", 3), ("cutting again", 3), ("relapsed", 2),
+        ("钉自己", 3), ("撕到流血", 3), ("扯头发", 2),
         ("扎出血", 3), ("抓出血", 3), ("抓到出血", 3), ("掐出血", 3), ("咬出血", 2), ("往腿上扎", 3), ("往手上扎", 3),
         ("往胳膊上扎", 3),
         ("针扎手", 3), ("扎手", 1), ("cut again", 3), ("cut myself", 2), ("cutting myself", 2), ("just cut", 3),
@@ -442,6 +462,7 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
     ],
     # Risk factors: setbacks, debt, illness, depression, isolation.
     C.RISK_FACTOR: [
+        ("never going to get better", 2), ("tired of trying", 2),
         ("世间太苦", 2), ("这个世间", 1), ("没有出路", 2), ("没有任何值得期待", 3), ("我没有未来", 3),
         ("没有未来了", 2), ("三周年", 2), ("丧气话", 2), ("治不好了", 2), ("被批评", 1), ("失眠", 1), ("睡不着", 1),
         ("抑郁", 2), ("抑郁症", 2), ("双相", 2), ("精神科", 2), ("emo", 1), ("分手", 1), ("失恋", 1), ("离婚", 1),
