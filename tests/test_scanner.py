@@ -224,6 +224,19 @@ def test_an_empty_term_table_is_filled_and_a_deleted_term_stays_deleted(db):
     assert not ScanTerm.objects.filter(phrase="一了百了", category="intent").exists()  # its managers removed it
 
 
+def test_a_retired_default_goes_on_migrate_unless_its_managers_changed_it(db):
+    ScanTerm.objects.create(phrase="tan", category="method", weight=1, note="default list")
+    call_command("migrate", verbosity=0)
+    assert not ScanTerm.objects.filter(phrase="tan", category="method").exists()
+    call_command("migrate", verbosity=0)
+    assert not ScanTerm.objects.filter(phrase="tan", category="method").exists()  # and it does not come back
+    kept = ScanTerm.objects.create(phrase="tan", category="method", weight=1, note="default list")
+    kept.is_active = False
+    kept.save()  # a manager's change
+    call_command("migrate", verbosity=0)
+    assert ScanTerm.objects.filter(pk=kept.pk).exists()
+
+
 def test_terms_typed_in_pinyin_count_where_they_sit_between_syllables():
     result = scan_text("wo yi jing tun le hen duo an mian yao, tou hao yun", FRAMES_ONLY)
     assert result.desk_severity["life"] >= 4, result.reason

@@ -46,8 +46,8 @@ def scan_terms_load_defaults(*, using: str = "default") -> int:
     """Add the default terms the table lacks (a new database, a test flush, or a release that
     brings new terms), but never one its managers deleted from a list they keep: a list they
     shaped stays as they shaped it, and a term they edited or switched off is left as it is. An
-    empty table is filled whole. Method terms get their kind of goods when they have none.
-    Returns the terms added."""
+    empty table is filled whole. Method terms get their kind of goods when they have none. A
+    default a release retired goes, unless its managers changed it. Returns the terms added."""
     from ..scanner.default_terms import default_terms
 
     terms = ScanTerm.objects.using(using)
@@ -71,7 +71,20 @@ def scan_terms_load_defaults(*, using: str = "default") -> int:
             terms.filter(phrase=t.phrase, category=t.category).update(goods=t.goods)
     if missing:
         logger.info("Loaded %d default scan terms", len(missing))
+    _retired_defaults_remove(terms)
     return len(missing)
+
+
+def _retired_defaults_remove(terms) -> None:
+    """Delete the retired defaults still as shipped: never changed since they were loaded. Each
+    deletion is in the term's history, so a later migrate does not bring it back."""
+    from ..scanner.default_terms import RETIRED_DEFAULTS
+
+    for phrase, category, weight in RETIRED_DEFAULTS:
+        for term in terms.filter(phrase=phrase, category=category, weight=weight, note="default list"):
+            if not term.history.filter(history_type="~").exists():
+                term.delete()
+                logger.info("Retired default scan term %s (%s)", phrase, category)
 
 
 def message_store(
