@@ -278,3 +278,11 @@ def test_the_danger_model_raises_a_person_the_frames_missed_to_high():
     assert raised.judgements["life"].level == 6
     assert "模型" in raised.reason or "model" in raised.reason
     assert scan_text("今晚准时发货", lexicon).severity_name in ("none", "low")
+
+
+def test_english_words_count_only_as_whole_words():
+    assert not {m.term for m in scan_text("pls send it to my office", FRAMES_ONLY).matches} & {"end it"}
+    assert not {m.term for m in scan_text("ship it to Europe, waterproof, for the driver", FRAMES_ONLY).matches}
+    for disguised in ("I want to kill myself", "ｋｉｌｌ ｍｙｓｅｌｆ", "k■i■l■l m■y■s■e■l■f"):
+        assert "kill myself" in {m.term for m in scan_text(disguised, FRAMES_ONLY).matches}, disguised
+    assert "zisha" in {m.term for m in scan_text("woxiangzisha", FRAMES_ONLY).matches}  # pinyin runs together

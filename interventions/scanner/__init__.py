@@ -112,7 +112,7 @@ def scan_text(text: str, lexicon: Lexicon, *, high_risk_product: bool = False) -
     """Scan one message: the frames judge the terms found; the model, when the lexicon has one,
     may lift a message they rated below medium to medium."""
     normalised = normalise(text)
-    hits, weight = lexicon.read(normalised)
+    hits, weight = lexicon.read(normalised, text)
     judgements = judge(hits, high_risk_product=high_risk_product) if hits else {}
     if lexicon.model is not None:
         judgements = second_opinion(

@@ -13,9 +13,12 @@ import ahocorasick
 from .categories import Category
 from .model import Model, shipped
 from .normalise import normalise, original_offsets
-from .pinyin import between_syllables, spelling
+from .pinyin import between_syllables, letter, reads_as_syllables, spelling
 
 _value = itemgetter(1)  # an automaton match is (end, value)
+# Where a key of letters must stand on its own (a value's last item, a bit mask): between pinyin
+# syllables, or at the start or end of an English word.
+SYLLABLES, WORD_START, WORD_END = 1, 2, 4
 _weight = itemgetter(0)  # a value is (the model's weight, length, the terms that count, silences, spelled)
 _terms = itemgetter(2)
 _silences = itemgetter(3)
@@ -76,38 +79,46 @@ class Lexicon:
         weights = model.weights if model is not None else {}
         # One automaton for the terms and the model's n-grams, so a message is walked once. Each
         # key's value: (the model's weight, the key's length, the terms that count, whether the key
-        # is a benign phrase that silences the terms inside it, whether it is a pinyin spelling).
+        # is a benign phrase that silences the terms inside it, where it must stand on its own).
         for key in by_key.keys() | spelled.keys() | weights.keys():
             same_phrase = by_key.get(key) or spelled.get(key, ())
             counted = tuple(term for term in same_phrase if not term.is_exception)
             self.automaton.add_word(
                 key,
-                (weights.get(key, 0j), len(key), counted, len(counted) < len(same_phrase), key in spelled),
+                (
+                    weights.get(key, 0j),
+                    len(key),
+                    counted,
+                    len(counted) < len(same_phrase),
+                    _edges(key, spelled=key in spelled) if same_phrase else 0,
+                ),
             )
         self.size = sum(len(same) for same in by_key.values())
         if by_key or weights:
             self.automaton.make_automaton()
 
-    def read(self, normalised: str) -> tuple[list[Hit], complex]:
+    def read(self, normalised: str, text: str | None = None) -> tuple[list[Hit], complex]:
         """In one pass: every term in the text, minus those inside a benign phrase (跳楼 in
-        跳楼价), and the sum of the model's n-gram weights (0 without a model)."""
+        跳楼价) and words of letters found inside other words (`rope` in `Europe`), and the sum of
+        the model's n-gram weights (0 without a model). `text` is what normalised came from."""
         matches = list(self.automaton.iter(normalised))
         if not matches:
             return [], 0j
         values = list(map(_value, matches))
         total = sum(map(_weight, values), 0j) if self.model is not None else 0j
+        alone = _StandsAlone(normalised, text)
         # Most matches are the model's n-grams; compress() picks the few that are terms in C,
         # so the Python loops below run over those only.
         found = [
             Hit(term, end + 1 - length, end + 1)
-            for end, (_, length, terms, _, spelled) in compress(matches, map(_terms, values))
-            if not spelled or between_syllables(normalised, end + 1 - length, end + 1)
+            for end, (_, length, terms, _, edges) in compress(matches, map(_terms, values))
+            if not edges or alone(edges, end + 1 - length, end + 1)
             for term in terms
         ]
         benign = [
             (end + 1 - length, end + 1)
-            for end, (_, length, _, _, spelled) in compress(matches, map(_silences, values))
-            if not spelled or between_syllables(normalised, end + 1 - length, end + 1)
+            for end, (_, length, _, _, edges) in compress(matches, map(_silences, values))
+            if not edges or alone(edges, end + 1 - length, end + 1)
         ]
         if benign:
             found = [hit for hit in found if not any(start <= hit.start and hit.end <= end for start, end in benign)]
@@ -139,6 +150,44 @@ class Lexicon:
             for hit in hits
         }
         return sorted(matches, key=lambda m: (m.start, m.end, m.category))
+
+
+def _edges(key: str, *, spelled: bool) -> int:
+    """Where a key with letters at its edges must stand on its own: a pinyin spelling, or a key
+    of letters that reads as pinyin (zisha), between syllables; other letters (rope, end it, 想die)
+    at the edges of an English word, so that `rope` is not found in `Europe` nor `end it` in
+    `send it`."""
+    if not key or not (letter(key[0]) or letter(key[-1])):
+        return 0
+    if spelled or (all(letter(c) for c in key) and reads_as_syllables(key)):
+        return SYLLABLES
+    return (WORD_START if letter(key[0]) else 0) | (WORD_END if letter(key[-1]) else 0)
+
+
+class _StandsAlone:
+    """Whether a match of letters stands on its own in one message. The map back to the
+    original text, where the spaces between English words still are, is made only when a match
+    at a word's edge asks for it."""
+
+    __slots__ = ("normalised", "offsets", "text")
+
+    def __init__(self, normalised: str, text: str | None) -> None:
+        self.normalised, self.text, self.offsets = normalised, text, None
+
+    def __call__(self, edges: int, start: int, end: int) -> bool:
+        if edges & SYLLABLES:
+            return between_syllables(self.normalised, start, end)
+        if self.text is None:
+            text, first, last = self.normalised, start, end - 1
+        else:
+            if self.offsets is None:
+                self.offsets = original_offsets(self.text)
+            text, first, last = self.text, self.offsets[start], self.offsets[end - 1]
+        before = normalise(text[first - 1]) if first > 0 else ""
+        after = normalise(text[last + 1]) if last + 1 < len(text) else ""
+        return not (edges & WORD_START and before and letter(before[-1])) and not (
+            edges & WORD_END and after and letter(after[0])
+        )
 
 
 def default_lexicon() -> Lexicon:

@@ -53,14 +53,19 @@ def between_syllables(text: str, start: int, end: int) -> bool:
     after = end
     while after < len(text) and _letter(text[after]):
         after += 1
-    return _reads_as_syllables(text[before:start]) and _reads_as_syllables(text[end:after])
+    return reads_as_syllables(text[before:start]) and reads_as_syllables(text[end:after])
 
 
 def _letter(char: str) -> bool:
     return "a" <= char <= "z"
 
 
-def _reads_as_syllables(letters: str) -> bool:
+def letter(char: str) -> bool:
+    """Whether a normalised character is a Latin letter."""
+    return _letter(char)
+
+
+def reads_as_syllables(letters: str) -> bool:
     """Whether the letters split into pinyin syllables (the empty string does)."""
     known = syllables()
     reachable = [True] + [False] * len(letters)
