@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.crypto import phone_index
 from accounts.models import User
+from config.db import insert_new
 
 from .models import Buyer, Merchant, MerchantMembership, Order, Product, Region
 
@@ -147,9 +148,16 @@ def buyers_record(*, contacts: Mapping[str, Contact]) -> dict[str, Buyer]:
         list(Buyer.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk"))
         Buyer.objects.bulk_update(changed, ["phone", "phone_index", "address"])
     if fresh:
-        # Another batch may create the same account meanwhile; the unique account keeps one.
-        Buyer.objects.bulk_create(fresh, ignore_conflicts=True)
-        known = {buyer.account_ref: buyer for buyer in Buyer.objects.filter(account_ref__in=contacts)}
+        # Another batch may create the same account meanwhile; the unique account keeps one, and
+        # only the accounts this batch did not insert are read back.
+        inserted = dict(insert_new(fresh, returning=("account_ref", "id")))
+        for buyer in fresh:
+            if buyer.account_ref in inserted:
+                buyer.pk = inserted[buyer.account_ref]
+                buyer._state.adding, buyer._state.db = False, Buyer.objects.db  # saved, as bulk_create marks them
+                known[buyer.account_ref] = buyer
+        if skipped := [buyer.account_ref for buyer in fresh if buyer.account_ref not in inserted]:
+            known.update((buyer.account_ref, buyer) for buyer in Buyer.objects.filter(account_ref__in=skipped))
     return known
 
 

@@ -50,6 +50,41 @@ def test_posting_the_same_batch_again_creates_nothing(api, django_capture_on_com
     assert (Message.objects.count(), Alert.objects.count()) == counts
 
 
+def test_one_message_sent_again_alone_is_a_duplicate_and_a_repeat_within_a_batch_too(api):
+    first = api.post(URL, {"messages": [message(1)]}, format="json").json()
+    again = api.post(URL, {"messages": [message(1)]}, format="json").json()
+    assert (first["created"], again["created"], again["duplicates"]) == (1, 0, 1)
+    assert again["items"][0]["id"] == first["items"][0]["id"]
+    mixed = api.post(URL, {"messages": [message(2), message(1), message(2)]}, format="json").json()
+    assert [item["status"] for item in mixed["items"]] == ["created", "duplicate", "duplicate"]
+    assert mixed["items"][0]["id"] == mixed["items"][2]["id"]
+    assert Message.objects.count() == 2
+
+
+def test_a_batch_costs_the_same_few_queries_however_many_messages_it_holds(
+    api, shop_a, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    api.post(URL, {"messages": []}, format="json")  # the token's use is noted once a minute
+
+    def batch(first: int) -> list[dict]:
+        return [
+            message(n, buyer_ref=f"tb_{n}", buyer_phone="13800138000", merchant_ref=shop_a.external_ref, order_ref="o1")
+            for n in range(first, first + 100)
+        ]
+
+    # The token; the people's transaction (BEGIN, buyers read, new buyers inserted, COMMIT); the
+    # messages' (BEGIN, shops, orders, the one INSERT that skips what is stored, COMMIT).
+    with django_capture_on_commit_callbacks(), django_assert_num_queries(10):
+        assert api.post(URL, {"messages": batch(0)}, format="json").json()["created"] == 100
+    # The same people again, known now, with their messages already stored: no buyer is inserted,
+    # and the stored messages are looked up once, after the INSERT skipped them.
+    with django_capture_on_commit_callbacks(), django_assert_num_queries(10):
+        assert api.post(URL, {"messages": batch(0)}, format="json").json()["duplicates"] == 100
+    # No shop or order named: no lookup of either.
+    with django_capture_on_commit_callbacks(), django_assert_num_queries(7):
+        assert api.post(URL, {"messages": [message(n, buyer_ref="tb_1") for n in range(200, 300)]}, format="json")
+
+
 def test_bad_items_are_named_and_the_good_ones_still_accepted(api):
     batch = [
         message(1),
