@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Desk
 from config.celery import enqueue_after_commit
-from config.db import insert_new, retried_on_deadlock
+from config.db import insert_new, retried_on_deadlock, statements_committed_whole
 from fraud.indicators import Found
 from fraud.indicators import extract as extract_indicators
 from fraud.selectors import blocked_among, official_domain_names
@@ -115,22 +115,23 @@ def messages_intake(*, items: Sequence[dict]) -> list[Intake]:
     """Store a batch of validated messages, each once; the new ones are scanned after commit.
 
     Items carry source, external_id, text, sent_at and optionally channel, buyer_ref,
-    buyer_phone, buyer_address, merchant_ref, order_ref. The batch's people are recorded first, in
-    a short transaction of their own: concurrent batches that share new people then wait for each
-    other only that long, not until a whole batch of messages commits. The messages are written
-    all or none; a person recorded for a batch that then fails is found again by its retry."""
+    buyer_phone, buyer_address, merchant_ref, order_ref. The batch's people are recorded first, by
+    statements that commit on their own: concurrent batches that share new people then wait for
+    each other only that long, not until a whole batch of messages commits. The messages are
+    written all or none, by one INSERT; a person recorded for a batch that then fails is found
+    again by its retry. The scan is sent once that INSERT has committed."""
     buyers = _people_record(items)
     return _messages_store(items, buyers)
 
 
 @retried_on_deadlock
-@transaction.atomic
+@statements_committed_whole
 def _people_record(items: Sequence[dict]) -> dict[str, Buyer]:
     return buyers_record(contacts=contacts_of(items))
 
 
 @retried_on_deadlock
-@transaction.atomic
+@statements_committed_whole
 def _messages_store(items: Sequence[dict], buyers: dict[str, Buyer]) -> list[Intake]:
     keys = [(item["source"], item["external_id"]) for item in items]
     merchants = _ids_by_ref(Merchant, {item.get("merchant_ref") for item in items})
