@@ -30,7 +30,7 @@ from ..models import Alert, Message, ScanTerm
 from ..scanner import Lexicon, ScanResult, scan_text
 from ..scanner.frames import Frame
 from ..selectors import current_lexicon
-from .alerts import ConversationVerdict, alert_raise_or_join
+from .alerts import ConversationVerdict, PeopleAtHand, alert_raise_or_join
 from .checkins import checkin_replies_record
 
 logger = logging.getLogger(__name__)
@@ -213,11 +213,24 @@ def messages_scan(*, message_ids: Sequence[int], now: datetime | None = None) ->
         official = official_domain_names()
         found = {message.pk: extract_indicators(message.text) for message in messages}
         blocked = blocked_among([item for items in found.values() for item in items])
+        judged = []
         for message in messages:
             high_risk = message.order is not None and message.order.product.is_high_risk
             result = scan_text(message.text, lexicon, high_risk_product=high_risk)
             signals = fraud_signals(found[message.pk], official_domains=official, blocked=blocked)
-            _alert_on(message, result, lexicon, high_risk, now, watched, signals, found[message.pk])
+            judged.append((message, result, high_risk, signals, _desk_severity(result, signals)))
+        # The people any of whose messages can reach an alert. A low message whose person gets an
+        # alert within the batch is among them already, by the medium one that raised it.
+        people = PeopleAtHand(
+            {
+                message.buyer_id
+                for message, _result, _high_risk, _signals, by_desk in judged
+                if message.buyer_id and any(_matters(message, desk, sev, watched) for desk, sev in by_desk.items())
+            },
+            now=now,
+        )
+        for message, result, high_risk, signals, by_desk in judged:
+            _alert_on(message, result, by_desk, lexicon, high_risk, now, watched, signals, found[message.pk], people)
         checkin_replies_record(messages)
         Message.objects.filter(pk__in=[m.pk for m in messages]).update(scanned_at=now)
     return len(messages)
@@ -235,15 +248,31 @@ def _people_with_open_alerts(messages: list[Message], now: datetime) -> set[tupl
     )
 
 
+def _desk_severity(result: ScanResult, signals: list[FraudSignal]) -> dict[str, int]:
+    """The message's severity for each desk. A blocklisted indicator or a look-alike link puts it
+    before the anti-fraud desk at high at least, whatever the words."""
+    by_desk = dict(result.desk_severity)
+    if signals:
+        by_desk[Desk.FRAUD] = max(by_desk.get(Desk.FRAUD, Severity.NONE), Severity.HIGH)
+    return by_desk
+
+
+def _matters(message: Message, desk: str, severity: int, watched: set[tuple[int, str]]) -> bool:
+    """Medium or above raises or joins an alert; low only joins one its person has open."""
+    return severity >= Severity.MEDIUM or (severity >= Severity.LOW and (message.buyer_id, desk) in watched)
+
+
 def _alert_on(
     message: Message,
     result: ScanResult,
+    by_desk: dict[str, int],
     lexicon: Lexicon,
     high_risk: bool,
     now: datetime,
     watched: set[tuple[int, str]],
     signals: list[FraudSignal],
     found: list[Found],
+    people: PeopleAtHand,
 ) -> None:
     """A message that matters to a desk goes in front of it: joining the open alert about the same
     person (judged on the whole conversation), or as a new alert at medium or above.
@@ -252,13 +281,9 @@ def _alert_on(
     looked at only when its person has one (when the batch began, or raised in it since); the
     rest cost no query.
 
-    A blocklisted indicator or a look-alike link puts the message before the anti-fraud desk at
-    high at least, whatever the words; every indicator found is sighted on that desk's alert."""
-    by_desk = dict(result.desk_severity)
-    if signals:
-        by_desk[Desk.FRAUD] = max(by_desk.get(Desk.FRAUD, Severity.NONE), Severity.HIGH)
+    Every indicator found is sighted on the anti-fraud desk's alert."""
     for desk, severity in by_desk.items():
-        if severity < Severity.LOW or (severity < Severity.MEDIUM and (message.buyer_id, desk) not in watched):
+        if not _matters(message, desk, severity, watched):
             continue
         matches = [
             {"term": m.term, "category": m.category, "start": m.start, "end": m.end, "message_id": message.pk}
@@ -283,6 +308,7 @@ def _alert_on(
             message=message,
             now=now,
             judge_conversation=judge_conversation,
+            people=people,
             frames=[*result.frames_for(desk), *([Frame.INDICATOR] if desk == Desk.FRAUD and signals else [])],
             risk_level=result.level_for(desk),
         )
