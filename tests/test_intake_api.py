@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from accounts.services import api_token_issue, api_token_revoke
 from interventions.models import Alert, Message
 from orders.models import Order
+from tests import factories
 
 URL = "/api/v1/intake/messages"
 
@@ -61,6 +62,28 @@ def test_one_message_sent_again_alone_is_a_duplicate_and_a_repeat_within_a_batch
     assert Message.objects.count() == 2
 
 
+def test_messages_point_at_the_shops_and_orders_they_name_and_keep_unknown_references(api, shop_a):
+    order = factories.OrderFactory(external_ref="TB42", product__merchant=shop_a)
+    batch = [
+        message(1, merchant_ref="shop-a", order_ref="TB42"),
+        message(2, merchant_ref="shop-a"),
+        message(3, order_ref="TB42"),
+        message(4, merchant_ref="shop-unknown", order_ref="TB-unknown"),
+    ]
+    assert api.post(URL, {"messages": batch}, format="json").status_code == 202
+    stored = {m.external_id: m for m in Message.objects.all()}
+    assert (stored["chat-1"].merchant, stored["chat-1"].order) == (shop_a, order)
+    assert (stored["chat-2"].merchant, stored["chat-2"].order) == (shop_a, None)
+    assert (stored["chat-3"].merchant, stored["chat-3"].order) == (None, order)
+    unknown = stored["chat-4"]
+    assert (unknown.merchant, unknown.order, unknown.merchant_ref, unknown.order_ref) == (
+        None,
+        None,
+        "shop-unknown",
+        "TB-unknown",
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_costs_the_same_few_queries_however_many_messages_it_holds(
     api, shop_a, django_assert_num_queries, monkeypatch
@@ -75,13 +98,14 @@ def test_a_batch_costs_the_same_few_queries_however_many_messages_it_holds(
             for n in range(first, first + 100)
         ]
 
-    # The token; the buyers read and the new ones inserted; the shops, the orders and the one
-    # INSERT of the messages. Each write is one statement, committed whole: no BEGIN, no COMMIT.
-    with django_assert_num_queries(6):
+    # The token; the buyers read and the new ones inserted; the shops and orders named (one
+    # query) and the one INSERT of the messages. Each write is one statement, committed whole:
+    # no BEGIN, no COMMIT.
+    with django_assert_num_queries(5):
         assert api.post(URL, {"messages": batch(0)}, format="json").json()["created"] == 100
     # The same people again, known now, with their messages already stored: no buyer is inserted,
     # and the stored messages are looked up once, after the INSERT skipped them.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert api.post(URL, {"messages": batch(0)}, format="json").json()["duplicates"] == 100
     # No shop or order named: no lookup of either.
     with django_assert_num_queries(3):

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils import timezone
 
 from accounts.models import Desk
@@ -134,8 +134,7 @@ def _people_record(items: Sequence[dict]) -> dict[str, Buyer]:
 @statements_committed_whole
 def _messages_store(items: Sequence[dict], buyers: dict[str, Buyer]) -> list[Intake]:
     keys = [(item["source"], item["external_id"]) for item in items]
-    merchants = _ids_by_ref(Merchant, {item.get("merchant_ref") for item in items})
-    orders = _ids_by_ref(Order, {item.get("order_ref") for item in items})
+    merchants, orders = _shops_and_orders(items)
     fresh: dict[tuple[str, str], Message] = {}
     for item, key in zip(items, keys, strict=True):
         if key in fresh:
@@ -186,12 +185,21 @@ def _message_ids(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
     return {(source, external_id): pk for source, external_id, pk in rows}
 
 
-def _ids_by_ref(model, refs: set[str | None]) -> dict[str, int]:
-    """The ids of the rows (merchants, orders) with these external refs; no query when none is named."""
-    refs = refs - {None, ""}
-    if not refs:
-        return {}
-    return dict(model.objects.filter(external_ref__in=refs).values_list("external_ref", "id"))
+def _shops_and_orders(items: Sequence[dict]) -> tuple[dict[str, int], dict[str, int]]:
+    """The ids of the shops and the orders the items name, by external ref, in one query (a UNION
+    of the two lookups); none when no item names either."""
+    shop_refs = {item.get("merchant_ref") for item in items} - {None, ""}
+    order_refs = {item.get("order_ref") for item in items} - {None, ""}
+    lookups = [
+        model.objects.filter(external_ref__in=refs).annotate(kind=Value(kind)).values_list("kind", "external_ref", "id")
+        for model, kind, refs in ((Merchant, "shop", shop_refs), (Order, "order", order_refs))
+        if refs
+    ]
+    found: dict[str, dict[str, int]] = {"shop": {}, "order": {}}
+    if lookups:
+        for kind, ref, pk in lookups[0].union(*lookups[1:], all=True) if len(lookups) > 1 else lookups[0]:
+            found[kind][ref] = pk
+    return found["shop"], found["order"]
 
 
 def messages_scan(*, message_ids: Sequence[int], now: datetime | None = None) -> int:
