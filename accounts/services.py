@@ -153,9 +153,13 @@ def api_token_authenticate(key: str, *, now: datetime | None = None) -> ApiToken
     if not token.is_usable(now):
         return None
     stale = now - timedelta(minutes=1)
-    ApiToken.objects.filter(pk=token.pk).filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)).update(
-        last_used_at=now
-    )
+    # The row just read says whether the use is noted already: an integration posting many
+    # batches a second then costs no UPDATE round trip. The condition stays in the UPDATE, so
+    # concurrent requests still write it once.
+    if token.last_used_at is None or token.last_used_at < stale:
+        ApiToken.objects.filter(pk=token.pk).filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)).update(
+            last_used_at=now
+        )
     return token
 
 

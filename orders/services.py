@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.crypto import phone_index
 from accounts.models import User
+from config.db import insert_new
 
 from .models import Buyer, Merchant, MerchantMembership, Order, Product, Region
 
@@ -124,7 +125,8 @@ def contacts_of(items: Sequence[dict]) -> dict[str, Contact]:
 
 def buyers_record(*, contacts: Mapping[str, Contact]) -> dict[str, Buyer]:
     """The buyers with these platform accounts, by account, created on first sight, for a whole
-    batch at once; a contact given is kept as buyer_contact_apply keeps it."""
+    batch at once; a contact given is kept as buyer_contact_apply keeps it. Needs no transaction
+    of the caller's: the new buyers are one INSERT, the changed contacts one transaction."""
     if not contacts:
         return {}
     # Every batch writes its rows in the same order (accounts sorted, rows by id), so two batches
@@ -144,12 +146,21 @@ def buyers_record(*, contacts: Mapping[str, Contact]) -> dict[str, Buyer]:
         # Locked in id order before the update, so batches changing the same people queue up; a
         # no-key lock, as the update itself takes, so other batches' messages can still point at them.
         ids = [buyer.pk for buyer in changed]
-        list(Buyer.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk"))
-        Buyer.objects.bulk_update(changed, ["phone", "phone_index", "address"])
+        with transaction.atomic(savepoint=False):
+            list(Buyer.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk"))
+            Buyer.objects.bulk_update(changed, ["phone", "phone_index", "address"])
     if fresh:
-        # Another batch may create the same account meanwhile; the unique account keeps one.
-        Buyer.objects.bulk_create(fresh, ignore_conflicts=True)
-        known = {buyer.account_ref: buyer for buyer in Buyer.objects.filter(account_ref__in=contacts)}
+        # One statement, whole or not at all, so it needs no transaction of the caller's. Another
+        # batch may create the same account meanwhile; the unique account keeps one, and only the
+        # accounts this batch did not insert are read back.
+        inserted = dict(insert_new(fresh, returning=("account_ref", "id")))
+        for buyer in fresh:
+            if buyer.account_ref in inserted:
+                buyer.pk = inserted[buyer.account_ref]
+                buyer._state.adding, buyer._state.db = False, Buyer.objects.db  # saved, as bulk_create marks them
+                known[buyer.account_ref] = buyer
+        if skipped := [buyer.account_ref for buyer in fresh if buyer.account_ref not in inserted]:
+            known.update((buyer.account_ref, buyer) for buyer in Buyer.objects.filter(account_ref__in=skipped))
     return known
 
 

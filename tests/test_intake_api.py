@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from accounts.services import api_token_issue, api_token_revoke
 from interventions.models import Alert, Message
 from orders.models import Order
+from tests import factories
 
 URL = "/api/v1/intake/messages"
 
@@ -48,6 +49,70 @@ def test_posting_the_same_batch_again_creates_nothing(api, django_capture_on_com
     assert again.status_code == 202
     assert (again.json()["created"], again.json()["duplicates"]) == (0, 5)
     assert (Message.objects.count(), Alert.objects.count()) == counts
+
+
+def test_one_message_sent_again_alone_is_a_duplicate_and_a_repeat_within_a_batch_too(api):
+    first = api.post(URL, {"messages": [message(1)]}, format="json").json()
+    again = api.post(URL, {"messages": [message(1)]}, format="json").json()
+    assert (first["created"], again["created"], again["duplicates"]) == (1, 0, 1)
+    assert again["items"][0]["id"] == first["items"][0]["id"]
+    mixed = api.post(URL, {"messages": [message(2), message(1), message(2)]}, format="json").json()
+    assert [item["status"] for item in mixed["items"]] == ["created", "duplicate", "duplicate"]
+    assert mixed["items"][0]["id"] == mixed["items"][2]["id"]
+    assert Message.objects.count() == 2
+
+
+def test_messages_point_at_the_shops_and_orders_they_name_and_keep_unknown_references(api, shop_a):
+    order = factories.OrderFactory(external_ref="TB42", product__merchant=shop_a)
+    batch = [
+        message(1, merchant_ref="shop-a", order_ref="TB42"),
+        message(2, merchant_ref="shop-a"),
+        message(3, order_ref="TB42"),
+        message(4, merchant_ref="shop-unknown", order_ref="TB-unknown"),
+    ]
+    assert api.post(URL, {"messages": batch}, format="json").status_code == 202
+    stored = {m.external_id: m for m in Message.objects.all()}
+    assert (stored["chat-1"].merchant, stored["chat-1"].order) == (shop_a, order)
+    assert (stored["chat-2"].merchant, stored["chat-2"].order) == (shop_a, None)
+    assert (stored["chat-3"].merchant, stored["chat-3"].order) == (None, order)
+    unknown = stored["chat-4"]
+    assert (unknown.merchant, unknown.order, unknown.merchant_ref, unknown.order_ref) == (
+        None,
+        None,
+        "shop-unknown",
+        "TB-unknown",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_costs_the_same_few_queries_however_many_messages_it_holds(
+    api, shop_a, django_assert_num_queries, monkeypatch
+):
+    sent = []  # what is sent to the scan, held here so that its queries are not counted
+    monkeypatch.setattr("interventions.tasks.scan_messages.delay", sent.append)
+    api.post(URL, {"messages": []}, format="json")  # the token's use is noted once a minute
+
+    def batch(first: int) -> list[dict]:
+        return [
+            message(n, buyer_ref=f"tb_{n}", buyer_phone="13800138000", merchant_ref=shop_a.external_ref, order_ref="o1")
+            for n in range(first, first + 100)
+        ]
+
+    # The token; the buyers read and the new ones inserted; the shops and orders named (one
+    # query) and the one INSERT of the messages. Each write is one statement, committed whole:
+    # no BEGIN, no COMMIT.
+    with django_assert_num_queries(5):
+        assert api.post(URL, {"messages": batch(0)}, format="json").json()["created"] == 100
+    # The same people again, known now, with their messages already stored: no buyer is inserted,
+    # and the stored messages are looked up once, after the INSERT skipped them.
+    with django_assert_num_queries(5):
+        assert api.post(URL, {"messages": batch(0)}, format="json").json()["duplicates"] == 100
+    # No shop or order named: no lookup of either.
+    with django_assert_num_queries(3):
+        assert api.post(URL, {"messages": [message(n, buyer_ref="tb_1") for n in range(200, 300)]}, format="json")
+    # Each new message is sent to the scan once, by the request that stored it.
+    assert sorted(pk for ids in sent for pk in ids) == sorted(Message.objects.values_list("pk", flat=True))
+    assert len(sent) == 2
 
 
 def test_bad_items_are_named_and_the_good_ones_still_accepted(api):

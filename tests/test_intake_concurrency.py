@@ -5,10 +5,10 @@ import random
 import threading
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from rest_framework.test import APIClient
 
-from config.db import retried_on_deadlock
+from config.db import retried_on_deadlock, statements_committed_whole
 from interventions.models import Message
 from orders.models import Buyer
 
@@ -101,3 +101,20 @@ def test_a_batch_aborted_to_break_a_deadlock_is_written_again_and_other_errors_a
     with pytest.raises(OperationalError):
         always_deadlocked()
     assert calls.count("again") == 3
+
+
+def test_inside_a_callers_transaction_a_write_aborted_by_a_deadlock_is_undone_alone_and_written_again(db):
+    attempts = []
+
+    @retried_on_deadlock
+    @statements_committed_whole
+    def record(account: str) -> None:
+        attempts.append(account)
+        Buyer.objects.create(account_ref=f"{account}-{len(attempts)}")
+        if len(attempts) == 1:
+            raise _deadlock()
+
+    with transaction.atomic():  # an Idempotency-Key's transaction around the work
+        Buyer.objects.create(account_ref="before")
+        record("tb")
+    assert sorted(Buyer.objects.values_list("account_ref", flat=True)) == ["before", "tb-2"]

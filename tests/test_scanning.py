@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from interventions.models import Alert, Message, Severity
@@ -37,6 +39,21 @@ def test_hits_about_one_person_join_the_open_alert_and_raise_it(db):
     assert alert.sla_due_at < deadline
     assert set(alert.messages.all()) == {first, second}
     assert {m["message_id"] for m in alert.matches} == {first.pk, second.pk}
+
+
+def test_a_batch_reads_its_people_once_however_many_of_them_write_of_danger(db):
+    def scan_reads(people: int) -> int:
+        ids = []
+        for _ in range(people):
+            ids += [m.pk for m in _messages(factories.BuyerFactory(), "活着好累", "活着好累,真的")]
+        with CaptureQueriesContext(connection) as queries:
+            assert messages_scan(message_ids=ids) == 2 * people
+        return sum(1 for query in queries if query["sql"].startswith("SELECT"))
+
+    assert scan_reads(2) == scan_reads(8)
+    # Each person's second message joined the alert their first raised, within the one batch.
+    assert Alert.objects.count() == 10
+    assert {alert.messages.count() for alert in Alert.objects.all()} == {2}
 
 
 def test_a_hit_after_the_window_opens_a_new_alert(db):

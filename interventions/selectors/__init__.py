@@ -122,11 +122,23 @@ def case_by_reference(reference: str) -> Case | None:
     return Case.objects.filter(pk=int(number), desk=desks[prefix]).first()
 
 
-def case_on_other_desk(buyer, *, desk: str, now: datetime) -> Case | None:
+def case_on_other_desk(buyer, *, desk: str, now: datetime, recent: dict[int, list[Case]] | None = None) -> Case | None:
     """The person's latest case on a desk other than `desk` that is open or was closed within
-    SHOUHU_RELATED_CASE_WINDOW, or None."""
+    SHOUHU_RELATED_CASE_WINDOW, or None. `recent`: recent_cases_of for a batch's people, read
+    once by the caller; otherwise the person's are read now."""
+    if recent is None:
+        recent = recent_cases_of([buyer.pk], now=now)
+    return next((case for case in recent.get(buyer.pk, []) if case.desk != desk), None)
+
+
+def recent_cases_of(buyer_ids: Iterable[int], *, now: datetime) -> dict[int, list[Case]]:
+    """The people's cases that are open or were closed within SHOUHU_RELATED_CASE_WINDOW, by
+    person, latest opened first: what case_on_other_desk chooses from."""
     recent = Q(closed_at__isnull=True) | Q(closed_at__gte=now - settings.SHOUHU_RELATED_CASE_WINDOW)
-    return Case.objects.filter(recent, buyer=buyer).exclude(desk=desk).order_by("-opened_at").first()
+    cases: dict[int, list[Case]] = {}
+    for case in Case.objects.filter(recent, buyer_id__in=buyer_ids).order_by("-opened_at"):
+        cases.setdefault(case.buyer_id, []).append(case)
+    return cases
 
 
 def open_cases_to_merge_into(alert: Alert, *, limit: int = 20) -> list[Case]:

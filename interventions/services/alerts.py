@@ -14,8 +14,8 @@ from accounts.roles import TRIAGE_ANY
 from orders.models import Buyer, Merchant, Order
 
 from ..choices import Source
-from ..models import Alert, CaseEvent, Message, Severity, WebhookSubscription
-from ..selectors import case_on_other_desk
+from ..models import Alert, Case, CaseEvent, Message, Severity, WebhookSubscription
+from ..selectors import case_on_other_desk, recent_cases_of
 from .timeline import case_event_record
 from .webhooks import webhook_emit
 
@@ -44,14 +44,19 @@ def alert_raise(
     raised_at: datetime | None = None,
     frames: Sequence[str] = (),
     risk_level: int = 0,
+    recent_cases: dict[int, list[Case]] | None = None,
 ) -> Alert:
     """Put a new alert in its desk's queue with its claim deadline. `by` is None for the scanner,
     whose frames and risk level 0-10 the alert keeps for the figures.
 
     When the person has a case on the other desk (a fraud victim now writing of despair), the
-    alert is linked to it and that case's timeline says so, so both specialists see both."""
+    alert is linked to it and that case's timeline says so, so both specialists see both.
+    `recent_cases`: the people's recent cases (selectors.recent_cases_of), when a batch has read
+    them already."""
     raised_at = raised_at or timezone.now()
-    related_case = case_on_other_desk(buyer, desk=desk, now=raised_at) if buyer is not None else None
+    related_case = (
+        case_on_other_desk(buyer, desk=desk, now=raised_at, recent=recent_cases) if buyer is not None else None
+    )
     alert = Alert(
         desk=desk,
         source=source,
@@ -158,6 +163,52 @@ def alert_dismiss(*, alert: Alert, by: User, reason: str) -> Alert:
     return locked
 
 
+class PeopleAtHand:
+    """What a scan batch must know of its people before it raises or joins their alerts, read
+    for the whole batch in four queries, where one message at a time cost up to four each.
+
+    Each person is locked first (FOR NO KEY UPDATE, in id order), so that two workers judge one
+    person's messages one after the other and cannot both decide that no alert exists yet; NO
+    KEY, because the intake's foreign-key checks on the same buyer (FOR KEY SHARE) must not wait
+    for, or deadlock with, a running scan. Then, read under those locks: the person's open alert
+    per desk added to within SHOUHU_ALERT_JOIN_WINDOW (the latest), the words of its messages,
+    and the person's recent cases (for a new alert's related case). The batch's own raises and
+    joins are noted as they happen, so the later messages of the batch see them. Only for use
+    inside the transaction that scans the batch."""
+
+    def __init__(self, buyer_ids: Iterable[int], *, now: datetime) -> None:
+        ids = sorted(set(buyer_ids))
+        list(Buyer.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk"))
+        self.open: dict[tuple[int, str], Alert] = {}
+        alerts = Alert.objects.filter(
+            buyer_id__in=ids,
+            status__in=Alert.OPEN_STATUSES,
+            updated_at__gte=now - settings.SHOUHU_ALERT_JOIN_WINDOW,
+        ).order_by("updated_at", "id")
+        for alert in alerts:
+            self.open[(alert.buyer_id, alert.desk)] = alert  # the latest updated wins, as a join picks it
+        self._words: dict[int, list[tuple[datetime, int, str]]] = {alert.pk: [] for alert in self.open.values()}
+        linked = Alert.messages.through.objects.filter(alert_id__in=self._words).values_list(
+            "alert_id", "message__sent_at", "message_id", "message__text"
+        )
+        for alert_id, sent_at, message_id, text in linked:
+            self._words[alert_id].append((sent_at, message_id, text))
+        self.recent_cases = recent_cases_of(ids, now=now) if ids else {}
+
+    def open_alert(self, buyer: Buyer, desk: str) -> Alert | None:
+        return self.open.get((buyer.pk, desk))
+
+    def words(self, alert: Alert) -> list[str]:
+        """The texts of the alert's messages, oldest first."""
+        return [text for _sent_at, _id, text in sorted(self._words.get(alert.pk, []))]
+
+    def noted(self, alert: Alert, message: Message) -> None:
+        """The message joined or raised `alert`."""
+        if alert.buyer_id is not None:
+            self.open[(alert.buyer_id, alert.desk)] = alert
+        self._words.setdefault(alert.pk, []).append((message.sent_at, message.pk, message.text))
+
+
 @transaction.atomic(savepoint=False)
 def alert_raise_or_join(
     *,
@@ -169,6 +220,7 @@ def alert_raise_or_join(
     message: Message,
     now: datetime,
     judge_conversation: Callable[[list[str]], "ConversationVerdict"],
+    people: PeopleAtHand,
     frames: Sequence[str] = (),
     risk_level: int = 0,
 ) -> Alert | None:
@@ -178,54 +230,43 @@ def alert_raise_or_join(
     the message joins it instead of flooding the queue, and the alert is judged on the whole
     conversation: intent in one message and the bought means in the next are one high-risk
     signal. `judge_conversation(texts)` returns that verdict. Otherwise a message at medium or
-    above raises a new alert. The scanner acts as no user.
+    above raises a new alert. The scanner acts as no user. `people` holds the message's person,
+    locked (PeopleAtHand).
     """
     buyer = message.buyer
-    if buyer is not None:
-        # One person's messages are judged one after another, so two workers cannot both
-        # decide that no alert exists yet. NO KEY: the intake's foreign-key checks on the same
-        # buyer (FOR KEY SHARE) must not wait for, or deadlock with, a running scan.
-        Buyer.objects.select_for_update(no_key=True).filter(pk=buyer.pk).exists()
-        open_alert = (
-            Alert.objects.filter(
-                desk=desk,
-                buyer=buyer,
-                status__in=Alert.OPEN_STATUSES,
-                updated_at__gte=now - settings.SHOUHU_ALERT_JOIN_WINDOW,
-            )
-            .order_by("-updated_at")
-            .first()
+    alert = None
+    if buyer is not None and (open_alert := people.open_alert(buyer, desk)) is not None:
+        together = judge_conversation([*people.words(open_alert), message.text])
+        if together.severity > severity:
+            severity, summary = together.severity, together.reason
+        alert = _alert_join(
+            alert=open_alert,
+            severity=severity,
+            summary=summary,
+            matches=matches,
+            message=message,
+            frames=[*frames, *together.frames],
+            risk_level=max(risk_level, together.risk_level),
         )
-        if open_alert is not None:
-            texts = [*open_alert.messages.order_by("sent_at", "id").values_list("text", flat=True), message.text]
-            together = judge_conversation(texts)
-            if together.severity > severity:
-                severity, summary = together.severity, together.reason
-            return _alert_join(
-                alert=open_alert,
-                severity=severity,
-                summary=summary,
-                matches=matches,
-                message=message,
-                frames=[*frames, *together.frames],
-                risk_level=max(risk_level, together.risk_level),
-            )
-    if severity < Severity.MEDIUM:
-        return None
-    return alert_raise(
-        desk=desk,
-        source=source,
-        severity=severity,
-        summary=summary,
-        matches=matches,
-        messages=[message],
-        buyer=buyer,
-        merchant=message.merchant,
-        order=message.order,
-        raised_at=now,
-        frames=frames,
-        risk_level=risk_level,
-    )
+    elif severity >= Severity.MEDIUM:
+        alert = alert_raise(
+            desk=desk,
+            source=source,
+            severity=severity,
+            summary=summary,
+            matches=matches,
+            messages=[message],
+            buyer=buyer,
+            merchant=message.merchant,
+            order=message.order,
+            raised_at=now,
+            frames=frames,
+            risk_level=risk_level,
+            recent_cases=people.recent_cases,
+        )
+    if alert is not None:
+        people.noted(alert, message)
+    return alert
 
 
 class ConversationVerdict(NamedTuple):

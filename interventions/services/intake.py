@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, Value
 from django.utils import timezone
 
 from accounts.models import Desk
 from config.celery import enqueue_after_commit
-from config.db import retried_on_deadlock
+from config.db import insert_new, retried_on_deadlock, statements_committed_whole
 from fraud.indicators import Found
 from fraud.indicators import extract as extract_indicators
 from fraud.selectors import blocked_among, official_domain_names
@@ -29,7 +30,7 @@ from ..models import Alert, Message, ScanTerm
 from ..scanner import Lexicon, ScanResult, scan_text
 from ..scanner.frames import Frame
 from ..selectors import current_lexicon
-from .alerts import ConversationVerdict, alert_raise_or_join
+from .alerts import ConversationVerdict, PeopleAtHand, alert_raise_or_join
 from .checkins import checkin_replies_record
 
 logger = logging.getLogger(__name__)
@@ -127,54 +128,56 @@ def messages_intake(*, items: Sequence[dict]) -> list[Intake]:
     """Store a batch of validated messages, each once; the new ones are scanned after commit.
 
     Items carry source, external_id, text, sent_at and optionally channel, buyer_ref,
-    buyer_phone, buyer_address, merchant_ref, order_ref. The batch's people are recorded first, in
-    a short transaction of their own: concurrent batches that share new people then wait for each
-    other only that long, not until a whole batch of messages commits. The messages are written
-    all or none; a person recorded for a batch that then fails is found again by its retry."""
+    buyer_phone, buyer_address, merchant_ref, order_ref. The batch's people are recorded first, by
+    statements that commit on their own: concurrent batches that share new people then wait for
+    each other only that long, not until a whole batch of messages commits. The messages are
+    written all or none, by one INSERT; a person recorded for a batch that then fails is found
+    again by its retry. The scan is sent once that INSERT has committed."""
     buyers = _people_record(items)
     return _messages_store(items, buyers)
 
 
 @retried_on_deadlock
-@transaction.atomic
+@statements_committed_whole
 def _people_record(items: Sequence[dict]) -> dict[str, Buyer]:
     return buyers_record(contacts=contacts_of(items))
 
 
 @retried_on_deadlock
-@transaction.atomic
+@statements_committed_whole
 def _messages_store(items: Sequence[dict], buyers: dict[str, Buyer]) -> list[Intake]:
     keys = [(item["source"], item["external_id"]) for item in items]
-    stored = _message_ids(keys)
-    merchants = _by_ref(Merchant, {item.get("merchant_ref") for item in items} - {None, ""})
-    orders = _by_ref(Order, {item.get("order_ref") for item in items} - {None, ""})
+    merchants, orders = _shops_and_orders(items)
     fresh: dict[tuple[str, str], Message] = {}
     for item, key in zip(items, keys, strict=True):
-        if key in stored or key in fresh:
+        if key in fresh:
             continue
+        buyer = buyers.get(item.get("buyer_ref"))
         fresh[key] = Message(
             source=item["source"],
             external_id=item["external_id"],
             channel=item.get("channel") or "",
             text=item["text"],
             sent_at=item["sent_at"],
-            buyer=buyers.get(item.get("buyer_ref")),
-            merchant=merchants.get(item.get("merchant_ref")),
+            buyer_id=buyer.pk if buyer is not None else None,
+            merchant_id=merchants.get(item.get("merchant_ref")),
             merchant_ref=item.get("merchant_ref") or "",
-            order=orders.get(item.get("order_ref")),
+            order_id=orders.get(item.get("order_ref")),
             order_ref=item.get("order_ref") or "",
         )
-    # A concurrent request may store the same message first; the constraint keeps one of them.
-    # Inserted in key order, so two batches sharing messages take their locks in one order.
-    Message.objects.bulk_create([fresh[key] for key in sorted(fresh)], ignore_conflicts=True)
-    ids = {**stored, **_message_ids(list(fresh))}
-    new_ids = [ids[key] for key in fresh]
+    # One statement stores the new messages and skips those stored before (by an earlier request,
+    # or a concurrent one that commits first: the constraint keeps one). Inserted in key order, so
+    # two batches sharing messages take their locks in one order.
+    inserted = insert_new([fresh[key] for key in sorted(fresh)], returning=("source", "external_id", "id"))
+    created = {(source, external_id): pk for source, external_id, pk in inserted}
+    ids = {**_message_ids([key for key in fresh if key not in created]), **created}
+    new_ids = [created[key] for key in fresh if key in created]
     if new_ids:
         enqueue_after_commit("interventions.tasks.scan_messages", new_ids, left_to="the sweep of unscanned messages")
     seen: set[tuple[str, str]] = set()
     outcomes = []
     for index, key in enumerate(keys):
-        outcomes.append(Intake(index, key[1], ids[key], created=key in fresh and key not in seen))
+        outcomes.append(Intake(index, key[1], ids[key], created=key in created and key not in seen))
         seen.add(key)
     return outcomes
 
@@ -182,18 +185,34 @@ def _messages_store(items: Sequence[dict], buyers: dict[str, Buyer]) -> list[Int
 def _message_ids(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
     if not keys:
         return {}
-    wanted = set(keys)
-    # Both columns, so the (source, external_id) unique index serves the lookup.
-    rows = Message.objects.filter(
-        source__in={source for source, _ in keys}, external_id__in={external_id for _, external_id in keys}
-    ).values_list("source", "external_id", "id")
-    return {(source, external_id): pk for source, external_id, pk in rows if (source, external_id) in wanted}
+    by_source: dict[str, set[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, set()).add(external_id)
+    # One (source, external ids) condition per source, so the (source, external_id) unique index
+    # takes both columns. With both as separate lists the planner may read every message of the
+    # sources and filter: it did, before the table's statistics caught up, at 20 ms a lookup.
+    wanted = Q()
+    for source, external_ids in by_source.items():
+        wanted |= Q(source=source, external_id__in=external_ids)
+    rows = Message.objects.filter(wanted).values_list("source", "external_id", "id")
+    return {(source, external_id): pk for source, external_id, pk in rows}
 
 
-def _by_ref(model, refs: set[str], *, field: str = "external_ref") -> dict:
-    if not refs:
-        return {}
-    return {getattr(row, field): row for row in model.objects.filter(**{f"{field}__in": refs})}
+def _shops_and_orders(items: Sequence[dict]) -> tuple[dict[str, int], dict[str, int]]:
+    """The ids of the shops and the orders the items name, by external ref, in one query (a UNION
+    of the two lookups); none when no item names either."""
+    shop_refs = {item.get("merchant_ref") for item in items} - {None, ""}
+    order_refs = {item.get("order_ref") for item in items} - {None, ""}
+    lookups = [
+        model.objects.filter(external_ref__in=refs).annotate(kind=Value(kind)).values_list("kind", "external_ref", "id")
+        for model, kind, refs in ((Merchant, "shop", shop_refs), (Order, "order", order_refs))
+        if refs
+    ]
+    found: dict[str, dict[str, int]] = {"shop": {}, "order": {}}
+    if lookups:
+        for kind, ref, pk in lookups[0].union(*lookups[1:], all=True) if len(lookups) > 1 else lookups[0]:
+            found[kind][ref] = pk
+    return found["shop"], found["order"]
 
 
 def messages_scan(*, message_ids: Sequence[int], now: datetime | None = None) -> int:
@@ -215,11 +234,24 @@ def messages_scan(*, message_ids: Sequence[int], now: datetime | None = None) ->
         official = official_domain_names()
         found = {message.pk: extract_indicators(message.text) for message in messages}
         blocked = blocked_among([item for items in found.values() for item in items])
+        judged = []
         for message in messages:
             high_risk = message.order is not None and message.order.product.is_high_risk
             result = scan_text(message.text, lexicon, high_risk_product=high_risk)
             signals = fraud_signals(found[message.pk], official_domains=official, blocked=blocked)
-            _alert_on(message, result, lexicon, high_risk, now, watched, signals, found[message.pk])
+            judged.append((message, result, high_risk, signals, _desk_severity(result, signals)))
+        # The people any of whose messages can reach an alert. A low message whose person gets an
+        # alert within the batch is among them already, by the medium one that raised it.
+        people = PeopleAtHand(
+            {
+                message.buyer_id
+                for message, _result, _high_risk, _signals, by_desk in judged
+                if message.buyer_id and any(_matters(message, desk, sev, watched) for desk, sev in by_desk.items())
+            },
+            now=now,
+        )
+        for message, result, high_risk, signals, by_desk in judged:
+            _alert_on(message, result, by_desk, lexicon, high_risk, now, watched, signals, found[message.pk], people)
         checkin_replies_record(messages)
         Message.objects.filter(pk__in=[m.pk for m in messages]).update(scanned_at=now)
     return len(messages)
@@ -237,15 +269,31 @@ def _people_with_open_alerts(messages: list[Message], now: datetime) -> set[tupl
     )
 
 
+def _desk_severity(result: ScanResult, signals: list[FraudSignal]) -> dict[str, int]:
+    """The message's severity for each desk. A blocklisted indicator or a look-alike link puts it
+    before the anti-fraud desk at high at least, whatever the words."""
+    by_desk = dict(result.desk_severity)
+    if signals:
+        by_desk[Desk.FRAUD] = max(by_desk.get(Desk.FRAUD, Severity.NONE), Severity.HIGH)
+    return by_desk
+
+
+def _matters(message: Message, desk: str, severity: int, watched: set[tuple[int, str]]) -> bool:
+    """Medium or above raises or joins an alert; low only joins one its person has open."""
+    return severity >= Severity.MEDIUM or (severity >= Severity.LOW and (message.buyer_id, desk) in watched)
+
+
 def _alert_on(
     message: Message,
     result: ScanResult,
+    by_desk: dict[str, int],
     lexicon: Lexicon,
     high_risk: bool,
     now: datetime,
     watched: set[tuple[int, str]],
     signals: list[FraudSignal],
     found: list[Found],
+    people: PeopleAtHand,
 ) -> None:
     """A message that matters to a desk goes in front of it: joining the open alert about the same
     person (judged on the whole conversation), or as a new alert at medium or above.
@@ -254,13 +302,9 @@ def _alert_on(
     looked at only when its person has one (when the batch began, or raised in it since); the
     rest cost no query.
 
-    A blocklisted indicator or a look-alike link puts the message before the anti-fraud desk at
-    high at least, whatever the words; every indicator found is sighted on that desk's alert."""
-    by_desk = dict(result.desk_severity)
-    if signals:
-        by_desk[Desk.FRAUD] = max(by_desk.get(Desk.FRAUD, Severity.NONE), Severity.HIGH)
+    Every indicator found is sighted on the anti-fraud desk's alert."""
     for desk, severity in by_desk.items():
-        if severity < Severity.LOW or (severity < Severity.MEDIUM and (message.buyer_id, desk) not in watched):
+        if not _matters(message, desk, severity, watched):
             continue
         matches = [
             {"term": m.term, "category": m.category, "start": m.start, "end": m.end, "message_id": message.pk}
@@ -285,6 +329,7 @@ def _alert_on(
             message=message,
             now=now,
             judge_conversation=judge_conversation,
+            people=people,
             frames=[*result.frames_for(desk), *([Frame.INDICATOR] if desk == Desk.FRAUD and signals else [])],
             risk_level=result.level_for(desk),
         )
