@@ -27,7 +27,7 @@ import sys
 import time
 from datetime import timedelta
 
-from _common import ROOT, bench_setup, postgres_version
+from _common import ROOT, bench_setup, database_create, postgres_version
 
 bench_setup()
 
@@ -48,6 +48,8 @@ def database_prepare() -> None:
         sys.exit(
             f"bench/retention.py anonymises every closed case: give it a PostgreSQL database of its own, not {name}."
         )
+    if database_create(settings.DATABASES["default"]):
+        print(f"created database {name}")
     call_command("migrate", verbosity=0, interactive=False)
 
 

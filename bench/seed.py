@@ -70,9 +70,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from _common import copy_columns  # noqa: E402
+from _common import copy_columns, database_create  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 from psycopg import sql  # noqa: E402
 
@@ -1964,6 +1965,9 @@ def main() -> None:
             f"seed.py writes with PostgreSQL's COPY; the database configured by {os.environ['DJANGO_SETTINGS_MODULE']} "
             f"is {connection.vendor}. Set DATABASE_URL to a PostgreSQL database."
         )
+    if database_create(connection.settings_dict):
+        print(f"created database {connection.settings_dict['NAME']}")
+    call_command("migrate", verbosity=0, interactive=False)  # a new database, or a seed older than the code
     print(f"seeding {connection.settings_dict['NAME']} on {connection.settings_dict['HOST'] or 'localhost'}: {sizes}")
     report = Report()
     seed(args, sizes, report)

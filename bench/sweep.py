@@ -91,8 +91,7 @@ import django  # noqa: E402
 
 django.setup()
 
-import psycopg  # noqa: E402
-from _common import copy_columns  # noqa: E402
+from _common import copy_columns, database_create  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -153,7 +152,8 @@ def database_prepare(reseed: bool) -> datetime:
         sys.exit(f"bench/sweep.py measures PostgreSQL; DATABASE_URL gives {connection.vendor}. Refusing.")
     if db["NAME"] in NOT_OURS:
         sys.exit(f"The {db['NAME']} database belongs to the suite or the seeder; use a database of the bench's own.")
-    _database_create(db)
+    if database_create(db):
+        print(f"created database {db['NAME']}")
     call_command("migrate", verbosity=0, interactive=False)
     anchor = _anchor()
     if reseed or anchor is None or not CheckIn.objects.exists():
@@ -165,18 +165,6 @@ def database_prepare(reseed: bool) -> datetime:
             f"{expected_shape()}. Fill it again:\n\n    .venv/bin/python bench/sweep.py --reseed\n"
         )
     return anchor
-
-
-def _database_create(db: dict) -> None:
-    # CREATE DATABASE cannot run in a transaction, nor in the database it creates: use the
-    # server's maintenance database, in autocommit.
-    params = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432, "user": db["USER"] or "postgres"}
-    if db.get("PASSWORD"):
-        params["password"] = db["PASSWORD"]
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as maintenance:
-        if maintenance.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone() is None:
-            maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
-            print(f"created database {db['NAME']}")
 
 
 def _specialist_email(number: int) -> str:
