@@ -14,12 +14,14 @@ a separate secret. Equal values give equal indexes; without the key, an index sa
 
 import hashlib
 import hmac
+import json
 import re
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import setting_changed
 from django.db import models
 
@@ -110,6 +112,28 @@ class EncryptedTextField(models.TextField):
         if lookup_name != "isnull":
             raise FieldError(f"{self.model.__name__}.{self.name} is encrypted: it cannot be compared in SQL.")
         return super().get_lookup(lookup_name)
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON object kept encrypted in the database and a dict in Python: details that may quote
+    what someone wrote (a note, a reason, a reply) are never plain text at rest. Its keys cannot
+    be queried in SQL; read the rows and look in Python."""
+
+    description = "JSON encrypted at rest"
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        return encrypt(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True))
+
+    def from_db_value(self, value, expression, connection):
+        return json.loads(decrypt(value)) if value else {}
+
+    def to_python(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def value_to_string(self, obj):
+        return json.dumps(self.value_from_object(obj), cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
 
 
 def encrypted_fields() -> list[tuple[type[models.Model], str]]:

@@ -64,6 +64,8 @@ def copy_columns(model, fields: list[str]) -> tuple[list[str], tuple]:
 
     from django.db.models import NOT_PROVIDED, JSONField
 
+    from accounts.crypto import EncryptedTextField
+
     opts = model._meta
     given = {opts.get_field(name).attname for name in fields}
     columns = [opts.get_field(name).column for name in fields]
@@ -75,7 +77,11 @@ def copy_columns(model, fields: list[str]) -> tuple[list[str], tuple]:
             continue
         value = field.get_default()
         columns.append(field.column)
-        extra.append(json.dumps(value) if isinstance(field, JSONField) else value)
+        if isinstance(field, EncryptedTextField):
+            value = field.get_prep_value(value)  # a token, as the field would store it
+        elif isinstance(field, JSONField):
+            value = json.dumps(value)
+        extra.append(value)
     return columns, tuple(extra)
 
 

@@ -1669,14 +1669,16 @@ def case_timeline(world: World, rng: random.Random, case: CaseFacts) -> list[tup
 
 
 def case_event_rows(world: World, rng: random.Random) -> Iterator[tuple]:
+    # The details are encrypted here as the field would (COPY skips it).
+    stored = CaseEvent._meta.get_field("payload").get_prep_value
     ids = count(world.first_id[CaseEvent])
     for case in world.cases:
         timeline = case_timeline(world, rng, case) + world.events.pop(case.id, [])
         for t, actor, kind, payload in sorted(timeline, key=lambda event: event[0]):
-            yield next(ids), case.id, actor, kind, json.dumps(payload, ensure_ascii=False), world.at(t)
+            yield next(ids), case.id, actor, kind, stored(payload), world.at(t)
     for case, alert_id, t, severity, topic in world.merged:
         payload = {"alert_id": alert_id, "severity": severity, "summary": TOPICS[case.desk][topic][0]}
-        yield next(ids), case.id, case.owner, Kind.ALERT_LINKED, json.dumps(payload, ensure_ascii=False), world.at(t)
+        yield next(ids), case.id, case.owner, Kind.ALERT_LINKED, stored(payload), world.at(t)
 
 
 SIGHTING_FIELDS = ["id", "indicator", "alert", "case", "seen_at", "created_by"]

@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from accounts.crypto import decrypt, encrypted_fields
 from demo.codes import code_now
-from interventions.models import Message
+from interventions.models import CaseEvent, Message
+from interventions.services import case_add_note
 from orders.models import Buyer, MerchantReport, ReportNote
 from tests import factories
 
@@ -24,9 +25,9 @@ pytestmark = pytest.mark.django_db
 WORDS = "我不想活了,药已经买好了 13800138000"
 
 
-def _stored(table: str, pk: int) -> str:
+def _stored(table: str, pk: int, column: str = "text") -> str:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT text FROM {table} WHERE id = %s", [pk])
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])
         return cursor.fetchone()[0]
 
 
@@ -49,7 +50,20 @@ def test_every_body_people_write_is_encrypted():
         (ReportNote, "text"),
         (Buyer, "phone"),
         (Buyer, "address"),
+        (CaseEvent, "payload"),
     }
+
+
+def test_a_timeline_line_keeps_the_words_written_with_it_encrypted(specialist):
+    case = factories.CaseFactory(owner=specialist)
+    note = case_add_note(case=case, by=specialist, text=WORDS)
+    stored = _stored("interventions_caseevent", note.pk, column="payload")
+    assert "不想活" not in stored
+    assert "13800138000" not in stored
+    assert stored.startswith("gAAAAA")
+    assert CaseEvent.objects.get(pk=note.pk).payload == {"text": WORDS}
+    with pytest.raises(FieldError):
+        CaseEvent.objects.filter(payload__text=WORDS).exists()  # no key of it can be compared in SQL
 
 
 def test_rotation_reencrypts_and_old_keys_decrypt_meanwhile(settings):

@@ -41,7 +41,9 @@ def test_flagging_an_emergency_action_opens_one_review_of_its_case(action, super
     emergency_action_review(action=action, by=supervisor, confirmed=False, note="先打电话再拦截")
     review = IncidentReview.objects.get()
     assert (review.case, review.flagged_action, review.opened_by) == (action.case, action, supervisor)
-    assert action.case.events.filter(kind=CaseEvent.Kind.REVIEW_OPENED, payload__review_id=review.pk).exists()
+    assert any(
+        e.payload.get("review_id") == review.pk for e in action.case.events.filter(kind=CaseEvent.Kind.REVIEW_OPENED)
+    )
     # a second flag of the same action (a double click) reviews nothing twice
     assert incident_review_open(case=action.case, by=supervisor, flagged_action=action) == review
 

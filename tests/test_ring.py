@@ -80,7 +80,9 @@ def test_merging_a_ring_opens_one_ring_case_that_every_member_points_at(ring, fr
     member = ring[0]
     member.refresh_from_db()
     record = member.history.latest()
-    merged = member.events.get(kind=CaseEvent.Kind.RING_MERGED, payload__ring_case_id=ring_case.pk)
+    (merged,) = [
+        e for e in member.events.filter(kind=CaseEvent.Kind.RING_MERGED) if e.payload["ring_case_id"] == ring_case.pk
+    ]
     assert (record.ring_id, record.history_user, record.history_change_reason) == (
         ring_case.pk,
         fraud_specialist,
@@ -181,7 +183,10 @@ def test_a_ring_is_referred_as_one_referral_that_covers_every_case(client, ring,
     assert set(referral.covers.values_list("pk", flat=True)) == {case.pk for case in ring} - {ring[2].pk}
     for case in ring:
         if case != ring[2]:
-            assert case.events.filter(kind=CaseEvent.Kind.RING_REFERRED, payload__referral_id=referral.pk).exists()
+            assert any(
+                e.payload.get("referral_id") == referral.pk
+                for e in case.events.filter(kind=CaseEvent.Kind.RING_REFERRED)
+            )
     client.force_login(liaison)
     covers = re.search(r'data-testid="ring-covers">(.*?)</div>', client.get(reverse("interventions:liaison_home")).text)
     assert all(case.reference in covers.group(1) for case in ring if case != ring[2])
@@ -219,7 +224,7 @@ def test_the_ring_evidence_exports_as_json_and_csv_and_each_export_is_recorded(
     assert rows[0][0].lstrip("\ufeff") == "indicator_kind"
     assert ["payee", "alipay:seller_b", "no", ring[4].reference] in [row[:4] for row in rows]
     exports = ring[0].events.filter(kind=CaseEvent.Kind.RING_EXPORTED)
-    assert sorted(exports.values_list("payload__format", flat=True)) == ["csv", "json"]
+    assert sorted(event.payload["format"] for event in exports) == ["csv", "json"]
     assert exports.first().actor == fraud_specialist
     logged = AccessLog.objects.filter(action=AccessLog.Action.EXPORT, object_id=str(ring[0].pk)).order_by("id")
     assert [(entry.user, entry.purpose) for entry in logged] == [
@@ -349,7 +354,9 @@ def test_a_specialist_adds_an_indicator_by_hand_and_it_links_the_case(client, ri
     newcomer = factories.CaseFactory(desk="fraud", owner=fraud_specialist)
     client.force_login(fraud_specialist)
     client.post(reverse("fraud:case_indicator_add", args=[newcomer.pk]), {"kind": "payee", "value": "ALIPAY:Seller_A "})
-    assert newcomer.events.filter(kind=CaseEvent.Kind.INDICATOR_ADDED, payload__value="alipay:seller_a").exists()
+    assert any(
+        e.payload.get("value") == "alipay:seller_a" for e in newcomer.events.filter(kind=CaseEvent.Kind.INDICATOR_ADDED)
+    )
     assert newcomer.pk in ring_for_case(ring[0]).cases
     page = client.get(reverse("interventions:case", args=[newcomer.pk])).text
     assert "alipay:seller_a" in page

@@ -108,6 +108,8 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class CaseEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.display_name", default=None, allow_null=True, read_only=True)
+    # Encrypted at rest as text; an object in the API, as it was before it was encrypted.
+    payload = serializers.JSONField(read_only=True)
 
     class Meta:
         model = CaseEvent

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.crypto import EncryptedJSONField
 from accounts.models import Desk
 
 
@@ -247,7 +248,8 @@ class CaseEvent(models.Model):
         help_text=_("Empty when the system acted."),
     )
     kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)
-    payload = models.JSONField(_("details"), default=dict, blank=True)
+    # Encrypted whole: a note, a reason or a reply quotes what someone wrote about the person.
+    payload = EncryptedJSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     # What a history row of the case keeps as its change reason: a pointer to the line, not the

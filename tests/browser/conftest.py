@@ -81,6 +81,6 @@ def _texts_people_wrote() -> list[str]:
         *Message.objects.values_list("text", flat=True),
         *MerchantReport.objects.values_list("text", flat=True),
         *ReportNote.objects.values_list("text", flat=True),
-        *CaseEvent.objects.filter(kind=CaseEvent.Kind.NOTE).values_list("payload__text", flat=True),
+        *(event.payload.get("text", "") for event in CaseEvent.objects.filter(kind=CaseEvent.Kind.NOTE)),
     ]
     return [text for text in texts if text and len(text) >= 8]
