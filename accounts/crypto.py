@@ -24,6 +24,7 @@ from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import setting_changed
 from django.db import models
+from django.db.models.lookups import Exact
 
 
 @cache
@@ -109,9 +110,22 @@ class EncryptedTextField(models.TextField):
 
     def get_lookup(self, lookup_name):
         # Each encryption of a value differs, so SQL would compare tokens and quietly find nothing.
+        # Empty stays empty, though: "nothing was written" can be asked (field="").
+        if lookup_name == "exact":
+            return _EmptyOnly
         if lookup_name != "isnull":
             raise FieldError(f"{self.model.__name__}.{self.name} is encrypted: it cannot be compared in SQL.")
         return super().get_lookup(lookup_name)
+
+
+class _EmptyOnly(Exact):
+    """`field=""` on an encrypted field: the one comparison SQL can make of it."""
+
+    def __init__(self, lhs, rhs):
+        if rhs != "":
+            field = lhs.target
+            raise FieldError(f"{field.model.__name__}.{field.name} is encrypted: it can only be compared with ''.")
+        super().__init__(lhs, rhs)
 
 
 class EncryptedJSONField(EncryptedTextField):

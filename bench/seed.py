@@ -915,7 +915,7 @@ def case_rows(world: World, rng: random.Random) -> Iterator[tuple]:
             case.risk,
             case.status,
             case.outcome,
-            CLOSING_SUMMARIES.get(case.outcome, ""),
+            encrypt(summary) if (summary := CLOSING_SUMMARIES.get(case.outcome, "")) else "",
             case.owner,
             case.tier,
             case.opener,
@@ -1542,7 +1542,7 @@ def checkin_rows(world: World, rng: random.Random) -> Iterator[tuple]:
                 world.at(due),
                 zone,
                 channel,
-                text,
+                encrypt(text),  # as the field would (COPY skips it)
                 case.owner,
                 fate.status,
                 case.owner,

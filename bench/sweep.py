@@ -98,6 +98,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 from psycopg import sql  # noqa: E402
 
+from accounts.crypto import encrypt  # noqa: E402
 from accounts.models import Desk, User  # noqa: E402
 from accounts.roles import Role  # noqa: E402
 from config.celery import app  # noqa: E402
@@ -456,7 +457,7 @@ def checkin_rows(world: World) -> Iterable[tuple]:
     def row(case, due, status, channel, *, planned, send_after=None, attempts=0, error="", sent=None, **times):
         case_id, owner, zone, *_ = case
         return (
-            case_id, due, send_after or due, zone, channel, rng.choice(TEXTS), owner, owner, status, planned,
+            case_id, due, send_after or due, zone, channel, encrypt(rng.choice(TEXTS)), owner, owner, status, planned,
             attempts, error, sent, times.get("delivered"), times.get("replied"), times.get("chased"),
         )  # fmt: skip
 

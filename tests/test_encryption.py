@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.crypto import decrypt, encrypted_fields
 from demo.codes import code_now
-from interventions.models import CaseEvent, Message
+from interventions.models import Case, CaseEvent, CheckIn, Message
 from interventions.services import case_add_note
 from orders.models import Buyer, MerchantReport, ReportNote
 from tests import factories
@@ -51,7 +51,26 @@ def test_every_body_people_write_is_encrypted():
         (Buyer, "phone"),
         (Buyer, "address"),
         (CaseEvent, "payload"),
+        (CheckIn, "text"),
+        (Case, "closing_summary"),
     }
+
+
+def test_what_a_specialist_writes_to_or_about_the_person_is_encrypted(specialist):
+    case = factories.CaseFactory(owner=specialist, closing_summary=WORDS)
+    checkin = CheckIn.objects.create(
+        case=case, due_at=case.opened_at, time_zone="Asia/Shanghai", channel="sms", text=WORDS, owner=specialist,
+        created_by=specialist,
+    )  # fmt: skip
+    for table, pk, column in (
+        ("interventions_case", case.pk, "closing_summary"),
+        ("interventions_checkin", checkin.pk, "text"),
+    ):
+        stored = _stored(table, pk, column=column)
+        assert "不想活" not in stored
+        assert stored.startswith("gAAAAA")
+    assert Case.objects.get(pk=case.pk).closing_summary == WORDS
+    assert CheckIn.objects.get(pk=checkin.pk).text == WORDS
 
 
 def test_a_timeline_line_keeps_the_words_written_with_it_encrypted(specialist):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.crypto import EncryptedJSONField
+from accounts.crypto import EncryptedJSONField, EncryptedTextField
 from accounts.models import Desk
 
 
@@ -56,7 +56,7 @@ class Case(models.Model):
     risk_level = models.PositiveSmallIntegerField(_("risk"), choices=RiskLevel.choices, default=RiskLevel.UNASSESSED)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
-    closing_summary = models.TextField(_("closing summary"), blank=True)
+    closing_summary = EncryptedTextField(_("closing summary"), blank=True)  # it speaks of the person
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.crypto import EncryptedTextField
 from accounts.models import Desk
 
 from .cases import Case
@@ -39,7 +40,7 @@ class CheckIn(models.Model):
     due_at = models.DateTimeField(_("due"))
     time_zone = models.CharField(_("time zone"), max_length=64)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    text = models.TextField(_("text"), blank=True)
+    text = EncryptedTextField(_("text"), blank=True)  # what the specialist wrote to the person
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="checkins"
     )
