@@ -294,10 +294,14 @@ def test_each_table_exports_as_csv_and_the_export_is_in_the_access_log(client, m
     )
 
 
-def test_no_export_without_a_purpose(client, manager):
+def test_no_export_without_a_purpose(client, manager, reauthenticated):
     client.force_login(manager)
-    response = client.post(reverse("interventions:figures_export", args=["terms"]))
-    assert response.status_code == 302
+    reauthenticated(client)  # so that only the purpose stands between the manager and the file
+    response = client.post(reverse("interventions:figures_export", args=["terms"]), follow=True)
+    assert response.redirect_chain, "a file went out without a purpose"
+    assert response.redirect_chain[-1][0].startswith(reverse("interventions:figures"))
+    assert "csv" not in response.get("Content-Type", "")
+    assert any("purpose" in str(m).lower() or "用途" in str(m) for m in response.context["messages"])
     assert not AccessLog.objects.exists()
     assert (
         client.post(reverse("interventions:figures_export", args=["nothing"]), {"purpose": "review"}).status_code == 404

@@ -233,10 +233,12 @@ def test_the_ring_evidence_exports_as_json_and_csv_and_each_export_is_recorded(
     ]
 
 
-def test_the_ring_evidence_is_not_exported_without_a_purpose(client, ring, fraud_specialist):
+def test_the_ring_evidence_is_not_exported_without_a_purpose(client, ring, fraud_specialist, reauthenticated):
     client.force_login(fraud_specialist)
+    reauthenticated(client)  # so that only the purpose stands between the specialist and the file
     response = client.post(reverse("fraud:ring_export", args=[ring[0].pk, "csv"]))
     assert response.status_code == 302
+    assert response["Location"] == reverse("fraud:ring", args=[ring[0].pk])
     assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
     assert not ring[0].events.filter(kind=CaseEvent.Kind.RING_EXPORTED).exists()
 
