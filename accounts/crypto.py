@@ -136,9 +136,7 @@ class EncryptedJSONField(EncryptedTextField):
     description = "JSON encrypted at rest"
 
     def get_prep_value(self, value):
-        if value is None:
-            return None
-        return encrypt(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True))
+        return None if value is None else encrypt(_json_text(value))
 
     def from_db_value(self, value, expression, connection):
         return json.loads(decrypt(value)) if value else {}
@@ -147,7 +145,11 @@ class EncryptedJSONField(EncryptedTextField):
         return json.loads(value) if isinstance(value, str) else value
 
     def value_to_string(self, obj):
-        return json.dumps(self.value_from_object(obj), cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
+        return _json_text(self.value_from_object(obj))
+
+
+def _json_text(value) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
 
 
 def encrypted_fields() -> list[tuple[type[models.Model], str]]:

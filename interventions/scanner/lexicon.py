@@ -19,7 +19,7 @@ _value = itemgetter(1)  # an automaton match is (end, value)
 # Where a key of letters must stand on its own (a value's last item, a bit mask): between pinyin
 # syllables, or at the start or end of an English word.
 SYLLABLES, WORD_START, WORD_END = 1, 2, 4
-_weight = itemgetter(0)  # a value is (the model's weight, length, the terms that count, silences, spelled)
+_weight = itemgetter(0)  # a value is (the model's weight, length, the terms that count, silences, edges)
 _terms = itemgetter(2)
 _silences = itemgetter(3)
 

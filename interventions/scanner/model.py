@@ -71,7 +71,7 @@ class DeskModel:
         return _log_odds(self.lift_none)
 
 
-class SeverityModel:
+class LiftToHigh:
     """A model read after the desk models, on the few messages they single out, whose one
     threshold lifts a life verdict to high: the severity model (among life messages, is this one
     high or critical? read for a medium verdict) and the danger model (among all messages, is this
@@ -103,8 +103,8 @@ class Model:
         desks: dict[str, DeskModel],
         weights: dict[str, dict[str, float]],
         trained_on: dict,
-        severity: SeverityModel | None = None,
-        danger: SeverityModel | None = None,
+        severity: LiftToHigh | None = None,
+        danger: LiftToHigh | None = None,
     ):
         self.desks = desks
         self.severity = severity
@@ -180,7 +180,7 @@ def from_content(data: dict) -> Model:
     }
     weights = {desk: part["weights"] for desk, part in data["desks"].items()}
     severity, danger = (
-        SeverityModel(part["bias"], part["lift_high"], part["weights"]) if part else None
+        LiftToHigh(part["bias"], part["lift_high"], part["weights"]) if part else None
         for part in (data.get("severity"), data.get("danger"))
     )
     return Model(desks, weights, data["trained_on"], severity, danger)

@@ -11,11 +11,12 @@ syllables: the letters before and after it, up to the next non-letter, must read
 themselves (`zai` + `louding` does, `st` + `anding` does not).
 """
 
-import unicodedata
 from functools import cache
 
 from pypinyin import lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
+
+from .normalise import normalise
 
 # Shorter spellings (`sile`, `yaoa`) turn up inside too many other words and names.
 MIN_LETTERS = 6
@@ -25,15 +26,8 @@ LONGEST_SYLLABLE = 6  # zhuang, shuang
 @cache
 def syllables() -> frozenset[str]:
     """Every pinyin syllable without tones (about 420), from pypinyin's dictionary."""
-    found = set()
-    for readings in pinyin_dict.values():
-        for reading in readings.split(","):
-            found.add(_toneless(reading))
-    return frozenset(found)
-
-
-def _toneless(reading: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", reading) if unicodedata.category(c) != "Mn").lower()
+    # The dictionary's readings carry tone marks (sǐ); normalise drops them as it does in a message.
+    return frozenset(normalise(reading) for readings in pinyin_dict.values() for reading in readings.split(","))
 
 
 def spelling(normalised_phrase: str) -> str | None:
@@ -41,28 +35,24 @@ def spelling(normalised_phrase: str) -> str | None:
     fewer than two, or a spelling too short to tell apart."""
     if len(normalised_phrase) < 2 or not all("\u4e00" <= c <= "\u9fff" for c in normalised_phrase):
         return None
-    spelled = "".join(_toneless(s) for s in lazy_pinyin(normalised_phrase, v_to_u=False))
+    spelled = "".join(lazy_pinyin(normalised_phrase, v_to_u=False))  # toneless and lower case
     return spelled if len(spelled) >= MIN_LETTERS and spelled.isascii() and spelled.isalpha() else None
 
 
 def between_syllables(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] sits between whole pinyin syllables in its run of letters."""
     before = start
-    while before > 0 and _letter(text[before - 1]):
+    while before > 0 and letter(text[before - 1]):
         before -= 1
     after = end
-    while after < len(text) and _letter(text[after]):
+    while after < len(text) and letter(text[after]):
         after += 1
     return reads_as_syllables(text[before:start]) and reads_as_syllables(text[end:after])
 
 
-def _letter(char: str) -> bool:
-    return "a" <= char <= "z"
-
-
 def letter(char: str) -> bool:
     """Whether a normalised character is a Latin letter."""
-    return _letter(char)
+    return "a" <= char <= "z"
 
 
 def reads_as_syllables(letters: str) -> bool:

@@ -102,16 +102,11 @@ def train(
         worth = [CRITICAL_WORTH if minimum == CRITICAL else 1 for _, _, minimum in examples]
         lifts, figures = _thresholds(held_out, labels, readings, desk, worth, is_everyday)
         fitted = _logistic().fit(matrix, target)
-        weights = {
-            str(gram): round(float(weight * factor), 4)
-            for gram, weight, factor in zip(vocabulary, fitted.coef_[0], idf, strict=True)
-            if abs(weight * factor) >= MIN_WEIGHT
-        }
         desks[desk] = {
             "bias": round(float(fitted.intercept_[0]), 4),
             **lifts,
             "held_out": figures,
-            "weights": dict(sorted(weights.items())),
+            "weights": _rounded_weights(fitted, vocabulary, idf),
         }
     severity = _severity_model(examples, matrix, vocabulary, idf)
     danger = _danger_model(examples, matrix, vocabulary, idf, life_held_out, is_everyday)
@@ -148,15 +143,10 @@ def _severity_model(examples, matrix, vocabulary, idf) -> dict:
     held_out = cross_val_predict(_logistic(SEVERITY_C), sub, target, cv=folds, method="predict_proba")[:, 1]
     threshold = float(np.quantile(held_out[minimum >= CRITICAL], 1 - CRITICAL_COVERAGE))
     fitted = _logistic(SEVERITY_C).fit(sub, target)
-    weights = {
-        str(gram): round(float(weight * factor), 4)
-        for gram, weight, factor in zip(vocabulary, fitted.coef_[0], idf, strict=True)
-        if abs(weight * factor) >= MIN_WEIGHT
-    }
     return {
         "bias": round(float(fitted.intercept_[0]), 4),
         "lift_high": round(threshold, 4),
-        "weights": dict(sorted(weights.items())),
+        "weights": _rounded_weights(fitted, vocabulary, idf),
     }
 
 
@@ -183,11 +173,6 @@ def _danger_model(examples, matrix, vocabulary, idf, life_held_out, is_everyday)
     ]
     threshold = float(allowed[0]) if allowed else 1.0
     fitted = _logistic().fit(matrix, target)
-    weights = {
-        str(gram): round(float(weight * factor), 4)
-        for gram, weight, factor in zip(vocabulary, fitted.coef_[0], idf, strict=True)
-        if abs(weight * factor) >= MIN_WEIGHT
-    }
     lifted = read & (held_out >= threshold)
     return {
         "bias": round(float(fitted.intercept_[0]), 4),
@@ -196,8 +181,19 @@ def _danger_model(examples, matrix, vocabulary, idf, life_held_out, is_everyday)
             "critical_lifted": round(float(lifted[target].mean()), 4),
             "benign_lifted": round(float(lifted[benign].mean()), 4),
         },
-        "weights": dict(sorted(weights.items())),
+        "weights": _rounded_weights(fitted, vocabulary, idf),
     }
+
+
+def _rounded_weights(fitted, vocabulary, idf) -> dict[str, float]:
+    """A fitted model's n-gram weights as the scanner sums them (idf folded in), rounded, sorted,
+    and without those too small to move a verdict."""
+    weights = {
+        str(gram): round(float(weight * factor), 4)
+        for gram, weight, factor in zip(vocabulary, fitted.coef_[0], idf, strict=True)
+        if abs(weight * factor) >= MIN_WEIGHT
+    }
+    return dict(sorted(weights.items()))
 
 
 def _logistic(strength: float = C):
