@@ -14,7 +14,7 @@ from interventions.scanner.evaluation import THRESHOLDS, disguise, evaluate, fai
 from interventions.scanner.lexicon import default_lexicon
 from interventions.scanner.model import MODEL_PATH
 from interventions.scanner.normalise import normalise
-from interventions.scanner.training import fold_models
+from interventions.scanner.training import MIN_WEIGHT, fold_models
 
 LEXICON = default_lexicon()
 
@@ -105,10 +105,37 @@ def test_scanner_eval_prints_the_figures_without_a_database_and_keeps_the_test_h
         call_command("scanner_eval", "--half", "test", "--misses")
 
 
-def test_the_shipped_model_is_exactly_what_the_trainer_builds_from_the_development_half(tmp_path):
-    rebuilt = tmp_path / "model.json"
-    call_command("scanner_train", "--output", str(rebuilt), stdout=io.StringIO())
-    assert json.loads(rebuilt.read_text("utf-8")) == json.loads(Path(MODEL_PATH).read_text("utf-8"))
+# The solver stops at a tolerance, and numpy's sums take a different order on another processor, so a
+# rebuild on another machine differs in the last places: a weight by up to about 0.02, and a weight near
+# MIN_WEIGHT may be left out of one file and not the other. No verdict moves by so little.
+WEIGHT_TOLERANCE = 0.03
+
+
+def _weights_apart(new: dict[str, float], old: dict[str, float]) -> list[str]:
+    """The n-grams whose weights differ by more than the tolerance; one left out counts as just
+    under MIN_WEIGHT."""
+
+    def apart(gram: str) -> bool:
+        if gram in new and gram in old:
+            return abs(new[gram] - old[gram]) > WEIGHT_TOLERANCE
+        return abs(new.get(gram, old.get(gram))) > MIN_WEIGHT + WEIGHT_TOLERANCE
+
+    return sorted(gram for gram in new.keys() | old.keys() if apart(gram))
+
+
+def test_the_shipped_model_is_what_the_trainer_builds_from_the_development_half(tmp_path):
+    rebuilt_path = tmp_path / "model.json"
+    call_command("scanner_train", "--output", str(rebuilt_path), stdout=io.StringIO())
+    rebuilt, shipped = (json.loads(path.read_text("utf-8")) for path in (rebuilt_path, Path(MODEL_PATH)))
+    assert rebuilt["trained_on"] == shipped["trained_on"]
+    parts = [(rebuilt["desks"][desk], shipped["desks"][desk]) for desk in ("life", "fraud")]
+    parts += [(rebuilt[name], shipped[name]) for name in ("severity", "danger")]
+    for new, old in parts:
+        assert {k: v for k, v in new.items() if k not in ("bias", "weights")} == {
+            k: v for k, v in old.items() if k not in ("bias", "weights")
+        }, "the lift thresholds and their held-out figures are the same"
+        assert new["bias"] == pytest.approx(old["bias"], abs=0.01)
+        assert not _weights_apart(new["weights"], old["weights"])
 
 
 def test_the_model_never_saw_the_test_half():

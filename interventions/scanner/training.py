@@ -1,7 +1,8 @@
 """Building the second-opinion model (`model.json`) from labelled text. Run by `manage.py
 scanner_train`; needs scikit-learn, which the portal itself never imports at run time.
 
-Reproducible: the same examples give the same file (a deterministic solver, a seeded fold split,
+Reproducible: the same examples give the same file on one machine, and the same thresholds with
+weights equal to the last places on another (a deterministic solver, a seeded fold split,
 weights rounded, keys sorted). The lift thresholds are chosen by cross-validation on the examples
 themselves, together with the frames: the lowest probabilities at which the model's lifts, added
 to what the frames already raise, keep false alarms on benign examples within the budget.
