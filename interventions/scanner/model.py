@@ -20,6 +20,7 @@ score per desk is the bias plus the weight of every n-gram occurrence found, in 
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 from operator import itemgetter
@@ -29,6 +30,21 @@ import ahocorasick
 
 MODEL_PATH = Path(__file__).resolve().parent / "model.json"
 NGRAMS = (1, 2, 3)
+# Latin letters lose their word breaks in normalisation ("i just took" -> "ijusttook"), and a
+# trigram of letters says little. Longer runs of letters are read too: pieces of English, Malay and
+# pinyin words ("took", "bottl", "tiaol") that one-to-three-character grams cannot tell apart.
+LETTER_NGRAMS = (4, 5)
+_LETTERS = re.compile("[a-z]{4,}")  # runs long enough for the shortest of LETTER_NGRAMS
+
+
+def features(normalised: str) -> list[str]:
+    """The n-grams the model reads in a normalised text, every occurrence: each 1-, 2- and
+    3-gram, and each 4- and 5-gram of Latin letters only. The scanner finds exactly these by
+    matching the weighted n-grams as keys anywhere in the text."""
+    grams = [normalised[i : i + n] for n in NGRAMS for i in range(len(normalised) - n + 1)]
+    for run in _LETTERS.findall(normalised):
+        grams.extend(run[i : i + n] for n in LETTER_NGRAMS for i in range(len(run) - n + 1))
+    return grams
 
 
 def positions(normalised: str) -> int:

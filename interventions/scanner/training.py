@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .frames import LIFT_LOW_FROM, MEDIUM_LEVEL, VETO_SCORE, VETO_UP_TO
-from .model import NGRAMS, positions
+from .model import features, positions
 from .normalise import normalise
 
 DESKS = ("life", "fraud")
@@ -83,7 +83,7 @@ def train(
     labels = [label for _, label, _ in examples]
     # What the scanner computes: every n-gram occurrence found, weighted by its idf (folded into
     # the weight), the sum divided by the square root of the text's n-gram positions.
-    vectoriser = CountVectorizer(analyzer="char", ngram_range=(min(NGRAMS), max(NGRAMS)), min_df=2, lowercase=False)
+    vectoriser = CountVectorizer(analyzer=features, min_df=2, lowercase=False)
     counts = vectoriser.fit_transform(texts).astype(float)
     common = _common_in_everyday(counts, np.asarray(is_everyday))
     counts = counts[:, ~common]
