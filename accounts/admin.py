@@ -52,7 +52,7 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description=_("Revoke the selected tokens"))
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request, queryset) -> None:
         for token in queryset:
             api_token_revoke(token=token, by=request.user)

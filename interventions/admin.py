@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext as _
+from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin
+from django_celery_beat.models import PeriodicTask
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -152,3 +154,29 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
 
         count = webhooks_resend(deliveries=list(queryset))
         self.message_user(request, _("%(n)d deliveries will be sent again.") % {"n": count})
+
+
+class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):
+    """django-celery-beat's own, with its actions (enable, disable, toggle, run now) offered only to
+    whoever may change the schedule. As shipped they name no permission, so anyone who may see the
+    list could switch off the sweeps that page the desk and send the check-ins."""
+
+    @admin.action(description=BeatPeriodicTaskAdmin.enable_tasks.short_description, permissions=["change"])
+    def enable_tasks(self, request, queryset):
+        return super().enable_tasks(request, queryset)
+
+    @admin.action(description=BeatPeriodicTaskAdmin.disable_tasks.short_description, permissions=["change"])
+    def disable_tasks(self, request, queryset):
+        return super().disable_tasks(request, queryset)
+
+    @admin.action(description=BeatPeriodicTaskAdmin.toggle_tasks.short_description, permissions=["change"])
+    def toggle_tasks(self, request, queryset):
+        return super().toggle_tasks(request, queryset)
+
+    @admin.action(description=BeatPeriodicTaskAdmin.run_tasks.short_description, permissions=["change"])
+    def run_tasks(self, request, queryset):
+        return super().run_tasks(request, queryset)
+
+
+admin.site.unregister(PeriodicTask)
+admin.site.register(PeriodicTask, PeriodicTaskAdmin)

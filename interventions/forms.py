@@ -261,6 +261,7 @@ class LegalHoldForm(forms.Form):
     """Place or lift a case's legal hold; either way the reason is required and kept."""
 
     hold = forms.TypedChoiceField(
+        label=_("Legal hold"),
         choices=[("1", _("Place a legal hold")), ("0", _("Lift the legal hold"))],
         coerce=lambda value: value == "1",
         widget=forms.HiddenInput,

@@ -1,24 +1,34 @@
-"""Who reaches what: every named URL of the portal and the API, asked by every role, against one
-table. A new URL fails the completeness check until its row says who may reach it.
+"""Who reaches what: every URL of the portal and the API, asked by every role, against one table.
+A new URL fails the completeness check until its row says who may reach it, and a URL without a
+name fails it too, so that none goes unasked.
 
-"Reaches" means the role and object checks let the request through: any answer but a refusal.
-A refusal is 404 on portal pages (they do not say what exists), the login page for an anonymous
-visitor, 401 or 403 on the API. GET is asked everywhere, so nothing is changed: a POST-only view
-that lets the role through answers 405. The Django admin is checked against the role table of
-accounts/roles.py, model by model, in the second test.
+"Reaches" means the role and object checks and the service let the request through: any answer
+but a refusal. A refusal is 404 on portal pages (they do not say what exists), the login page for
+an anonymous visitor, 401 or 403 on the API, or an error told to the person (a service that
+refuses says why and sends them back). GET is asked everywhere, so nothing is changed; a
+POST-only view is sent its POST, and whatever it changed is rolled back. Every action of an action
+URL is asked, not one. Each person logs in through the real pages, the staff with the code of an
+authenticator app, and a staff login without one reaches nothing but the pages that set it up.
+The Django admin is checked against the role table of accounts/roles.py, model by model and page
+by page.
 """
 
 import pytest
-from django.contrib import admin
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib import admin, messages
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Desk
 from accounts.roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role
+from accounts.security import second_factor_required
+from demo.codes import code_now
 from fraud.models import StopPaymentRequest
+from fraud.views import _RING_ACTIONS
 from interventions.models import (
     EmergencyAction,
     IncidentReview,
@@ -28,6 +38,9 @@ from interventions.models import (
     ScanTermChange,
 )
 from interventions.services import order_intercept
+from interventions.services.scanner import changes_fingerprint
+from interventions.views.console import _ALERT_ACTIONS, _CASE_ACTIONS
+from interventions.views.figures import TABLES
 from orders.models import MerchantReport, ReportAttachment
 from tests import factories
 
@@ -69,9 +82,10 @@ EXPECTED: dict[str, set[str]] = {
     "account_change_password": SIGNED_IN,
     "mfa_index": SIGNED_IN,
     "mfa_activate_totp": SIGNED_IN,
-    # One's own account only. No one here has an authenticator yet, so there is nothing to switch
-    # off or to show; the page for new recovery codes opens, and refuses to make any.
-    "mfa_deactivate_totp": set(),
+    # One's own account only. The staff have an authenticator: the page to switch it off asks for
+    # the password again, and then refuses them (test_second_factor). No one here has recovery
+    # codes to show; the page for new ones opens, and refuses to make any.
+    "mfa_deactivate_totp": DESK_STAFF,
     "mfa_generate_recovery_codes": SIGNED_IN,
     "mfa_view_recovery_codes": set(),
     "mfa_download_recovery_codes": set(),
@@ -182,20 +196,48 @@ EXPECTED: dict[str, set[str]] = {
 }
 
 
-def _named_urls() -> set[str]:
-    def walk(patterns, namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = pattern.namespace or ""
-                yield from walk(pattern.url_patterns, f"{namespace}:{inner}".strip(":") if inner else namespace)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+def _url_patterns(patterns=None, namespace="", prefix=""):
+    """(namespace, the whole route, the pattern) for every URL pattern, outside the admin."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or ""
+            if inner == "admin":
+                continue  # asked model by model and page by page below
+            within = f"{namespace}:{inner}".strip(":") if inner else namespace
+            yield from _url_patterns(pattern.url_patterns, within, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield namespace, prefix + str(pattern.pattern), pattern
 
-    return {name for name in walk(get_resolver().url_patterns) if not name.startswith("admin:")}
+
+def _named_urls() -> set[str]:
+    return {f"{ns}:{p.name}" if ns else p.name for ns, _, p in _url_patterns() if p.name}
+
+
+# A pattern without a name cannot be reversed, so the matrix could not ask it. The one there is
+# catches django-allauth's pages that are not offered; the names below are allauth's own for those
+# pages, asked in the matrix, and each must land on it.
+UNNAMED_ASKED_THROUGH = {
+    "^accounts/(?:signup|email|confirm-email|password/set|login/code|reauthenticate/code)/": {
+        "account_signup",
+        "account_email",
+        "account_confirm_email",
+        "account_set_password",
+        "account_confirm_login_code",
+        "account_confirm_reauthentication_code",
+    },
+}
 
 
 def test_every_named_url_is_in_the_matrix():
     assert set(EXPECTED) == _named_urls()
+
+
+def test_every_url_has_a_name_so_that_the_matrix_asks_it(world):
+    unnamed = {route: p for _, route, p in _url_patterns() if not p.name}
+    assert unnamed.keys() == UNNAMED_ASKED_THROUGH.keys(), "give the new URL a name and a row in EXPECTED"
+    for route, names in UNNAMED_ASKED_THROUGH.items():
+        for name in names:
+            assert resolve(reverse(name, args=world.get(name, []))).func == unnamed[route].callback, name
 
 
 @pytest.fixture
@@ -245,7 +287,9 @@ def world(people, shop_a, settings, tmp_path):
         requested_by=people["fraud_specialist"],
     )
     action = EmergencyAction.objects.get(interception=interception)
-    review = IncidentReview.objects.create(case=life_case, title="复盘", opened_by=people["supervisor"])
+    review = IncidentReview.objects.create(
+        case=life_case, title="复盘", opened_by=people["supervisor"], went_well="x", made_it_hard="x"
+    )
     follow_up = ReviewAction.objects.create(
         review=review, description="x", owner=specialist, created_by=people["supervisor"]
     )
@@ -256,8 +300,15 @@ def world(people, shop_a, settings, tmp_path):
     change = ScanTermChange.objects.create(
         action="add", phrase="测试词", category="intent", weight=2, reason="x", proposed_by=people["manager"]
     )
-    backtest = ScannerBacktest.objects.create(fingerprint="x", requested_by=people["manager"])
+    backtest = ScannerBacktest.objects.create(
+        fingerprint=changes_fingerprint([change]), requested_by=people["manager"], status=ScannerBacktest.Status.DONE
+    )
+    colleague = factories.MerchantMembershipFactory(merchant=shop_a)
+    sighting = factories.SightingFactory(case=fraud_case)
     return {
+        # What a POST-only view is sent, where it names the objects here.
+        ("post", "interventions:queue_bulk"): {"alerts": [alert.pk], "reason": "false_alarm"},
+        ("post", "fraud:ring_act"): {"indicators": [sighting.indicator.pk], "reason": "x"},
         "interventions:scanner_withdraw": [change.pk],
         "interventions:scanner_publish": [backtest.pk],
         "accounts:password_set": [
@@ -289,13 +340,13 @@ def world(people, shop_a, settings, tmp_path):
         "fraud:ring_export": [fraud_case.pk, "csv"],
         "fraud:ring_act": [fraud_case.pk, "block"],
         "fraud:case_indicator_add": [fraud_case.pk],
-        "fraud:indicator": [factories.SightingFactory(case=fraud_case).indicator.pk],
-        "fraud:indicator_act": [fraud_case.sightings.get().indicator.pk, "block"],
+        "fraud:indicator": [sighting.indicator.pk],
+        "fraud:indicator_act": [sighting.indicator.pk, "block"],
         "orders:report": [report.pk],
         "orders:report_status": [report.pk],
         "orders:report_note": [report.pk],
         "orders:interception_answer": [interception.pk],
-        "orders:staff_act": [merchant.merchant_membership.pk, "remove"],
+        "orders:staff_act": [colleague.pk, "remove"],
         "orders:attachment": [attachment.pk],
         "api-alert-detail": [alert.pk],
         "api-case-detail": [life_case.pk],
@@ -310,10 +361,42 @@ def world(people, shop_a, settings, tmp_path):
     }
 
 
-def _refused(response) -> bool:
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # a base32 secret, as an authenticator app holds it
+
+
+def _logged_in(person) -> Client:
+    """A browser of this person, logged in through the real pages: the password, and the code of
+    an authenticator app for whoever must give one."""
+    browser = Client()
+    if person is None:
+        return browser
+    needs_code = second_factor_required(person)
+    if needs_code:
+        TOTP.activate(person, SECRET)
+    answer = browser.post(reverse("account_login"), {"login": person.email, "password": factories.PASSWORD})
+    assert answer.status_code == 302, answer.content[:300]
+    if needs_code:
+        assert answer.url == reverse("mfa_authenticate")
+        browser.post(reverse("mfa_authenticate"), {"code": code_now(SECRET)})
+    assert "_auth_user_id" in browser.session
+    return browser
+
+
+@pytest.fixture
+def browsers(people) -> dict[str, Client]:
+    return {role: _logged_in(person) for role, person in people.items()}
+
+
+def _refused_by_access(response) -> bool:
     if response.status_code in (401, 403, 404):
         return True
     return response.status_code == 302 and response.url.startswith(reverse("account_login"))
+
+
+def _refused(response) -> bool:
+    """Refused by the access checks, or by the service: an error told to the person."""
+    told = messages.get_messages(response.wsgi_request)
+    return _refused_by_access(response) or any(message.level >= messages.ERROR for message in told)
 
 
 # What a POST-only view is sent: the least that gets past its checks to do its work.
@@ -323,6 +406,14 @@ POST_DATA = {
     "interventions:case_act": {"text": "x"},
     "interventions:review_act": {"decision": "confirm"},
     "interventions:figures_export": {"purpose": "review"},
+    "interventions:case_legal_hold": {"hold": "1", "reason": "x"},
+    "interventions:scanner_propose": {
+        "action": "add",
+        "phrase": "矩阵",
+        "category": "intent",
+        "weight": 2,
+        "reason": "x",
+    },
     "interventions:referral_answer": {"status": "received"},
     "interventions:stop_payment_answer": {"status": "received"},
     "fraud:ring_export": {"purpose": "review"},
@@ -333,25 +424,23 @@ POST_DATA = {
 }
 
 
-def _ask(client, person, url: str, name: str):
-    """GET the URL as the person; a view that answers GET with 405 is sent its POST. Whatever the
-    request changed is rolled back, so each question starts from the same world."""
+def _ask(browser, url: str, name: str, data: dict | None = None):
+    """GET the URL in the person's browser; a view that answers GET with 405 is sent its POST.
+    Whatever the request changed is rolled back, so each question starts from the same world."""
+    browser.cookies.pop("messages", None)  # only what this request tells counts
     with transaction.atomic():
-        client.logout()
-        if person is not None:
-            client.force_login(person)
-        response = client.get(url)
+        response = browser.get(url)
         if response.status_code == 405:
-            response = client.post(url, POST_DATA.get(name, {}))
+            response = browser.post(url, POST_DATA.get(name, {}) if data is None else data)
         transaction.set_rollback(True)
     return response
 
 
-def test_each_role_reaches_exactly_what_the_matrix_says(client, people, world):
+def test_each_role_reaches_exactly_what_the_matrix_says(browsers, world):
     reached: dict[str, set[str]] = {name: set() for name in EXPECTED}
-    for role, person in people.items():
+    for role, browser in browsers.items():
         for name in EXPECTED:
-            response = _ask(client, person, reverse(name, args=world.get(name, [])), name)
+            response = _ask(browser, reverse(name, args=world.get(name, [])), name, world.get(("post", name)))
             assert response.status_code < 500, (name, role, response.status_code)
             if not _refused(response):
                 reached[name].add(role)
@@ -361,6 +450,69 @@ def test_each_role_reaches_exactly_what_the_matrix_says(client, people, world):
         if reached[name] != EXPECTED[name]
     }
     assert wrong == {}, "\n".join(f"{name}: {roles}" for name, roles in wrong.items())
+
+
+# Every value the last argument of an action URL takes: the actions its view knows, the tables and
+# the file formats of an export. (The audit page's first argument is the kind of record, each with
+# records of its own: audit tests ask them.)
+ACTIONS = {
+    "interventions:alert_act": sorted(_ALERT_ACTIONS),
+    "interventions:case_act": sorted(_CASE_ACTIONS),
+    "interventions:incident_review_act": ["conclude", "follow_up"],
+    "interventions:figures_export": sorted(TABLES),
+    "fraud:ring_act": sorted(_RING_ACTIONS),
+    "fraud:ring_export": ["csv", "json"],
+    "fraud:indicator_act": ["block", "unblock"],
+    "orders:staff_act": ["admin", "not_admin", "remove", "resend"],
+}
+# Where one action of a URL is for fewer roles than its row: taking an indicator off the blocklist is
+# a supervisor's.
+ACTION_EXPECTED = {("fraud:indicator_act", "unblock"): {"supervisor"}}
+
+
+def test_every_action_of_an_action_url_is_refused_to_exactly_the_roles_its_row_leaves_out(browsers, world):
+    """Whatever the action, the access checks let the row's roles through and no one else; an
+    action the view does not know is a 404 for everyone."""
+    wrong = []
+    for name, actions in ACTIONS.items():
+        *args, _ = world[name]
+        for action in [*actions, "no-such-action"]:
+            url = reverse(name, args=[*args, action])
+            for role, browser in browsers.items():
+                response = _ask(browser, url, name, data={})
+                assert response.status_code < 500, (url, role, response.status_code)
+                row = ACTION_EXPECTED.get((name, action), EXPECTED[name])
+                expected = role in row and action != "no-such-action"
+                if _refused_by_access(response) == expected:
+                    wrong.append((url, role, response.status_code))
+    assert wrong == []
+
+
+# What a staff session still waiting for its second factor may open (accounts.middleware).
+BEFORE_THE_SECOND_FACTOR = {
+    "account_logout",
+    "mfa_activate_totp",
+    "mfa_reauthenticate",
+    "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
+    "accounts:language",
+}
+STAFF = ["specialist", "fraud_specialist", "supervisor", "manager"]
+
+
+def test_a_staff_login_without_a_second_factor_reaches_no_url_but_the_ones_that_set_it_up(people, world):
+    for role in STAFF:
+        browser = Client()
+        browser.post(reverse("account_login"), {"login": people[role].email, "password": factories.PASSWORD})
+        assert "_auth_user_id" in browser.session  # the password alone opens a session, and nothing more
+        for name in EXPECTED.keys() - BEFORE_THE_SECOND_FACTOR:
+            response = _ask(browser, reverse(name, args=world.get(name, [])), name)
+            if name.startswith("api-"):
+                assert response.status_code == 403, (role, name, response.status_code)
+                assert response.json()["error"]["code"] == "second_factor_required"
+            else:
+                assert response.status_code == 302, (role, name, response.status_code)
+                assert response.url.startswith(reverse("mfa_activate_totp")), (role, name, response.url)
 
 
 # The role each persona holds (the specialists and the supervisor differ only by desk).
@@ -375,29 +527,72 @@ ROLE_OF = {
 }
 
 
-def _admin_may(role: str | None, model, action: str) -> bool:
+def _admin_may(role: str | None, model, page: str) -> bool:
     """What accounts/roles.py grants: the admin site to ADMIN_ROLES with ACCESS_ADMIN, and each
-    model's page to a role with its view (or change) permission."""
+    model's pages to a role with the permission each page needs."""
     if role not in ADMIN_ROLES:
         return False
-    granted = set(ROLE_PERMISSIONS[role])
-    label = f"{model._meta.app_label}.%s_{model._meta.model_name}"
-    if action == "changelist":
-        return label % "view" in granted or label % "change" in granted
-    return label % "add" in granted
+    return any(_granted(role, model, needed) for needed in ADMIN_PAGE_NEEDS[page])
 
 
-def test_the_admin_never_opens_more_than_the_role_table_grants(client, people):
-    """A model's admin may be stricter than the role table (records are changed through the
-    portal's services, so most have no add page), never looser."""
+def _granted(role: str, model, permission: str) -> bool:
+    return f"{model._meta.app_label}.{permission}_{model._meta.model_name}" in ROLE_PERMISSIONS[role]
+
+
+# The permissions each admin page opens with (any one of them).
+ADMIN_PAGE_NEEDS = {
+    "changelist": ("view", "change"),
+    "add": ("add",),
+    "change": ("view", "change"),
+    "history": ("view", "change"),
+    "delete": ("delete",),
+}
+
+
+def test_the_admin_never_opens_more_than_the_role_table_grants(browsers, people):
+    """Every page of every model's admin (list, add, one record, its history, deleting it), asked
+    by every role. A model's admin may be stricter than the role table (records are changed through
+    the portal's services, so most have no add page), never looser."""
     opened: dict[str, int] = {}
-    for persona, person in people.items():
+    asked_records = 0
+    for persona, browser in browsers.items():
         for model in admin.site._registry:
-            for action in ("changelist", "add"):
-                url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}")
-                response = _ask(client, person, url, url)
+            record = model._default_manager.order_by("pk").first()
+            pages = {page: [] for page in ("changelist", "add")}
+            if record is not None:
+                pages |= {page: [record.pk] for page in ("change", "history", "delete")}
+                asked_records += 1
+            for page, args in pages.items():
+                url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
+                response = _ask(browser, url, url)
                 if response.status_code == 200:
-                    assert _admin_may(ROLE_OF.get(persona), model, action), (persona, url)
+                    assert _admin_may(ROLE_OF.get(persona), model, page), (persona, url)
                     opened[persona] = opened.get(persona, 0) + 1
     assert set(opened) == {"supervisor", "manager"}
     assert opened["manager"] > opened["supervisor"] > 10  # managers also keep the reference data
+    assert asked_records >= 12 * len(browsers)  # the world holds a record of most models
+
+
+def test_every_admin_action_needs_a_permission_the_role_table_grants(people, rf):
+    """An admin action acts on many records at once. Each one a role is offered must say which
+    permission it needs, and the role must hold it: an action that names none is offered to anyone
+    who can see the list."""
+    offered = set()
+    for persona, person in people.items():
+        if person is None:
+            continue
+        request = rf.post("/")
+        request.user = person
+        if not admin.site.has_permission(request):
+            continue
+        for model, model_admin in admin.site._registry.items():
+            if not model_admin.has_view_or_change_permission(request):
+                continue
+            for name, (action, _, _) in model_admin.get_actions(request).items():
+                needs = getattr(action, "allowed_permissions", ())
+                assert needs, f"{model.__name__}: the action {name} names no permission"
+                assert ROLE_OF.get(persona) in ADMIN_ROLES, (persona, name)
+                assert all(_granted(ROLE_OF[persona], model, need) for need in needs), (persona, model, name)
+                offered.add((persona, model.__name__, name))
+    assert ("manager", "PeriodicTask", "disable_tasks") in offered
+    assert ("supervisor", "PeriodicTask", "disable_tasks") not in offered  # who may only look

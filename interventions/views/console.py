@@ -208,8 +208,11 @@ def alert_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Claim, dismiss, promote or merge one alert. The service decides who may; a refusal is told
     to the person, who may have lost a race for the alert."""
     alert = alert_for_user(request.user, pk)
+    handler = _ALERT_ACTIONS.get(action)
+    if handler is None:
+        raise Http404
     try:
-        target = _ALERT_ACTIONS[action](request, alert)
+        target = handler(request, alert)
     except AlertAlreadyClaimed as refused:
         claimant = refused.alert.claimed_by
         if claimant is not None and refused.alert.status == Alert.Status.CLAIMED:
