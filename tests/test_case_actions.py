@@ -19,6 +19,7 @@ from interventions.services import (
 )
 from orders.models import InterceptionRequest, Order
 from tests import factories
+from tests.pages import shown
 
 R = Case.RiskLevel
 F = RiskAssessment.Factor
@@ -259,7 +260,7 @@ def test_the_case_page_shows_the_workspace_in_a_bounded_number_of_queries(
     # grow with the data (test_specialist_pages).
     with django_assert_max_num_queries(32):
         response = client.get(reverse("interventions:case", args=[case.pk]))
-    assert response.status_code == 200
+    shown(response, case.reference, *(order.external_ref for order in case.buyer.orders.all()))
 
 
 def test_the_case_shows_the_persons_other_alerts_cases_and_shared_indicators(client, case, specialist):

@@ -6,7 +6,9 @@ from django.urls import reverse
 
 from interventions.models import IncidentReview, ReviewAction, ScannerBacktest, ScanTermChange
 from interventions.urls import urlpatterns
+from orders.models import Order
 from tests import factories
+from tests.pages import shown
 
 # URL name → how to build its arguments from one alert and one case
 ARGS = {
@@ -117,10 +119,11 @@ def test_the_case_page_runs_the_same_queries_when_its_data_doubles(client, speci
     url = reverse("interventions:case", args=[case.pk])
     client.get(url)
     with CaptureQueriesContext(connection) as few:
-        client.get(url)
+        shown(client.get(url), case.reference)
     _fill_case(case, 4)
     with django_assert_num_queries(len(few.captured_queries)):
-        client.get(url)
+        page = client.get(url)
+    shown(page, case.reference, *(order.external_ref for order in Order.objects.filter(buyer=case.buyer)))
 
 
 def test_the_queue_runs_the_same_queries_when_its_data_doubles(client, specialist, django_assert_num_queries):
@@ -138,7 +141,8 @@ def test_the_queue_runs_the_same_queries_when_its_data_doubles(client, specialis
     url = reverse("interventions:queue")
     client.get(url)
     with CaptureQueriesContext(connection) as few:
-        client.get(url)
+        shown(client.get(url), "明确意图 + 方法")
     add(10)
     with django_assert_num_queries(len(few.captured_queries)):
-        client.get(url)
+        page = client.get(url)
+    assert shown(page).count("明确意图 + 方法") == 20  # every alert is a row

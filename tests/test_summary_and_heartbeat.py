@@ -14,6 +14,7 @@ from config.celery import app
 from interventions.models import Heartbeat, Severity
 from interventions.tasks import record_heartbeat
 from tests import factories
+from tests.pages import shown
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
@@ -60,9 +61,11 @@ def test_summary_and_queue_run_a_fixed_number_of_queries(client, supervisor, row
     client.force_login(supervisor)
     client.get(reverse("accounts:home"))  # the session notes the activity, once a minute at most
     with django_assert_max_num_queries(12):
-        client.get(reverse("interventions:summary"))
+        summary = client.get(reverse("interventions:summary"))
     with django_assert_max_num_queries(12):
-        client.get(reverse("interventions:queue"))
+        queue = client.get(reverse("interventions:queue"))
+    shown(summary, 'data-testid="desk-life"', f'<span class="figure-value">{rows}</span>')  # open alerts
+    assert shown(queue).count("明确意图 + 方法") == rows  # every alert is a row
 
 
 def test_health_reports_database_and_worker(client, db):
