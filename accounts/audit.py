@@ -7,9 +7,15 @@ which removes old rows by partition or by TRUNCATE (statement-level, not refused
 
 The triggers are (re)installed after every migrate, for every history table the models have at
 that moment: a history table added by a future model is covered without anyone remembering to.
+
+The portal itself connects as a role that owns nothing (SHOUHU_DB_APP_ROLE). Migrations run as the
+owner, and after each one the app's role is granted reading and writing rows on every table, and
+no more: not UPDATE or DELETE on the audit tables, and, owning no table, not TRUNCATE, DROP or
+ALTER (so it cannot drop the triggers either). See docs/deploy.md.
 """
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connections
 
 FUNCTION = """
@@ -45,3 +51,22 @@ def append_only_install(*, using: str = "default") -> list[str]:
         for table in tables:
             cursor.execute(TRIGGER.format(table=connection.ops.quote_name(table)))
     return tables
+
+
+def app_role_grant(*, using: str = "default") -> str | None:
+    """Grant the app's role (SHOUHU_DB_APP_ROLE) its rows, and take the audit tables' UPDATE and
+    DELETE back; run as the owner, after every migrate, so a new table is covered. The role's name,
+    or None when there is none (the demo, a developer's own database)."""
+    connection = connections[using]
+    role = settings.SHOUHU_DB_APP_ROLE
+    if connection.vendor != "postgresql" or not role:
+        return None
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"GRANT CONNECT ON DATABASE {quote(connection.settings_dict['NAME'])} TO {quote(role)}")
+        cursor.execute(f"GRANT USAGE ON SCHEMA public TO {quote(role)}")
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quote(role)}")
+        cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(role)}")
+        for table in audit_tables():
+            cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {quote(table)} FROM {quote(role)}")
+    return role

@@ -108,6 +108,20 @@ def database_create(db: dict) -> bool:
         return True
 
 
+def app_role_create(db: dict, role: str) -> str:
+    """Create the role the portal connects as in production (owning nothing) if the server lacks
+    it, and return the URL of this database as that role. Run as the owner, which migrates and
+    grants the role its rows (accounts/audit.py)."""
+    import psycopg
+
+    params = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432, "user": db["USER"] or "postgres"}
+    if db.get("PASSWORD"):
+        params["password"] = db["PASSWORD"]
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as maintenance:
+        maintenance.execute(f"DO $$ BEGIN CREATE ROLE {role} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    return f"postgres://{role}@{params['host']}:{params['port']}/{db['NAME']}"
+
+
 def messages_empty(*, buyers: bool = False) -> None:
     """Empty the messages, the alerts, their link table and the alerts' history (and the buyers if
     asked), so that repeated runs measure the same thing. CASCADE reaches the tables pointing at

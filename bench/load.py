@@ -21,9 +21,11 @@ What runs, as docs/deploy.md says, scaled from its 4-core hosts to this machine'
              run and never written anywhere
     Redis    the machine's, 127.0.0.1:6379: database 11 as broker, 12 as cache (the throttle's
              counters). Both are the bench's own and emptied before each run.
-    database PostgreSQL shouhu_load (DATABASE_URL), created if missing and migrated; its messages,
-             alerts and buyers are emptied before each run (the data keys change every run). The
-             suite's and the seeder's databases are refused.
+    database PostgreSQL shouhu_load (DATABASE_URL), created if missing and migrated by the bench as
+             its owner; its messages, alerts and buyers are emptied before each run (the data keys
+             change every run). The web processes and workers connect as the app's role,
+             shouhu_app, created if missing, which owns nothing (docs/deploy.md, Least privilege).
+             The suite's and the seeder's databases are refused.
 
 The clients are threads of this process, each with one keep-alive HTTP connection, sending the Host
 and X-Forwarded-Proto headers a proxy would. Each posts batches back to back until --seconds have
@@ -69,6 +71,7 @@ from _common import (
     OTHERS_DATABASES,
     ROOT,
     Service,
+    app_role_create,
     database_create,
     integration_token,
     messages_empty,
@@ -93,6 +96,7 @@ START_SECONDS = 60.0
 BATCHES_PER_SECOND = 4
 TZ = ZoneInfo("Asia/Shanghai")
 CORES = os.cpu_count() or 1
+APP_ROLE = "shouhu_app"
 
 
 def run_environment() -> dict[str, str]:
@@ -107,6 +111,7 @@ def run_environment() -> dict[str, str]:
         "SHOUHU_PORTAL_URL": f"https://{HOST}",
         "SHOUHU_DATA_KEYS": Fernet.generate_key().decode(),
         "SHOUHU_INDEX_KEY": secrets.token_urlsafe(48),
+        "SHOUHU_DB_APP_ROLE": APP_ROLE,
         # The clients talk to gunicorn directly: the address the throttles see is the socket's.
         "SHOUHU_TRUSTED_PROXIES": "0",
     }
@@ -318,7 +323,9 @@ def database_prepare() -> str:
         sys.exit(f"The {db['NAME']} database belongs to the suite or the seeder; use a database of the bench's own.")
     if database_create(db):
         print(f"created database {db['NAME']}")
-    call_command("migrate", verbosity=0, interactive=False)
+    app_url = app_role_create(db, APP_ROLE)
+    call_command("migrate", verbosity=0, interactive=False)  # as the owner, as a release does
+    os.environ["DATABASE_URL"] = app_url  # the web processes and workers started after this
     # The buyers too: their phones were encrypted with the last run's throwaway keys.
     messages_empty(buyers=True)
     connection.close()  # the run's checks open a fresh one; this one would sit idle meanwhile

@@ -22,13 +22,14 @@ from accounts.roles import Role
 from accounts.services import user_set_roles
 from config.celery import app
 from tests import factories
-from tests.services import service_problems
+from tests.services import app_role_create, service_problems
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     problems = service_problems()
     if problems:
         pytest.exit("\n".join(["FAILED: a service the suite needs is missing:", *problems]), returncode=3)
+    app_role_create()
 
 
 def _person(email: str, name: str, *roles: str):

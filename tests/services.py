@@ -40,6 +40,22 @@ def service_problems() -> list[str]:
     return [problem for problem in (_postgres_problem(database_url), _redis_problem(broker_url)) if problem]
 
 
+APP_ROLE = "shouhu_app"  # config.settings.test.SHOUHU_DB_APP_ROLE
+
+
+def app_role_create() -> None:
+    """The role the portal connects as in production, owning nothing; the suite's migrate grants it
+    its rows (accounts/audit.py) and tests/test_least_privilege.py connects as it. Roles belong
+    to the server, not a database: created once, kept."""
+    import psycopg
+
+    base = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL).rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(base, autocommit=True) as connection:
+        connection.execute(
+            f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        )
+
+
 def main() -> int:
     problems = service_problems()
     for problem in problems:

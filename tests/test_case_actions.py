@@ -225,6 +225,27 @@ def test_the_case_can_only_be_handed_over_to_someone_on_the_desk(client, case, s
     assert response.status_code == 404
 
 
+def test_a_specialist_hands_the_case_over_to_a_colleague_on_the_desk_with_what_they_need_to_know(
+    client, case, specialist, supervisor
+):
+    note = "今晚21点要回访,她妈妈的电话在联系人里"
+    client.force_login(specialist)
+    response = client.post(
+        reverse("interventions:case_act", args=[case.pk, "handover"]), {"to": supervisor.pk, "note": note}
+    )
+    assert response.url == reverse("interventions:case", args=[case.pk])
+    case.refresh_from_db()
+    assert case.owner == supervisor
+    event = case.events.get(kind=CaseEvent.Kind.HANDED_OVER)
+    assert (event.actor, event.payload) == (
+        specialist,
+        {"previous": str(specialist), "to": str(supervisor), "text": note},
+    )
+    assert case.history.latest().history_user == specialist
+    client.force_login(supervisor)  # the new owner reads what they need to know on the timeline
+    shown(client.get(reverse("interventions:case", args=[case.pk])), note, str(specialist))
+
+
 def test_a_supervisor_reviews_an_emergency_action(client, case, specialist, supervisor):
     case.risk_level = R.HIGH
     case.save()

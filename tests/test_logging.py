@@ -34,3 +34,27 @@ def test_the_filter_masks_the_message_its_arguments_and_the_traceback():
     assert "13912345678" not in line
     assert "138****8000" in line
     assert "139****5678" in line
+
+
+def test_production_logging_as_configured_masks_what_a_process_writes():
+    """The LOGGING a production process starts with (the test settings replace it), in a process
+    of its own: a message, its arguments and a traceback, written to the console handler."""
+    from tests.test_settings_and_services import PROD_ENV, _manage
+
+    code = (
+        "import logging\n"
+        "log = logging.getLogger('interventions.services')\n"
+        "log.warning('buyer %s wrote again', '13800138000')\n"
+        "try:\n"
+        "    raise ValueError('Key (value)=(13912345678) already exists')\n"
+        "except ValueError:\n"
+        "    log.exception('intake failed for 11010519491231002X')\n"
+    )
+    result = _manage("shell", "-c", code, env=PROD_ENV)
+    assert result.returncode == 0, result.stderr
+    written = result.stderr
+    assert "buyer 138****8000 wrote again" in written
+    assert "intake failed for 110105********002X" in written
+    assert "Key (value)=(139****5678)" in written  # the traceback too
+    for raw in ("13800138000", "13912345678", "11010519491231002X"):
+        assert raw not in written

@@ -23,9 +23,9 @@ def test_a_specialist_idle_for_more_than_30_minutes_is_signed_out(client, specia
         assert client.get(reverse("interventions:queue")).status_code == 200
     with time_machine.travel(start + timedelta(minutes=29), tick=False):
         assert client.get(reverse("interventions:queue")).status_code == 200  # activity: the clock restarts
-    with time_machine.travel(start + timedelta(minutes=58), tick=False):
+    with time_machine.travel(start + timedelta(minutes=58), tick=False):  # just inside the 30 minutes
         assert client.get(reverse("interventions:queue")).status_code == 200
-    with time_machine.travel(start + timedelta(minutes=89), tick=False):
+    with time_machine.travel(start + timedelta(minutes=89), tick=False):  # just past them
         response = client.get(reverse("interventions:queue"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
@@ -39,7 +39,9 @@ def test_a_shop_keeps_its_session_for_two_hours_idle(client, merchant_a):
         client.get(reverse("orders:merchant_home"))
     with time_machine.travel(start + timedelta(minutes=90), tick=False):
         assert client.get(reverse("orders:merchant_home")).status_code == 200
-    with time_machine.travel(start + timedelta(minutes=90 + 121), tick=False):
+    with time_machine.travel(start + timedelta(minutes=90 + 119), tick=False):  # just inside the two hours
+        assert client.get(reverse("orders:merchant_home")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=90 + 119 + 121), tick=False):  # just past them
         assert client.get(reverse("orders:merchant_home")).status_code == 302
 
 

@@ -20,6 +20,7 @@ PROD_ENV = {
     "SHOUHU_PORTAL_URL": "https://shouhu.example.internal",
     "SHOUHU_DATA_KEYS": "6hF3pYdUo1W8z2Xl0Q9rJmGk4sT7vNcB5eAiKwLqRyM=",
     "SHOUHU_INDEX_KEY": "q8Vn3xR2mT7yK5wL0pZ4cB9hJ6fD1sA8",
+    "SHOUHU_DB_APP_ROLE": "shouhu_app",
 }
 
 
@@ -54,6 +55,7 @@ def test_production_settings_pass_the_deploy_check():
         "SHOUHU_PORTAL_URL",
         "SHOUHU_DATA_KEYS",
         "SHOUHU_INDEX_KEY",
+        "SHOUHU_DB_APP_ROLE",
     ],
 )
 def test_production_refuses_to_start_without_a_required_variable(name):

@@ -355,6 +355,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = SHOUHU_TRUSTED_PROXIES
 SHOUHU_REPORT_RATE = (10, 600)  # 10 in 10 minutes
 # Dashboards and exports may read from a replica; writes and the queue always use "default".
 SHOUHU_REPORTING_DATABASE = "default"
+# The database role the portal connects as in production, granted rows but no ownership after each
+# migrate (accounts/audit.py); empty: no grants (the SQLite demo, a developer's own database).
+SHOUHU_DB_APP_ROLE = env("SHOUHU_DB_APP_ROLE", default="")
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,8 @@
 """Production: everything comes from the environment, and nothing has a default that could leak.
 
 The process refuses to start without SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL, ALLOWED_HOSTS,
-SHOUHU_PORTAL_URL, SHOUHU_DATA_KEYS and SHOUHU_INDEX_KEY, or with an outbound channel configured but
-no signing secret.
+SHOUHU_PORTAL_URL, SHOUHU_DATA_KEYS, SHOUHU_INDEX_KEY and SHOUHU_DB_APP_ROLE, or with an outbound
+channel configured but no signing secret.
 See docs/deploy.md.
 """
 
@@ -25,6 +25,7 @@ _REQUIRED = (
     "SHOUHU_PORTAL_URL",
     "SHOUHU_DATA_KEYS",
     "SHOUHU_INDEX_KEY",
+    "SHOUHU_DB_APP_ROLE",
 )
 for _name in _REQUIRED:
     if not env.str(_name).strip():

@@ -19,6 +19,9 @@ SHOUHU_INDEX_KEY = "test-only-blind-index-key-not-secret"  # nosec B105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/shouhu")}
+# The suite creates the test database and migrates it as the owner; the app's role is granted its
+# rows as in production (tests/test_least_privilege.py connects as it). tests.services creates it.
+SHOUHU_DB_APP_ROLE = "shouhu_app"
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 # Per process, unless a test runs the portal as production does, with its cache in Redis.
