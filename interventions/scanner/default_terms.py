@@ -142,6 +142,10 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
         ("跳下去", 2), ("跳河", 3), ("跳江", 3), ("跳海", 3), ("跳桥", 3), ("跳湖", 3), ("投河", 3), ("投江", 2),
         ("跳下", 2), ("从楼上", 2), ("从阳台", 2), ("从窗户", 2), ("翻出去", 2), ("卧轨", 3), ("撞护栏", 3),
         ("冲出去", 1), ("撞车", 2), ("走进海里", 3), ("往里走", 2), ("淹死", 2), ("溺水", 2),
+        # Overseas buyers' and dialect words for the same kinds (English, Malay, Cantonese), 2026-12-07.
+        ("toilet cleaner", 2), ("tylenol", 2), ("panadol", 2), ("paracetamol", 2), ("acetaminophen", 2),
+        ("antidepressants", 2), ("sleeping tablets", 2), ("ubat tidur", 2), ("racun", 2), ("racun tikus", 3),
+        ("rat poison", 3), ("weedkiller", 2), ("paraquat", 2), ("helium", 2), ("漂白水", 2), ("灭鼠", 2),
     ],
     # Questions about death as the outcome (2-3), and about amount, height or time (1), asked next to a means.
     C.LETHALITY: [
@@ -229,6 +233,20 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
         ("嗓子疼", 1), ("嗓子跟火烧", 3), ("像有火在烧", 3), ("胃好痛", 1), ("肚子疼", 1), ("肚子一阵一阵", 2),
         ("想吐", 1), ("嘴巴发麻", 2), ("呼吸有点费劲", 2), ("呼吸费劲", 2), ("脸很烫", 1), ("叫不醒", 3), ("等药", 2),
         ("躺着等", 3), ("坐在石头上等", 2), ("后悔了", 1), ("最后打几个字", 3), ("字都在晃", 2),
+        # Overseas buyers' and dialect words for the same kinds (English, Malay, Cantonese), 2026-12-07.
+        ("the whole pack", 2), ("whole bottle", 2), ("the whole box", 2), ("the whole strip", 2),
+        ("took the whole", 3), ("took all of", 3), ("took like", 2), ("swallowed all", 3), ("min ago", 1),
+        ("mins ago", 1), ("minutes ago", 1), ("throwing up", 1), ("cant stop throwing up", 2),
+        ("can't stop throwing up", 2), ("feeling dizzy", 1), ("so dizzy", 1), ("soaking through", 2),
+        ("won't stop bleeding", 3), ("wont stop bleeding", 3), ("left the car running", 3),
+        ("car running in the garage", 3), ("windows are taped", 3), ("taped the windows", 3),
+        ("sealed the windows", 3), ("smoke inside", 2), ("water up to my", 3), ("dah telan", 3), ("telan semua", 3),
+        ("makan semua", 2), ("dah minum", 2), ("potong tangan", 3), ("darah tak berhenti", 3),
+        ("arang terbakar", 3), ("bau arang", 2), ("bakar arang", 3), ("飲咗成", 3), ("食咗成", 3), ("成樽", 2),
+        ("燒緊炭", 3),
+        ("水到胸口", 3), ("水到腰", 3), ("水到脖子", 3), ("水没过", 2), ("阀门已经拧开", 3), ("拧开了", 1),
+        ("药下肚", 3), ("药在起效", 3),
+        ("看到白色的了", 3), ("一直在流", 2), ("血印子", 2), ("兑水里喝", 3), ("已经按下", 1),
     ],
     # High or dangerous places.
     C.PLACE: [
@@ -256,6 +274,10 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
         ("水很冷", 2), ("水很急", 2), ("下面是水泥地", 3), ("下面是", 2), ("下面全是石头", 3), ("好高", 1),
         ("很高的楼", 2), ("最高那栋", 2), ("教学楼", 1), ("十八楼", 1), ("18楼", 1), ("26楼", 1), ("28楼", 1),
         ("二十六层", 1), ("楼下是操场", 3),
+        # Overseas buyers' and dialect words for the same kinds (English, Malay, Cantonese), 2026-12-07.
+        ("cliff edge", 3), ("edge of the roof", 3), ("the tracks", 2), ("on the tracks", 3),
+        ("past the railing", 3), ("over the railing", 3), ("outside the railing", 3), ("lepas pagar", 3),
+        ("jambatan", 2), ("atas bumbung", 2), ("tingkat", 1), ("大坝上", 2), ("天太上", 2), ("河里", 2),
     ],
     # Being somewhere now: next to a place, the person is there.
     C.PRESENCE: [
@@ -273,6 +295,9 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
         ("在上面", 2), ("上去了", 2), ("上来了", 2), ("要下去了", 3), ("就下去了", 3), ("马上就下去", 3),
         ("不想下去", 2), ("不想回去", 2), ("往下看", 2), ("看下去", 2), ("往前一步", 3), ("松手", 2),
         ("脚已经伸下去", 3), ("腿在外面", 3), ("在等", 1), ("拍了张照", 1), ("站不稳", 2),
+        # Overseas buyers' and dialect words for the same kinds (English, Malay, Cantonese), 2026-12-07.
+        ("i'm at", 2), ("im at", 2), ("i am at", 2), ("standing by", 2), ("sitting at", 2), ("kat atas", 2),
+        ("saya atas", 2), ("sy atas", 2), ("我喺", 2), ("而家喺", 2), ("坐着呢", 2),
     ],
     # A means at hand: bought, arrived, ready, hidden.
     C.ACQUIRE: [
@@ -288,6 +313,10 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
         ("手上有", 2), ("手里攥", 2), ("攥着", 2), ("手边", 2), ("就在手边", 2), ("家里有", 1), ("家里还有", 2),
         ("放在枕头底下", 2), ("枕头底下", 2), ("床底下", 2), ("后备箱", 2), ("摆在桌上", 2), ("藏在", 2),
         ("放门口", 1),
+        # Overseas buyers' and dialect words for the same kinds (English, Malay, Cantonese), 2026-12-07.
+        ("arrive already", 2), ("already arrived", 2), ("arrived already", 2), ("have enough", 2),
+        ("saved up enough", 3), ("stockpiled", 3), ("dah sampai", 2), ("dah cukup", 2), ("cukup dah", 2),
+        ("收到咗", 2), ("买的刀到了", 3), ("刚取到快递", 2),
     ],
     # A time, a plan or preparation.
     C.PLAN: [
@@ -309,6 +338,13 @@ DEFAULT_TERMS: dict[str, list[tuple]] = {
         ("遗书", 3), ("遗言", 3), ("信写好", 3), ("写好了", 1), ("都写好了", 2), ("房已经开好", 3), ("开好了", 1),
         ("最后期限", 2), ("生日那天", 2), ("到了就用", 3), ("地方找好了", 3), ("找个没人", 3), ("没人的地方", 2),
         ("一个人在家", 1), ("一个人住", 1), ("就我一个人", 2), ("家里就我一个", 2),
+        # Overseas buyers' and dialect words for the same kinds (English, Malay, Cantonese), 2026-12-07.
+        ("tonight", 2), ("tonite", 2), ("tmr night", 2), ("tomorrow night", 2), ("tomorrow morning", 2),
+        ("later tonight", 2), ("after they sleep", 3), ("after everyone sleeps", 3), ("when everyone is asleep", 3),
+        ("once they're asleep", 3), ("when they're asleep", 3), ("malam ni", 2), ("malam ini", 2), ("esok pagi", 2),
+        ("lepas semua tidur", 3), ("bila semua tidur", 3), ("等他们睡", 3), ("等室友出门", 3), ("等室友走", 3),
+        ("等家里人睡", 3),
+        ("等爸妈睡", 3),
     ],
     # A backup plan, refusing to be stopped, and an earlier attempt.
     C.BACKUP: [
