@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fraud.indicators import extract, luhn_valid
-from fraud.lookalike import check
+from fraud.indicators import extract, luhn_valid, normalise
+from fraud.lookalike import Verdict, check
 from fraud.models import Indicator, OfficialDomain, Sighting
 from fraud.selectors import case_indicators
 from fraud.services import indicator_block
@@ -36,6 +36,61 @@ def test_look_alike_links_are_flagged(link):
 )
 def test_the_real_domains_and_unrelated_ones_pass(link):
     assert not check(link, OFFICIAL).flagged
+
+
+@pytest.mark.parametrize(
+    ("link", "domain", "official", "imitates", "reason"),
+    [
+        ("https://item.taobao.com/a?id=1", "taobao.com", True, "", ""),
+        ("example.com", "example.com", False, "", ""),
+        ("taobao.net", "taobao.net", False, "taobao.com", "official name under another suffix"),
+        ("taoba0.com", "taoba0.com", False, "taobao.com", "look-alike characters"),
+        (HOMOGRAPH, HOMOGRAPH, False, "taobao.com", "homograph"),
+        ("taboao.com", "taboao.com", False, "taobao.com", "one character off"),  # two neighbours swapped
+        ("taobaao.com", "taobaao.com", False, "taobao.com", "one character off"),  # one added
+        ("taobxo.com", "taobxo.com", False, "taobao.com", "one character off"),  # one changed
+        ("taobaaao.com", "taobaaao.com", False, "", ""),  # two added: another name
+        ("toabao.com", "toabao.com", False, "taobao.com", "one character off"),
+        ("otabao.com", "otabao.com", False, "", ""),  # two swaps apart
+        ("taobao-refund.top", "taobao-refund.top", False, "taobao.com", "official name with words added"),
+        ("refund_taobao.top", "refund_taobao.top", False, "taobao.com", "official name with words added"),
+        ("mall.com", "mall.com", False, "", ""),  # a letter dropped from a short name: another word
+    ],
+)
+def test_the_look_alike_check_says_what_a_domain_imitates_and_how(link, domain, official, imitates, reason):
+    assert check(link, OFFICIAL) == Verdict(domain, official, imitates, reason)
+
+
+@pytest.mark.parametrize(
+    ("digits", "valid"),
+    [
+        ("79927398713", True),  # the textbook example
+        ("79927398710", False),
+        ("4111111111111111", True),
+        ("4111111111111112", False),
+        ("59", True),  # 5 doubled is 10, which counts as 1
+        ("19", False),
+    ],
+)
+def test_a_card_number_is_checked_by_luhn(digits, valid):
+    assert luhn_valid(digits) is valid
+
+
+@pytest.mark.parametrize(
+    ("kind", "written", "stored"),
+    [
+        (Indicator.Kind.PHONE, "138 0013 8000", "+8613800138000"),
+        (Indicator.Kind.PAYEE, "6222 0202-0000 0000 1", "62220202000000001"),  # a card: its digits
+        (Indicator.Kind.PAYEE, "Alipay: Seller A", "alipay:sellera"),  # an id: lower case, no spaces
+        (Indicator.Kind.PAYEE, "ＡＢＣ", "abc"),  # full-width letters are letters
+        (Indicator.Kind.URL, "HTTPS://Taobao.COM/Refund/", "https://taobao.com/refund"),
+        (Indicator.Kind.DOMAIN, "Item.Taobao.com.", "taobao.com"),  # the registered domain
+        (Indicator.Kind.DOMAIN, "LocalHost.", "localhost"),  # no public suffix: as written, lower case
+        (Indicator.Kind.ACCOUNT, " tb_Xiaoyu ", "tb_Xiaoyu"),  # an account keeps its case
+    ],
+)
+def test_each_kind_of_indicator_is_stored_in_one_spelling(kind, written, stored):
+    assert normalise(kind, written) == stored
 
 
 def test_a_punycode_homograph_names_what_it_imitates():

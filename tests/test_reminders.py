@@ -19,6 +19,7 @@ from interventions.services import (
     morning_digests_send,
     reminders_sweep,
 )
+from interventions.services.outbox import retry_delay
 from tests import factories, receiver
 
 SECRET = "test-outbound-secret"
@@ -338,3 +339,8 @@ def test_alerts_already_paged_cost_the_clock_no_query_each(rota, django_assert_m
         with django_assert_max_num_queries(10):
             assert alerts_escalate(now=timezone.now()) == 0
     assert Notification.objects.count() == paged
+
+
+def test_a_failed_send_is_tried_again_after_30_seconds_doubling_up_to_an_hour():
+    waits = [retry_delay(attempts).total_seconds() for attempts in (0, 1, 2, 3, 7, 8, 30)]
+    assert waits == [30, 30, 60, 120, 1920, 3600, 3600]

@@ -144,6 +144,13 @@ def test_traditional_full_width_and_spaced_forms_normalise_alike():
     assert original_offsets("自 ■杀") == [0, 3]
 
 
+def test_pinyin_tone_marks_and_compatibility_forms_read_as_plain_letters():
+    assert normalise("Wǒ xiǎng sǐ") == "woxiangsi"  # pinyin with its tone marks
+    assert normalise("ÀḀḿ") == "aam"  # the first letter of each range of marked Latin letters, pinyin's ḿ
+    # A compatibility form keeps every part but its punctuation, in order: ⑴ is (1), ㎏ is kg.
+    assert normalise("⑴㎏") == "1kg"
+
+
 NOISE = ["■", "◆", "▽", "●", "□", "▲", "☆", "★", "…", " ", "\u200b", "\u200c", "\ufeff", "·", "-", "　"]
 _TO_TRADITIONAL = opencc.OpenCC("s2t")
 

@@ -8,6 +8,7 @@ is refused while the login's owner still signs in from elsewhere.
 """
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -340,7 +341,17 @@ def test_an_htmx_request_that_needs_reauthentication_loads_the_whole_page(client
         HTTP_HX_CURRENT_URL="http://testserver/figures/",
     )
     assert response.status_code == 204
-    assert response["HX-Redirect"].startswith(reverse("account_reauthenticate"))
+    # The whole page asks for the password, then goes back to the page the request came from.
+    back = urlencode({"next": "http://testserver/figures/"})
+    assert response["HX-Redirect"] == f"{reverse('account_reauthenticate')}?{back}"
+
+
+def test_a_page_that_needs_reauthentication_comes_back_to_itself_afterwards(client, manager):
+    client.force_login(manager)
+    url = reverse("interventions:figures_export", args=["claim"])
+    response = client.post(f"{url}?from=figures", {"purpose": "review"})
+    assert response.status_code == 302
+    assert response.url == f"{reverse('account_reauthenticate')}?{urlencode({'next': f'{url}?from=figures'})}"
 
 
 def test_changing_a_login_in_the_admin_asks_for_the_password_again(client, manager, specialist):
