@@ -67,6 +67,29 @@ def _flat_fields(detail, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "non_field_errors": [str(message) for message in messages]}
 
 
+# The refusals every operation can answer, whatever its own: no or a bad token (401), a token or a
+# session without the scope, the role or the second factor (403), too many requests (429); and,
+# where the request carries a body, a query or an id, bad input (400) and nothing found (404).
+COMMON_ERRORS = {"401": "Not signed in", "403": "Not allowed", "429": "Too many requests"}
+
+
+def common_errors_document(result: dict, generator, request, public) -> dict:
+    """A drf-spectacular postprocessing hook: each operation documents, in the one error shape, the
+    refusals it can answer, so a client (and the schema tests) know every status code it may get."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, item in result.get("paths", {}).items():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            codes = dict(COMMON_ERRORS)
+            if operation.get("requestBody") or operation.get("parameters"):
+                codes["400"] = "Bad input"
+            if "{" in path:
+                codes["404"] = "Not found, or not yours to see"
+            for code, description in codes.items():
+                responses.setdefault(code, {"content": error, "description": description})
+    return result
+
+
 class ErrorSerializer(serializers.Serializer):
     """For the schema: the one error shape."""
 
