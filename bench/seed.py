@@ -1290,11 +1290,11 @@ def referral_rows(world: World, rng: random.Random) -> Iterator[tuple]:
             unit.id,
             case.owner,
             world.at(t),
-            what,
+            encrypt(what),  # as the field would (COPY skips it)
             reference_no,
             status,
             None if status == PoliceReferral.Status.REPORTED else world.at(received),
-            outcome if status == PoliceReferral.Status.CLOSED else "",
+            encrypt(outcome) if status == PoliceReferral.Status.CLOSED else "",
         )
 
 
@@ -1438,7 +1438,7 @@ def emergency_action_rows(world: World, rng: random.Random) -> Iterator[tuple]:
             review,
             None if pending else reviewer,
             None if pending else world.at(reviewed),
-            note,
+            encrypt(note) if note else "",  # as the field would (COPY skips it)
         )
 
 
@@ -1479,7 +1479,7 @@ def dissuasion_rows(world: World, rng: random.Random) -> Iterator[tuple]:
             reached,
             convinced,
             protected,
-            note,
+            encrypt(note) if note else "",  # as the field would (COPY skips it)
             case.owner,
             world.at(t),
         )

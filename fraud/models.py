@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.crypto import EncryptedTextField
+
 
 class Indicator(models.Model):
     class Kind(models.TextChoices):
@@ -233,7 +235,7 @@ class Dissuasion(models.Model):
     reached = models.BooleanField(_("reached the person"))
     convinced = models.BooleanField(_("convinced not to pay"))
     amount_protected = models.DecimalField(_("amount protected (yuan)"), max_digits=12, decimal_places=2, default=0)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)  # what the victim said
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("when"), default=timezone.now)
 

@@ -18,8 +18,25 @@ from django.urls import reverse
 
 from accounts.crypto import decrypt, encrypted_fields, phone_normalise
 from demo.codes import code_now
-from interventions.models import Case, CaseEvent, CheckIn, Message
-from interventions.services import case_add_note
+from fraud.models import Dissuasion
+from interventions.models import (
+    Case,
+    CaseEvent,
+    CheckIn,
+    EmergencyAction,
+    IncidentReview,
+    Message,
+    PoliceReferral,
+    RiskAssessment,
+)
+from interventions.services import (
+    case_add_note,
+    case_assess_risk,
+    dissuasion_record,
+    incident_review_open,
+    incident_review_write,
+    police_refer,
+)
 from orders.models import Buyer, MerchantReport, ReportNote
 from tests import factories
 
@@ -56,6 +73,14 @@ def test_every_body_people_write_is_encrypted():
         (CaseEvent, "payload"),
         (CheckIn, "text"),
         (Case, "closing_summary"),
+        (RiskAssessment, "note"),
+        (PoliceReferral, "what_reported"),
+        (PoliceReferral, "outcome"),
+        (EmergencyAction, "review_note"),
+        (IncidentReview, "what_happened"),
+        (IncidentReview, "went_well"),
+        (IncidentReview, "made_it_hard"),
+        (Dissuasion, "note"),
     }
 
 
@@ -186,3 +211,39 @@ def test_a_value_under_a_key_no_longer_held_is_refused_without_quoting_it():
 )
 def test_a_phone_is_kept_as_its_digits_without_the_country_code(written, number):
     assert phone_normalise(written) == number
+
+
+def test_what_staff_write_about_a_person_in_casework_is_encrypted_at_rest(specialist, supervisor):
+    case = factories.CaseFactory(owner=specialist)
+    unit = factories.PoliceUnitFactory()
+    assessment = case_assess_risk(case=case, by=specialist, cssrs={}, factors=[], note=WORDS)
+    referral = police_refer(case=case, unit=unit, by=specialist, what_reported=WORDS)
+    dissuasion = dissuasion_record(
+        case=factories.CaseFactory(owner=specialist, desk="fraud"),
+        by=specialist,
+        scam_type="fake_cs",
+        reached=True,
+        convinced=True,
+        amount_protected=Decimal("3000"),
+        note=WORDS,
+    )
+    review = incident_review_open(case=case, by=supervisor)
+    incident_review_write(
+        review=review, by=supervisor, title="复盘", what_happened=WORDS, went_well=WORDS, made_it_hard=WORDS
+    )
+    written = [
+        ("interventions_riskassessment", "note", assessment),
+        ("interventions_policereferral", "what_reported", referral),
+        ("fraud_dissuasion", "note", dissuasion),
+        *(
+            ("interventions_incidentreview", column, review)
+            for column in ("what_happened", "went_well", "made_it_hard")
+        ),
+    ]
+    for table, column, row in written:
+        stored = _stored(table, row.pk, column=column)
+        assert stored.startswith("gAAAAA"), (table, column)
+        assert "不想活" not in stored, (table, column)
+        assert "13800138000" not in stored, (table, column)
+        row.refresh_from_db()
+        assert getattr(row, column) == WORDS, (table, column)

@@ -122,8 +122,10 @@ def test_a_follow_up_is_owned_by_intervention_staff(review, supervisor, merchant
         review_action_add(review=review, by=supervisor, description="x", owner=merchant_a)
 
 
-def test_reviews_are_searchable_by_words_reference_status_and_open_follow_ups(client, review, supervisor, specialist):
-    _write(review, supervisor, made_it_hard="快递已揽收,拦截太晚")
+def test_reviews_are_searchable_by_title_follow_ups_reference_status_and_open_follow_ups(
+    client, review, supervisor, specialist
+):
+    _write(review, supervisor, title="快递已揽收的拦截", made_it_hard="买家说今晚就用,拦截太晚")
     other = incident_review_open(case=factories.CaseFactory(owner=specialist), by=supervisor)
     review_action_add(review=other, by=supervisor, description="与快递公司建立直连", owner=specialist)
     client.force_login(supervisor)
@@ -135,6 +137,7 @@ def test_reviews_are_searchable_by_words_reference_status_and_open_follow_ups(cl
     assert found() == {review.pk, other.pk}
     assert found(q="揽收") == {review.pk}
     assert found(q="直连") == {other.pk}  # words of a follow-up
+    assert found(q="今晚就用") == set()  # the account of what happened is encrypted: not searched
     assert found(q=review.case.reference) == {review.pk}
     assert found(follow_ups="open") == {other.pk}
     assert found(status="concluded") == set()

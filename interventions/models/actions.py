@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.crypto import EncryptedTextField
+
 from .cases import Case
 from .police import PoliceUnit
 
@@ -31,7 +33,7 @@ class RiskAssessment(models.Model):
     cssrs = models.JSONField(_("C-SSRS answers"), default=dict)
     factors = models.JSONField(_("risk factors"), default=list)
     level = models.PositiveSmallIntegerField(_("risk"), choices=Case.RiskLevel.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)  # what the specialist noted of the person
 
     class Meta:
         verbose_name = _("risk assessment")
@@ -56,7 +58,7 @@ class PoliceReferral(models.Model):
     )
     referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("referred by"), on_delete=models.PROTECT)
     referred_at = models.DateTimeField(_("referred"), default=timezone.now)
-    what_reported = models.TextField(_("what was reported"))
+    what_reported = EncryptedTextField(_("what was reported"))  # the person, their words, their place
     reference_no = models.CharField(_("police reference number"), max_length=64, blank=True)
     # A ring referred as one: the ring's other cases this one referral covers.
     covers = models.ManyToManyField(
@@ -64,7 +66,7 @@ class PoliceReferral(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REPORTED)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = EncryptedTextField(_("outcome"), blank=True)
 
     # The person's words stay out of the append-only history (see Case.history).
     history = HistoricalRecords(excluded_fields=["what_reported", "outcome"])
@@ -118,7 +120,7 @@ class EmergencyAction(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    review_note = models.TextField(_("review note"), blank=True)
+    review_note = EncryptedTextField(_("review note"), blank=True)
 
     # The person's words stay out of the append-only history (see Case.history).
     history = HistoricalRecords(excluded_fields=["review_note"])

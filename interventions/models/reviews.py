@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.crypto import EncryptedTextField
+
 from .actions import EmergencyAction
 from .cases import Case
 
@@ -32,9 +34,9 @@ class IncidentReview(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    what_happened = models.TextField(_("what happened"), blank=True)
-    went_well = models.TextField(_("what went well"), blank=True)
-    made_it_hard = models.TextField(_("what made it hard"), blank=True)
+    what_happened = EncryptedTextField(_("what happened"), blank=True)
+    went_well = EncryptedTextField(_("what went well"), blank=True)
+    made_it_hard = EncryptedTextField(_("what made it hard"), blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+"
     )
