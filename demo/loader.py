@@ -331,7 +331,9 @@ def _reviews_of_flagged_actions(staff) -> None:
     first = incident_review_write(
         review=interceptions[0],
         by=wang,
-        title=interceptions[0].title,
+        # A title that names the matter: the account below tells of the person and is encrypted, so the
+        # review list finds reviews by their titles and follow-ups.
+        title=f"{interceptions[0].title}:拦截前未确认订单状态",
         what_happened="凌晨的预警,专员在确认订单状态之前就联系了商家拦截,商家回复订单其实已取消。",
         went_well="从预警到联系当事人不到五分钟;商家十分钟内回复。",
         made_it_hard="个案页面没有显示订单的最新状态,夜班只有一名专员。",
