@@ -98,28 +98,33 @@ def database_create(db: dict) -> bool:
     import psycopg
     from psycopg import sql
 
-    params = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432, "user": db["USER"] or "postgres"}
-    if db.get("PASSWORD"):
-        params["password"] = db["PASSWORD"]
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as maintenance:
+    with psycopg.connect(dbname="postgres", autocommit=True, **_server(db)) as maintenance:
         if maintenance.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone() is not None:
             return False
         maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
         return True
 
 
-def app_role_create(db: dict, role: str) -> str:
-    """Create the role the portal connects as in production (owning nothing) if the server lacks
-    it, and return the URL of this database as that role. Run as the owner, which migrates and
-    grants the role its rows (accounts/audit.py)."""
-    import psycopg
-
+def _server(db: dict) -> dict:
+    """How to reach the server of these Django settings, as their user."""
     params = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432, "user": db["USER"] or "postgres"}
     if db.get("PASSWORD"):
         params["password"] = db["PASSWORD"]
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as maintenance:
-        maintenance.execute(f"DO $$ BEGIN CREATE ROLE {role} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
-    return f"postgres://{role}@{params['host']}:{params['port']}/{db['NAME']}"
+    return params
+
+
+def app_role_url(db: dict, role: str) -> str:
+    """The role the portal connects as in production, created if the server lacks it (by the
+    suite's own helper), and the URL of this database as that role."""
+    from urllib.parse import quote
+
+    from tests.services import app_role_create
+
+    server = _server(db)
+    secret = f":{quote(server['password'], safe='')}" if "password" in server else ""
+    at = f"{server['host']}:{server['port']}/{db['NAME']}"
+    app_role_create(f"postgres://{quote(server['user'], safe='')}{secret}@{at}", role)
+    return f"postgres://{role}@{at}"
 
 
 def messages_empty(*, buyers: bool = False) -> None:

@@ -71,7 +71,7 @@ from _common import (
     OTHERS_DATABASES,
     ROOT,
     Service,
-    app_role_create,
+    app_role_url,
     database_create,
     integration_token,
     messages_empty,
@@ -323,7 +323,7 @@ def database_prepare() -> str:
         sys.exit(f"The {db['NAME']} database belongs to the suite or the seeder; use a database of the bench's own.")
     if database_create(db):
         print(f"created database {db['NAME']}")
-    app_url = app_role_create(db, APP_ROLE)
+    app_url = app_role_url(db, APP_ROLE)
     call_command("migrate", verbosity=0, interactive=False)  # as the owner, as a release does
     os.environ["DATABASE_URL"] = app_url  # the web processes and workers started after this
     # The buyers too: their phones were encrypted with the last run's throwaway keys.

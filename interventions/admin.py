@@ -156,26 +156,26 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         self.message_user(request, _("%(n)d deliveries will be sent again.") % {"n": count})
 
 
+def _for_who_may_change(name: str):
+    """django-celery-beat's action `name`, offered only to whoever may change the schedule."""
+    shipped = getattr(BeatPeriodicTaskAdmin, name)
+
+    def action(self, request, queryset):
+        return shipped(self, request, queryset)
+
+    action.__name__ = name
+    return admin.action(description=shipped.short_description, permissions=["change"])(action)
+
+
 class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):
     """django-celery-beat's own, with its actions (enable, disable, toggle, run now) offered only to
     whoever may change the schedule. As shipped they name no permission, so anyone who may see the
     list could switch off the sweeps that page the desk and send the check-ins."""
 
-    @admin.action(description=BeatPeriodicTaskAdmin.enable_tasks.short_description, permissions=["change"])
-    def enable_tasks(self, request, queryset):
-        return super().enable_tasks(request, queryset)
-
-    @admin.action(description=BeatPeriodicTaskAdmin.disable_tasks.short_description, permissions=["change"])
-    def disable_tasks(self, request, queryset):
-        return super().disable_tasks(request, queryset)
-
-    @admin.action(description=BeatPeriodicTaskAdmin.toggle_tasks.short_description, permissions=["change"])
-    def toggle_tasks(self, request, queryset):
-        return super().toggle_tasks(request, queryset)
-
-    @admin.action(description=BeatPeriodicTaskAdmin.run_tasks.short_description, permissions=["change"])
-    def run_tasks(self, request, queryset):
-        return super().run_tasks(request, queryset)
+    enable_tasks = _for_who_may_change("enable_tasks")
+    disable_tasks = _for_who_may_change("disable_tasks")
+    toggle_tasks = _for_who_may_change("toggle_tasks")
+    run_tasks = _for_who_may_change("run_tasks")
 
 
 admin.site.unregister(PeriodicTask)

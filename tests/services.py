@@ -43,17 +43,16 @@ def service_problems() -> list[str]:
 APP_ROLE = "shouhu_app"  # config.settings.test.SHOUHU_DB_APP_ROLE
 
 
-def app_role_create() -> None:
-    """The role the portal connects as in production, owning nothing; the suite's migrate grants it
-    its rows (accounts/audit.py) and tests/test_least_privilege.py connects as it. Roles belong
-    to the server, not a database: created once, kept."""
+def app_role_create(database_url: str | None = None, role: str = APP_ROLE) -> None:
+    """The role the portal connects as in production, owning nothing, if the server lacks it; run
+    as a role that may create roles (the owner here). The suite's migrate grants it its rows
+    (accounts/audit.py) and tests/test_least_privilege.py connects as it; bench/load.py runs the
+    web processes and workers as it. Roles belong to the server, not a database: created once, kept."""
     import psycopg
 
-    base = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL).rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(
-            f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
-        )
+    url = database_url or os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        connection.execute(f"DO $$ BEGIN CREATE ROLE {role} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
 
 
 def main() -> int:
