@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 WEB_PORT ?= 8000
+# Links in the demo's notifications and emails point at the demo's own address.
+PORTAL_URL ?= http://$(HOST):$(WEB_PORT)
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 RUNTIME_STAMP := $(VENV)/.runtime-installed
@@ -46,11 +48,11 @@ redis-binary:
 # --- the two commands ---------------------------------------------------------
 demo: $(RUNTIME_STAMP) messages
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	SHOUHU_PORTAL_URL=$(PORTAL_URL) $(BIN)/python manage.py load_demo
 	@echo ""
-	@echo "Shouhu is starting at http://$(HOST):$(WEB_PORT)/  (Ctrl-C stops the web server, worker and beat)"
+	@echo "Shouhu is starting at $(PORTAL_URL)/  (Ctrl-C stops the web server, worker and beat)"
 	@echo ""
-	HOST=$(HOST) WEB_PORT=$(WEB_PORT) $(BIN)/honcho --procfile Procfile.demo start
+	HOST=$(HOST) WEB_PORT=$(WEB_PORT) SHOUHU_PORTAL_URL=$(PORTAL_URL) $(BIN)/honcho --procfile Procfile.demo start
 
 test: $(DEV_STAMP) messages browser redis-binary
 	$(BIN)/python -m tests.services

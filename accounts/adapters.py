@@ -11,6 +11,7 @@ from allauth.mfa.models import Authenticator
 from django import forms
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .crypto import decrypt, encrypt
@@ -82,6 +83,16 @@ def _paused_message(wait: timedelta) -> str:
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    # allauth says only "Incorrect code." also for a right code given twice (a second login within
+    # the same half-minute, which it refuses against replay): say both, and what to do.
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": _(
+            "Wrong code, or a code used a moment ago. Enter the code your authenticator app shows now; "
+            "if you have just used it, wait for the next one (a new code every 30 seconds)."
+        ),
+    }
+
     def encrypt(self, text: str) -> str:
         # TOTP secrets and recovery-code seeds: a database dump must not let anyone make codes.
         return encrypt(text)

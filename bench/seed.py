@@ -1212,7 +1212,7 @@ def interception(world: World, rng: random.Random, interception_id: int, case: C
         owner,
         world.at(t),
         world.at(t + ANSWER_WITHIN),
-        "\n".join(notes),
+        encrypt("\n".join(notes)),  # as the field would (COPY skips it)
         tracking if recall or status == IStatus.SHIPPED else "",
         None if status == IStatus.REQUESTED else world.at(answered),
     )

@@ -12,7 +12,7 @@ from accounts.models import Desk
 from accounts.services import api_token_issue, team_add_member, team_create, user_create
 from fraud.models import Indicator
 from fraud.services import indicator_sight
-from interventions.models import Alert, Case, EmergencyAction, PoliceUnit, Severity, Source
+from interventions.models import Alert, Case, EmergencyAction, Message, PoliceUnit, Severity, Source
 from interventions.services import (
     alert_claim,
     alert_dismiss,
@@ -166,7 +166,10 @@ def _message(source: str, ref: str, text: str, sent_at, **links):
 
 
 def _alert_from(message, *, desk: str, severity: int, summary: str, terms: list[tuple[str, str]], **links):
-    """Raise the alert a specialist would see for this message, with the terms' offsets in it."""
+    """Raise the alert a specialist would see for this message, with the terms' offsets in it. The
+    message counts as scanned: this alert is the scanner's word on it, and beat's sweep must not
+    raise a second one on a case already open."""
+    Message.objects.filter(pk=message.pk).update(scanned_at=message.sent_at)
     return alert_raise(
         desk=desk,
         source=message.source,

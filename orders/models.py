@@ -274,7 +274,7 @@ class InterceptionRequest(models.Model):
     )
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     deadline = models.DateTimeField(_("answer by"))
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)  # what the specialist told the shop of the person
     tracking_no = models.CharField(_("tracking number"), max_length=64, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 

@@ -1,13 +1,18 @@
 """`make demo` loads the seed stories; every demo login reaches its start page."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from demo import stories
 from interventions.models import Alert, Case, Severity
+from interventions.services.intake import messages_scan_overdue
 from orders.models import MerchantReport, Order
+from tests.plaintext import plaintext_copies
 
 
 @pytest.fixture
@@ -32,6 +37,18 @@ def test_the_herbicide_case_shows_her_second_account_through_the_phone(client, d
     page = client.get(reverse("interventions:case", args=[case.pk])).text
     assert 'data-testid="same-phone"' in page
     assert "tb_yu_0412" in page
+
+
+def test_the_demo_keeps_no_copy_of_what_people_wrote_in_plain_text(demo):
+    assert plaintext_copies() == []
+
+
+def test_the_sweep_finds_no_demo_message_left_to_scan(demo):
+    """The demo raised each seeded message's alert itself: beat's sweep, a minute after `make demo`
+    starts, must not scan them again and raise a second alert on cases already open."""
+    alerts = Alert.objects.count()
+    assert messages_scan_overdue(now=timezone.now() + timedelta(days=1)) == 0
+    assert Alert.objects.count() == alerts
 
 
 def test_loading_the_demo_twice_adds_nothing(demo):

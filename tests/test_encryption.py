@@ -37,7 +37,7 @@ from interventions.services import (
     incident_review_write,
     police_refer,
 )
-from orders.models import Buyer, MerchantReport, ReportNote
+from orders.models import Buyer, InterceptionRequest, MerchantReport, ReportNote
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +81,7 @@ def test_every_body_people_write_is_encrypted():
         (IncidentReview, "went_well"),
         (IncidentReview, "made_it_hard"),
         (Dissuasion, "note"),
+        (InterceptionRequest, "note"),
     }
 
 

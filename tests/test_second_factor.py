@@ -366,3 +366,17 @@ def test_no_one_signs_up(client):
     assert client.get("/accounts/signup/").status_code == 404
     assert client.get("/accounts/email/").status_code == 404
     assert len(mail.outbox) == 0
+
+
+def test_a_code_used_a_moment_ago_is_refused_with_a_message_that_says_why(client, specialist):
+    with_authenticator(specialist)
+    used = code()
+    log_in_with_password(client, specialist)
+    client.post(reverse("mfa_authenticate"), {"code": used})
+    assert client.get(reverse("interventions:queue")).status_code == 200
+    client.post(reverse("account_logout"))
+    log_in_with_password(client, specialist)
+    response = client.post(reverse("mfa_authenticate"), {"code": used})
+    assert "_auth_user_id" not in client.session
+    assert "刚用过" in response.text
+    assert "等下一个" in response.text

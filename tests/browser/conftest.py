@@ -12,6 +12,7 @@ import pytest
 from accounts.logging import PHONE
 from tests.browser import helpers
 from tests.factories import PASSWORD
+from tests.plaintext import plaintext_copies
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -71,6 +72,14 @@ def logs_without_personal_data(transactional_db):
     assert not PHONE.search(log), PHONE.search(log).group(0)
     for text in _texts_people_wrote():
         assert text[:12] not in log, text[:12]
+
+
+@pytest.fixture(autouse=True)
+def database_without_plaintext(transactional_db):
+    """After every story's actions, nothing kept encrypted is also in the database in plain text
+    (every text and JSON column of every table, read with raw SQL)."""
+    yield
+    assert plaintext_copies() == []
 
 
 def _texts_people_wrote() -> list[str]:

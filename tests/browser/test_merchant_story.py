@@ -9,6 +9,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from interventions.models import Case
+from interventions.services.reports import merchant_report_submit
 from orders.models import InterceptionRequest
 from tests import factories
 from tests.browser.helpers import log_in
@@ -78,3 +79,25 @@ def test_the_shop_reports_while_talking_and_holds_the_sleeping_pills(browser, li
     expect(desk.get_by_test_id("interceptions")).to_contain_text("已拦截")
     assert InterceptionRequest.objects.get().status == "held"
     assert Case.objects.get().alerts.get().merchant_report.attachments.count() == 1
+
+
+def test_a_shop_opening_another_shops_report_sees_a_chinese_not_found_page_naming_no_url(
+    browser, live_server, shop_a, merchant_a, merchant_b
+):
+    report = merchant_report_submit(
+        merchant=shop_a,
+        by=merchant_a,
+        kind="life",
+        text="买家说药都备好了,今晚就不麻烦大家了",
+        talking_now=False,
+    )
+    other = log_in(browser.new_context(locale="zh-CN").new_page(), live_server.url, merchant_b.email)
+    answer = other.goto(f"{live_server.url}/merchant/reports/{report.pk}/")
+    assert answer.status == 404
+    expect(other.get_by_test_id("not-found")).to_contain_text("找不到这个页面")
+    page = other.content()
+    assert "Page not found" not in page
+    assert "Not Found" not in page
+    # Django's debug page lists every URL pattern; the portal's names none but the way home.
+    assert "merchant/reports/" not in page.replace(f"/merchant/reports/{report.pk}/", "")
+    assert "药都备好了" not in page
