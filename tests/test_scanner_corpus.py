@@ -25,13 +25,13 @@ def test_half_report():
 
 
 # Two of the issue's thresholds the scanner does not meet yet on the test half: life recall 0.97
-# (met before rounds 9 to 13 and the overseas buyers' everyday traffic joined the corpus) and no
+# (met before rounds 9 to 14 and the overseas buyers' everyday traffic joined the corpus) and no
 # critical line below high. Until it does, these are where it stands today and may only improve:
 # a change that misses one more person fails here. Move them whenever it does better, and say in
 # docs/scanner.md why when a new round of blind lines moves them back.
 WAIVED_UNTIL_MET = {"life_recall", "critical_below_high"}
-LIFE_RECALL_TODAY = 0.964
-CRITICAL_BELOW_HIGH_TODAY = 48
+LIFE_RECALL_TODAY = 0.962
+CRITICAL_BELOW_HIGH_TODAY = 57
 
 
 def test_the_scanner_meets_the_other_thresholds_on_the_test_half(test_half_report):
