@@ -16,6 +16,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.history import save_with_history
+
 from .models import AccessLog, ApiToken, LoginFailure, Team, User
 from .roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role
 
@@ -59,8 +61,7 @@ def user_create(
         user.set_unusable_password()
     else:
         user.set_password(password)
-    user._history_user = by
-    user.save()
+    save_with_history(user, by=by)
     if roles:
         user_set_roles(user=user, roles=roles, by=by, reason="created")
     return user
@@ -100,8 +101,7 @@ def user_set_language(*, user: User, language: str) -> User:
 def team_create(*, name: str, desk: str, lead: User | None = None, by: User | None) -> Team:
     team = Team(name=name, desk=desk, lead=lead)
     team.full_clean()
-    team._history_user = by
-    team.save()
+    save_with_history(team, by=by)
     return team
 
 
@@ -133,8 +133,7 @@ def api_token_issue(
         created_by=by,
         expires_at=expires_at,
     )
-    token._history_user = by
-    token.save()
+    save_with_history(token, by=by)
     return token, f"sh_{prefix}_{secret}"
 
 
@@ -167,8 +166,7 @@ def api_token_authenticate(key: str, *, now: datetime | None = None) -> ApiToken
 def api_token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token._history_user = by
-        token.save(update_fields=["revoked_at"])
+        save_with_history(token, by=by, update_fields=["revoked_at"])
     return token
 
 

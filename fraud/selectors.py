@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.desks import on_desks
 from accounts.models import User
 from accounts.selectors import user_desks
 from interventions.models import Alert, Case
@@ -269,8 +270,8 @@ def indicators_of_desks(desks: list[str]) -> QuerySet[Indicator]:
     open. The same desk scope as indicator_seen_in, so a life-desk specialist does not read the
     phone numbers found only in the anti-fraud desk's complaints, nor the other way round."""
     seen = Q(
-        Exists(Sighting.objects.filter(indicator=OuterRef("pk"), alert__desk__in=desks))
-        | Exists(Sighting.objects.filter(indicator=OuterRef("pk"), case__desk__in=desks))
+        Exists(Sighting.objects.filter(on_desks(desks, via="alert__"), indicator=OuterRef("pk")))
+        | Exists(Sighting.objects.filter(on_desks(desks, via="case__"), indicator=OuterRef("pk")))
     )
     return Indicator.objects.filter(seen)
 
@@ -285,15 +286,16 @@ def indicator_seen_in(indicator: Indicator, *, desks: list[str], limit: int = 20
     works (others are only counted), so a specialist can open each earlier complaint."""
     sightings = Sighting.objects.filter(indicator=indicator)
     alerts = (
-        Alert.objects.filter(pk__in=sightings.filter(alert__isnull=False).values("alert"), desk__in=desks)
+        Alert.objects.on_desks(desks)
+        .filter(pk__in=sightings.filter(alert__isnull=False).values("alert"))
         .select_related("case", "buyer")
         .order_by("-created_at")
     )
     cases = (
-        Case.objects.filter(
+        Case.objects.on_desks(desks)
+        .filter(
             Q(pk__in=sightings.filter(case__isnull=False).values("case"))
-            | Q(pk__in=sightings.filter(alert__case__isnull=False).values("alert__case")),
-            desk__in=desks,
+            | Q(pk__in=sightings.filter(alert__case__isnull=False).values("alert__case"))
         )
         .select_related("owner")
         .order_by("-opened_at")

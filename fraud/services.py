@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.history import save_with_history
 from accounts.models import AccessLog, User
 from accounts.services import access_record
 from interventions.models import Alert, Case, CaseEvent, PoliceReferral, PoliceUnit
@@ -47,18 +48,14 @@ def indicator_block(*, indicator: Indicator, by: User, reason: str) -> Indicator
     if not reason.strip():
         raise ValueError("Say why the indicator is blocklisted.")
     indicator.blocked_at, indicator.blocked_by, indicator.block_reason = timezone.now(), by, reason.strip()
-    indicator._history_user = by
-    indicator._change_reason = reason
-    indicator.save(update_fields=["blocked_at", "blocked_by", "block_reason"])
+    save_with_history(indicator, by=by, reason=reason, update_fields=["blocked_at", "blocked_by", "block_reason"])
     return indicator
 
 
 @transaction.atomic
 def indicator_unblock(*, indicator: Indicator, by: User, reason: str) -> Indicator:
     indicator.blocked_at, indicator.blocked_by, indicator.block_reason = None, None, ""
-    indicator._history_user = by
-    indicator._change_reason = reason
-    indicator.save(update_fields=["blocked_at", "blocked_by", "block_reason"])
+    save_with_history(indicator, by=by, reason=reason, update_fields=["blocked_at", "blocked_by", "block_reason"])
     return indicator
 
 

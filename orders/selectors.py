@@ -4,6 +4,7 @@ from django.db.models import Case, Count, QuerySet, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.desks import on_desks
 from accounts.models import User
 from accounts.roles import WORK_QUEUE
 
@@ -90,7 +91,7 @@ def attachment_for_user(user: User, pk: int) -> ReportAttachment:
     if membership is not None:
         return get_object_or_404(attachments.filter(report__merchant=membership.merchant), pk=pk)
     if user.has_perm(WORK_QUEUE):
-        return get_object_or_404(attachments.filter(report__alert__desk__in=user_desks(user)), pk=pk)
+        return get_object_or_404(attachments.filter(on_desks(user_desks(user), via="report__alert__")), pk=pk)
     raise Http404
 
 

@@ -15,6 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.crypto import phone_index
+from accounts.history import save_with_history
 from accounts.models import User
 from config.db import insert_new
 
@@ -45,8 +46,7 @@ def merchant_register(
         **details,
     )
     merchant.full_clean()
-    merchant._history_user = by
-    merchant.save()
+    save_with_history(merchant, by=by)
     return merchant
 
 
@@ -56,8 +56,7 @@ def merchant_add_staff(
 ) -> MerchantMembership:
     """Attach a login to the shop. A login belongs to one shop only (the database enforces it)."""
     membership = MerchantMembership(merchant=merchant, user=user, is_admin=is_admin)
-    membership._history_user = by
-    membership.save()
+    save_with_history(membership, by=by)
     return membership
 
 
@@ -225,8 +224,7 @@ def order_record(
     order.buyer, order.merchant, order.product = buyer, merchant, product
     order.quantity, order.status, order.region = quantity, status, region
     order.carrier, order.tracking_no = carrier, tracking_no
-    order._history_user = by
-    order.save()
+    save_with_history(order, by=by)
     return order, created
 
 
@@ -335,8 +333,7 @@ def merchant_staff_remove(*, membership: MerchantMembership, by: User) -> None:
         raise ValueError(_("You cannot remove yourself."))
     user = membership.user
     user.is_active = False
-    user._history_user = by
-    user.save(update_fields=["is_active"])
+    save_with_history(user, by=by, update_fields=["is_active"])
 
 
 @transaction.atomic
@@ -346,8 +343,7 @@ def merchant_second_factor_require(*, merchant: Merchant, by: User, required: bo
     history with who made it."""
     _ensure_shop_admin(merchant, by)
     merchant.second_factor_required = required
-    merchant._history_user = by
-    merchant.save(update_fields=["second_factor_required"])
+    save_with_history(merchant, by=by, update_fields=["second_factor_required"])
     return merchant
 
 
@@ -357,6 +353,5 @@ def merchant_staff_set_admin(*, membership: MerchantMembership, by: User, is_adm
     if not is_admin and membership.user_id == by.pk:
         raise ValueError(_("Another admin must take your admin rights away."))
     membership.is_admin = is_admin
-    membership._history_user = by
-    membership.save(update_fields=["is_admin"])
+    save_with_history(membership, by=by, update_fields=["is_admin"])
     return membership

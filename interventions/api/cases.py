@@ -86,9 +86,7 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [api_access(scope=ApiToken.Scope.CASES_READ, permission=roles.WORK_QUEUE)]
 
     def get_queryset(self):
-        return Alert.objects.filter(desk__in=_desks(self.request)).select_related(
-            BUYER_WITH_REGIONS, "merchant", "order"
-        )
+        return Alert.objects.on_desks(_desks(self.request)).select_related(BUYER_WITH_REGIONS, "merchant", "order")
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -176,7 +174,7 @@ class CaseViewSet(Idempotent, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return [api_access(scope=ApiToken.Scope.ACTIONS_WRITE, permission=roles.WORK_QUEUE)()]
 
     def get_queryset(self):
-        return Case.objects.filter(desk__in=_desks(self.request)).select_related(BUYER_WITH_REGIONS, "owner")
+        return Case.objects.on_desks(_desks(self.request)).select_related(BUYER_WITH_REGIONS, "owner")
 
     @extend_schema(responses={200: CaseEventSerializer(many=True), 404: ErrorSerializer})
     @action(detail=True, methods=["get"], pagination_class=Cursor)

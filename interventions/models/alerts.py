@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.crypto import EncryptedTextField
+from accounts.desks import DeskScopedQuerySet
 from accounts.models import Desk
 
 from ..choices import Severity, Source
@@ -142,6 +143,7 @@ class Alert(models.Model):
 
     # A summary typed by hand can name the person: it stays out of the append-only history
     # (see Case.history).
+    objects = DeskScopedQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["summary"])
 
     class Meta:

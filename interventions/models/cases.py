@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.crypto import EncryptedJSONField, EncryptedTextField
+from accounts.desks import DeskScopedQuerySet
 from accounts.models import Desk
 
 
@@ -117,6 +118,7 @@ class Case(models.Model):
     # free text that can name or describe the person stays out of history; the timeline records
     # it (opening, closing) until retention anonymises the case. The hold's reason stays in: it is
     # the audit of why data was kept, and is written about the legal matter.
+    objects = DeskScopedQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["title", "closing_summary"])
 
     class Meta:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.desks import on_desks
 from accounts.models import Team, User
 from accounts.roles import Role
 from accounts.selectors import user_desks
@@ -48,7 +49,8 @@ BUYER_WITH_REGIONS = "buyer__region__parent__parent"
 def open_alerts_for(desks: list[str]) -> QuerySet[Alert]:
     """Open alerts of these desks (the user's: see user_desks), with what a queue row shows."""
     return (
-        Alert.objects.filter(desk__in=desks, status__in=Alert.OPEN_STATUSES)
+        Alert.objects.on_desks(desks)
+        .filter(status__in=Alert.OPEN_STATUSES)
         .select_related("buyer", "merchant", "order__product", "claimed_by")
         .prefetch_related(Prefetch("messages", queryset=Message.objects.order_by("sent_at", "id")))
     )
@@ -89,8 +91,10 @@ def _decode_cursor(cursor: str) -> tuple | None:
 
 def new_alert_counts(desks: list[str], *, since: datetime) -> dict:
     """How many alerts reached these desks since `since`, and how many of them are critical."""
-    return Alert.objects.filter(desk__in=desks, created_at__gt=since).aggregate(
-        total=Count("id"), critical=Count("id", filter=Q(severity=Severity.CRITICAL))
+    return (
+        Alert.objects.on_desks(desks)
+        .filter(created_at__gt=since)
+        .aggregate(total=Count("id"), critical=Count("id", filter=Q(severity=Severity.CRITICAL)))
     )
 
 
@@ -99,7 +103,7 @@ def alert_for_user(user: User, pk: int) -> Alert:
     return get_object_or_404(
         Alert.objects.select_related(
             BUYER_WITH_REGIONS, "merchant", "order__product", "claimed_by", "case", "related_case"
-        ).filter(desk__in=user_desks(user)),
+        ).on_desks(user_desks(user)),
         pk=pk,
     )
 
@@ -107,7 +111,7 @@ def alert_for_user(user: User, pk: int) -> Alert:
 def case_for_user(user: User, pk: int, *, granted: Iterable[int] = ()) -> Case:
     """The case, if it belongs to a desk the user works, or was opened to them by a break-glass
     grant (`granted`, for reading only); 404 otherwise."""
-    mine = Q(desk__in=user_desks(user)) | Q(pk__in=list(granted))
+    mine = on_desks(user_desks(user)) | Q(pk__in=list(granted))
     return get_object_or_404(
         Case.objects.select_related(BUYER_WITH_REGIONS, "owner", "opened_by", "playbook", "ring").filter(mine), pk=pk
     )
@@ -504,21 +508,21 @@ def morning_digest(user: User, *, now: datetime) -> dict:
     today = timezone.localtime(now, zone).date()
     day_start = datetime.combine(today, datetime.min.time(), tzinfo=zone)
     open_cases = dict(
-        Case.objects.filter(desk__in=desks)
+        Case.objects.on_desks(desks)
         .exclude(status=Case.Status.CLOSED)
         .values_list("risk_level")
         .annotate(total=Count("pk"))
         .values_list("risk_level", "total")
     )
     checkins = CheckIn.objects.filter(
-        case__desk__in=desks, due_at__gte=day_start, due_at__lt=day_start + timedelta(days=1)
+        on_desks(desks, via="case__"), due_at__gte=day_start, due_at__lt=day_start + timedelta(days=1)
     )
-    overdue_alerts = Alert.objects.filter(desk__in=desks, status=Alert.Status.NEW, sla_due_at__lt=now).count()
+    overdue_alerts = Alert.objects.on_desks(desks).filter(status=Alert.Status.NEW, sla_due_at__lt=now).count()
     overdue_interceptions = InterceptionRequest.objects.filter(
-        case__desk__in=desks, status=InterceptionRequest.Status.REQUESTED, deadline__lt=now
+        on_desks(desks, via="case__"), status=InterceptionRequest.Status.REQUESTED, deadline__lt=now
     ).count()
     missed = CheckIn.objects.filter(
-        case__desk__in=desks,
+        on_desks(desks, via="case__"),
         status__in=[CheckIn.Status.MISSED, CheckIn.Status.FAILED],
         due_at__gte=now - timedelta(days=1),
     ).count()

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q, Value
 
+from accounts.desks import on_desks
 from orders.models import Buyer
 
 from ..models import Alert, Case
@@ -28,7 +29,7 @@ def same_phone_elsewhere(buyer: Buyer | None, *, desks: Iterable[str], limit: in
     index."""
     if buyer is None or not buyer.phone_index:
         return []
-    same_phone = Q(buyer__phone_index=buyer.phone_index, desk__in=list(desks)) & ~Q(buyer=buyer)
+    same_phone = on_desks(desks) & Q(buyer__phone_index=buyer.phone_index) & ~Q(buyer=buyer)
     cases = (
         Case.objects.filter(same_phone)
         .exclude(status=Case.Status.CLOSED)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
+from accounts.desks import on_desks
 from accounts.models import Desk
 from fraud.models import Dissuasion, StopPaymentRequest
 from orders.models import InterceptionRequest
@@ -77,13 +78,13 @@ class Period:
 
     def rolled_up(self, queryset: QuerySet) -> QuerySet:
         """A roll-up's rows of the period's days and desks."""
-        return queryset.filter(day__gte=self.since, day__lte=self.until, desk__in=self.desks)
+        return queryset.filter(on_desks(self.desks), day__gte=self.since, day__lte=self.until)
 
     def of_cases(self, queryset: QuerySet, field: str) -> QuerySet:
         """Rows of the period whose case is on one of its desks. With every desk chosen, the case
         is not read at all."""
         queryset = queryset.filter(self.within(field))
-        return queryset if self.every_desk else queryset.filter(case__desk__in=self.desks)
+        return queryset if self.every_desk else queryset.filter(on_desks(self.desks, via="case__"))
 
 
 def bucket_seconds(bucket: int) -> float:
@@ -192,7 +193,8 @@ def figures_as_of() -> datetime | None:
 def case_outcomes(period: Period) -> list[dict]:
     """[{desk, outcome, total}] of the cases closed in the period."""
     return list(
-        Case.objects.filter(period.within("closed_at"), desk__in=period.desks, status=Case.Status.CLOSED)
+        Case.objects.on_desks(period.desks)
+        .filter(period.within("closed_at"), status=Case.Status.CLOSED)
         .values("desk", "outcome")
         .annotate(total=Count("id"))
         .order_by("desk", "-total", "outcome")

@@ -86,7 +86,8 @@ def missed_messages(*, desks: Sequence[str], since: datetime, limit: int = 100) 
         source__in=(Source.MERCHANT_REPORT, Source.MANUAL)
     )
     cases = list(
-        Case.objects.filter(desk__in=desks, opened_at__gte=since, buyer__isnull=False)
+        Case.objects.on_desks(desks)
+        .filter(opened_at__gte=since, buyer__isnull=False)
         .exclude(Exists(scanner_alerts))
         .order_by("-opened_at")
         .only("id", "desk", "buyer_id", "opened_at")[:limit]

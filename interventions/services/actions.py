@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.history import save_with_history
 from accounts.models import User
 from accounts.roles import REVIEW_EMERGENCY_ACTIONS
 from fraud.models import Dissuasion, StopPaymentRequest
@@ -106,8 +107,7 @@ def order_intercept(*, case: Case, order: Order, by: User, note: str = "") -> In
         kind=InterceptionRequest.Kind.HOLD if order.can_still_be_held else InterceptionRequest.Kind.RECALL,
         deadline=now + settings.SHOUHU_INTERCEPTION_ANSWER_WITHIN,
     )
-    request._history_user = by
-    request.save()
+    save_with_history(request, by=by)
     case_event_record(
         case=case,
         actor=by,
@@ -144,13 +144,11 @@ def interception_release(*, interception: InterceptionRequest, by: User, reason:
         raise ValueError("Only a held or requested order can be released.")
     interception.status = InterceptionRequest.Status.RELEASED
     interception.note = "\n".join(filter(None, [interception.note, reason.strip()]))
-    interception._history_user = by
-    interception.save(update_fields=["status", "note"])
+    save_with_history(interception, by=by, update_fields=["status", "note"])
     order = interception.order
     if order.status == Order.Status.HELD:
         order.status = Order.Status.PAID
-        order._history_user = by
-        order.save(update_fields=["status", "updated_at"])
+        save_with_history(order, by=by, update_fields=["status", "updated_at"])
     case_event_record(
         case=interception.case,
         actor=by,
@@ -178,13 +176,11 @@ def interception_record_answer(
     interception.answered_at = timezone.now()
     interception.note = "\n".join(filter(None, [interception.note, note]))
     interception.tracking_no = tracking_no or interception.tracking_no
-    interception._history_user = by
-    interception.save(update_fields=["status", "answered_at", "note", "tracking_no"])
+    save_with_history(interception, by=by, update_fields=["status", "answered_at", "note", "tracking_no"])
     if interception.status == InterceptionRequest.Status.HELD:
         order = interception.order
         order.status = Order.Status.HELD
-        order._history_user = by
-        order.save(update_fields=["status", "updated_at"])
+        save_with_history(order, by=by, update_fields=["status", "updated_at"])
     case_event_record(
         case=interception.case,
         actor=by,
@@ -247,8 +243,7 @@ def police_refer(
     referral = PoliceReferral(
         case=case, unit=unit, referred_by=by, what_reported=what_reported, reference_no=reference_no
     )
-    referral._history_user = by
-    referral.save()
+    save_with_history(referral, by=by)
     case_event_record(
         case=case,
         actor=by,
@@ -300,8 +295,7 @@ def case_close(*, case: Case, by: User, outcome: str, summary: str) -> Case:
         raise ValueError("A closing summary is required.")
     case.status, case.outcome = Case.Status.CLOSED, Case.Outcome(outcome)
     case.closing_summary, case.closed_at = summary.strip(), timezone.now()
-    case._history_user = by
-    case.save(update_fields=["status", "outcome", "closing_summary", "closed_at", "updated_at"])
+    save_with_history(case, by=by, update_fields=["status", "outcome", "closing_summary", "closed_at", "updated_at"])
     case_event_record(case=case, actor=by, kind=CaseEvent.Kind.CLOSED, outcome=case.outcome, text=case.closing_summary)
     webhook_emit(
         event=WebhookSubscription.Event.CASE_CLOSED,
@@ -341,8 +335,7 @@ def emergency_action_review(*, action: EmergencyAction, by: User, confirmed: boo
         return locked
     locked.review = EmergencyAction.Review.CONFIRMED if confirmed else EmergencyAction.Review.FLAGGED
     locked.reviewed_by, locked.reviewed_at, locked.review_note = by, timezone.now(), note
-    locked._history_user = by
-    locked.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_note"])
+    save_with_history(locked, by=by, update_fields=["review", "reviewed_by", "reviewed_at", "review_note"])
     case_event_record(
         case=locked.case,
         actor=by,
@@ -365,8 +358,7 @@ def case_attach_playbook(*, case: Case, by: User, playbook: Playbook) -> Case:
     if playbook.desk != case.desk or not playbook.is_active:
         raise ValueError("Choose an active playbook of the case's desk.")
     case.playbook = playbook
-    case._history_user = by
-    case.save(update_fields=["playbook", "updated_at"])
+    save_with_history(case, by=by, update_fields=["playbook", "updated_at"])
     case_event_record(case=case, actor=by, kind=CaseEvent.Kind.PLAYBOOK_ATTACHED, playbook=playbook.name)
     return case
 
@@ -427,8 +419,7 @@ def stop_payment_request(
         transaction_ref=transaction_ref,
     )
     request.full_clean()
-    request._history_user = by
-    request.save()
+    save_with_history(request, by=by)
     indicator_sight(kind="payee", raw=request.payee_account, case=case, by=by)
     case_event_record(
         case=case,
@@ -470,8 +461,7 @@ def stop_payment_answer(
     request.frozen_amount = frozen_amount if request.status == StopPaymentRequest.Status.FROZEN else None
     request.answered_by, request.answered_at = by, timezone.now()
     request.full_clean()
-    request._history_user = by
-    request.save(update_fields=["status", "frozen_amount", "answered_by", "answered_at"])
+    save_with_history(request, by=by, update_fields=["status", "frozen_amount", "answered_by", "answered_at"])
     case_event_record(
         case=request.case,
         actor=by,

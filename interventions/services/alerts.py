@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.history import save_with_history
 from accounts.models import User
 from accounts.roles import TRIAGE_ANY
 from orders.models import Buyer, Merchant, Order
@@ -73,8 +74,7 @@ def alert_raise(
         created_at=raised_at,
         sla_due_at=alert_claim_deadline(severity=severity, raised_at=raised_at),
     )
-    alert._history_user = by
-    alert.save()
+    save_with_history(alert, by=by)
     alert.messages.add(*messages)
     if severity == Severity.CRITICAL:
         _announce_critical(alert)
@@ -126,8 +126,7 @@ def alert_claim(*, alert: Alert, by: User) -> Alert:
     locked.status = Alert.Status.CLAIMED
     locked.claimed_by = by
     locked.claimed_at = timezone.now()
-    locked._history_user = by
-    locked.save(update_fields=["status", "claimed_by", "claimed_at", "updated_at"])
+    save_with_history(locked, by=by, update_fields=["status", "claimed_by", "claimed_at", "updated_at"])
     return locked
 
 
@@ -138,15 +137,15 @@ def alert_claim_next(*, by: User, desks: Sequence[str]) -> Alert | None:
     LOCKED."""
     alert = (
         Alert.objects.select_for_update(skip_locked=True)
-        .filter(desk__in=desks, status=Alert.Status.NEW)
+        .on_desks(desks)
+        .filter(status=Alert.Status.NEW)
         .order_by("-severity", "sla_due_at", "created_at", "id")
         .first()
     )
     if alert is None:
         return None
     alert.status, alert.claimed_by, alert.claimed_at = Alert.Status.CLAIMED, by, timezone.now()
-    alert._history_user = by
-    alert.save(update_fields=["status", "claimed_by", "claimed_at", "updated_at"])
+    save_with_history(alert, by=by, update_fields=["status", "claimed_by", "claimed_at", "updated_at"])
     return alert
 
 
@@ -158,8 +157,7 @@ def alert_dismiss(*, alert: Alert, by: User, reason: str) -> Alert:
     ensure_can_work(by, locked)
     locked.status = Alert.Status.DISMISSED
     locked.dismiss_reason = Alert.DismissReason(reason)
-    locked._history_user = by
-    locked.save(update_fields=["status", "dismiss_reason", "updated_at"])
+    save_with_history(locked, by=by, update_fields=["status", "dismiss_reason", "updated_at"])
     return locked
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.history import save_with_history
 from accounts.models import Desk, User
 from accounts.roles import TRIAGE_ANY
 from orders.models import Buyer
@@ -27,8 +28,7 @@ def case_open(
 ) -> Case:
     """Open a case for a person; the given alerts become part of it and leave the queue."""
     case = Case(desk=desk, title=title, buyer=buyer, opened_by=opened_by, owner=owner or opened_by)
-    case._history_user = opened_by
-    case.save()
+    save_with_history(case, by=opened_by)
     case_event_record(case=case, actor=opened_by, kind=CaseEvent.Kind.OPENED, title=title)
     for alert in alerts:
         _alert_attach(alert=alert, case=case, status=Alert.Status.PROMOTED, by=opened_by)
@@ -38,8 +38,7 @@ def case_open(
 def _alert_attach(*, alert: Alert, case: Case, status: str, by: User | None) -> None:
     alert.case = case
     alert.status = status
-    alert._history_user = by
-    alert.save(update_fields=["case", "status", "updated_at"])
+    save_with_history(alert, by=by, update_fields=["case", "status", "updated_at"])
     case_event_record(
         case=case,
         actor=by,

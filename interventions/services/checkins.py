@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.history import save_with_history
 from accounts.models import User
 
 from .. import channels
@@ -78,8 +79,7 @@ def checkin_plan(
             owner=owner or case.owner or by,
             created_by=by,
         )
-        checkin._history_user = by
-        checkin.save()
+        save_with_history(checkin, by=by)
         planned.append(checkin)
     case_event_record(
         case=case,
@@ -279,8 +279,7 @@ def checkin_record_call(*, checkin: CheckIn, by: User, reached: bool, note: str 
         raise ValueError(_("This check-in is no longer waiting."))
     locked.status = CheckIn.Status.DONE if reached else CheckIn.Status.MISSED
     locked.replied_at = timezone.now() if reached else None
-    locked._history_user = by
-    locked.save(update_fields=["status", "replied_at"])
+    save_with_history(locked, by=by, update_fields=["status", "replied_at"])
     case_event_record(
         case=locked.case, actor=by, kind=CaseEvent.Kind.CHECKIN_CALLED, checkin_id=locked.pk, reached=reached, text=note
     )

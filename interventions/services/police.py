@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.history import save_with_history
 from accounts.models import User
 from orders.models import Region
 
@@ -16,8 +17,7 @@ def police_unit_register(
 ) -> PoliceUnit:
     unit = PoliceUnit(name=name, kind=kind, region=region, phone_24h=phone_24h, address=address)
     unit.full_clean()
-    unit._history_user = by
-    unit.save()
+    save_with_history(unit, by=by)
     return unit
 
 
@@ -25,8 +25,7 @@ def police_unit_register(
 def police_liaison_link(*, user: User, unit: PoliceUnit, by: User | None) -> PoliceLiaison:
     """Make `user` a liaison of `unit`; a liaison belongs to exactly one unit."""
     liaison = PoliceLiaison(user=user, unit=unit)
-    liaison._history_user = by
-    liaison.save()
+    save_with_history(liaison, by=by)
     return liaison
 
 
@@ -45,8 +44,7 @@ def referral_record_receipt(*, referral: PoliceReferral, by: User, status: str, 
         referral.received_at = timezone.now()
     if outcome:
         referral.outcome = outcome
-    referral._history_user = by
-    referral.save(update_fields=["status", "received_at", "outcome"])
+    save_with_history(referral, by=by, update_fields=["status", "received_at", "outcome"])
     case_event_record(
         case=referral.case,
         actor=by,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.history import save_with_history
 from accounts.models import User
 
 from ..models import Case, CaseEvent, EmergencyAction, IncidentReview, Notification, ReviewAction
@@ -36,8 +37,7 @@ def incident_review_open(*, case: Case, by: User, flagged_action: EmergencyActio
         title=_("Review of %(reference)s") % {"reference": case.reference},
         opened_by=by,
     )
-    review._history_user = by
-    review.save()
+    save_with_history(review, by=by)
     case_event_record(case=case, actor=by, kind=CaseEvent.Kind.REVIEW_OPENED, review_id=review.pk)
     return review
 
@@ -57,8 +57,7 @@ def incident_review_write(
         went_well,
         made_it_hard,
     )
-    review._history_user = by
-    review.save(update_fields=["title", "what_happened", "went_well", "made_it_hard"])
+    save_with_history(review, by=by, update_fields=["title", "what_happened", "went_well", "made_it_hard"])
     return review
 
 
@@ -72,8 +71,7 @@ def incident_review_conclude(*, review: IncidentReview, by: User) -> IncidentRev
     if not (review.went_well.strip() and review.made_it_hard.strip()):
         raise ValueError(_("Write what went well and what made it hard before concluding."))
     review.status, review.concluded_by, review.concluded_at = IncidentReview.Status.CONCLUDED, by, timezone.now()
-    review._history_user = by
-    review.save(update_fields=["status", "concluded_by", "concluded_at"])
+    save_with_history(review, by=by, update_fields=["status", "concluded_by", "concluded_at"])
     case_event_record(case=review.case, actor=by, kind=CaseEvent.Kind.REVIEW_CONCLUDED, review_id=review.pk)
     return review
 
@@ -87,8 +85,7 @@ def review_action_add(
     if not owner.is_active or not owner.has_perm(roles.WORK_QUEUE):
         raise ValueError(_("A follow-up is owned by a member of the intervention staff."))
     follow_up = ReviewAction(review=review, description=description, owner=owner, due_on=due_on, created_by=by)
-    follow_up._history_user = by
-    follow_up.save()
+    save_with_history(follow_up, by=by)
     notify(
         recipients=[owner],
         kind=Notification.Kind.REVIEW_FOLLOW_UP,
@@ -109,6 +106,5 @@ def review_action_done(*, follow_up: ReviewAction, by: User) -> ReviewAction:
     if follow_up.is_done:
         return follow_up
     follow_up.done_by, follow_up.done_at = by, timezone.now()
-    follow_up._history_user = by
-    follow_up.save(update_fields=["done_by", "done_at"])
+    save_with_history(follow_up, by=by, update_fields=["done_by", "done_at"])
     return follow_up

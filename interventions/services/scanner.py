@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.history import save_with_history
 from accounts.models import Desk, User
 from config.celery import enqueue_after_commit
 
@@ -240,6 +241,4 @@ def _apply(change: ScanTermChange, *, by: User) -> None:
             term.is_active = False
         else:
             term.weight, term.goods, term.is_active = change.weight, change.goods, True
-    term._history_user = by
-    term._change_reason = reason
-    term.save()
+    save_with_history(term, by=by, reason=reason)

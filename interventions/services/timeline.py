@@ -1,5 +1,6 @@
 """The case timeline: every service that changes a case writes its line here."""
 
+from accounts.history import save_with_history
 from accounts.models import User
 
 from ..models import Case, CaseEvent
@@ -15,7 +16,5 @@ def case_change_save(case: Case, *, by: User | None, fields: list[str], kind: st
     the words written with the change (a reason, a note); the case's history row only points at it
     (CaseEvent.as_change_reason), so that retention can anonymise the words."""
     event = case_event_record(case=case, actor=by, kind=kind, **payload)
-    case._history_user = by
-    case._change_reason = event.as_change_reason
-    case.save(update_fields=fields)
+    save_with_history(case, by=by, reason=event.as_change_reason, update_fields=fields)
     return event
