@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.history import save_with_history
 from accounts.models import AccessLog, User
+from accounts.refusals import Conflict, Invalid
 from accounts.services import access_record
 from interventions.models import Alert, Case, CaseEvent, PoliceReferral, PoliceUnit
 
@@ -46,7 +47,7 @@ def indicators_sight_all(*, found: Iterable[Found], alert: Alert) -> None:
 def indicator_block(*, indicator: Indicator, by: User, reason: str) -> Indicator:
     """Blocklist an indicator confirmed as fraudulent: any new message carrying it alerts at once."""
     if not reason.strip():
-        raise ValueError("Say why the indicator is blocklisted.")
+        raise Invalid(_("Say why the indicator is blocklisted."))
     indicator.blocked_at, indicator.blocked_by, indicator.block_reason = timezone.now(), by, reason.strip()
     save_with_history(indicator, by=by, reason=reason, update_fields=["blocked_at", "blocked_by", "block_reason"])
     return indicator
@@ -148,7 +149,7 @@ def indicators_block(*, indicators: Sequence[Indicator], case: Case, by: User, r
     return newly
 
 
-class RingConflict(ValueError):
+class RingConflict(Conflict, ValueError):
     """The chosen cases already belong to two different ring cases."""
 
 

@@ -11,6 +11,8 @@ from io import BytesIO
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from accounts.refusals import Invalid
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_FILES = 5
 # Decoding costs CPU and memory by the pixel, whatever the file's size: five 6300×6300 PNGs of a
@@ -22,7 +24,7 @@ MAX_PIXELS_PER_REPORT = 40_000_000
 FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": ("image/webp", "webp")}
 
 
-class ScreenshotRefused(ValueError):
+class ScreenshotRefused(Invalid):
     """The files are not pictures we take; `messages` says why, one reason a file, in the user's
     language."""
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.crypto import phone_index
 from accounts.history import save_with_history
 from accounts.models import User
+from accounts.refusals import Invalid, Refused
 from config.db import insert_new
 
 from .models import Buyer, Merchant, MerchantMembership, Order, Product, Region
@@ -216,7 +217,7 @@ def order_record(
 ) -> tuple[Order, bool]:
     """Create the order, or bring it up to date when the order system sends it again."""
     if product.merchant_id != merchant.pk:
-        raise ValueError("The product belongs to another merchant.")
+        raise Invalid(_("The product belongs to another merchant."))
     order = Order.objects.select_for_update().filter(external_ref=external_ref).first()
     created = order is None
     if created:
@@ -276,7 +277,7 @@ def orders_intake(*, items: Sequence[dict]) -> list[OrderIntake]:
     return [outcomes[index] for index in range(len(items))]
 
 
-class NotShopAdmin(Exception):
+class NotShopAdmin(Refused):
     """Only a shop's admins manage its staff."""
 
 

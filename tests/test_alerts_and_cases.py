@@ -110,7 +110,7 @@ def test_opening_a_case_promotes_its_alerts_and_starts_the_timeline(db, speciali
 
 
 def test_a_life_case_is_rated_only_through_an_assessment(db, specialist):
-    with pytest.raises(ValueError, match="assessment"):
+    with pytest.raises(ValueError, match="风险评估"):
         case_rate_risk(case=factories.CaseFactory(), by=specialist, level=Case.RiskLevel.HIGH, reason="x")
 
 

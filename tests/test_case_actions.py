@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 from django.urls import reverse
 
+from accounts.refusals import Invalid
 from interventions.models import Alert, Case, CaseEvent, CheckIn, EmergencyAction, PoliceReferral, RiskAssessment
 from interventions.risk import cssrs_level, factors_level
 from interventions.selectors import police_units_for_case
@@ -13,6 +14,7 @@ from interventions.services import (
     CaseClosed,
     case_assess_risk,
     case_close,
+    case_reopen,
     checkin_plan,
     order_intercept,
     police_refer,
@@ -195,13 +197,16 @@ def test_a_check_in_across_a_dst_change_keeps_the_local_time(case, specialist):
 
 
 def test_a_closed_case_needs_a_summary_refuses_actions_and_reopens_with_a_reason(client, case, specialist):
-    with pytest.raises(ValueError, match="summary"):
+    with pytest.raises(Invalid, match="结案小结"):  # refusals reach the person in their language
         case_close(case=case, by=specialist, outcome="safe", summary=" ")
     case_close(case=case, by=specialist, outcome="safe", summary="当事人已安全,家属陪同")
     with pytest.raises(CaseClosed):
         order_intercept(case=case, order=factories.OrderFactory(buyer=case.buyer), by=specialist)
     client.force_login(specialist)
-    client.post(reverse("interventions:case_act", args=[case.pk, "reopen"]), {"reason": ""})
+    refused = client.post(reverse("interventions:case_act", args=[case.pk, "reopen"]), {"reason": ""}, follow=True)
+    assert "未保存" in refused.text
+    with pytest.raises(Invalid, match="必须填写原因"):
+        case_reopen(case=case, by=specialist, reason=" ")
     case.refresh_from_db()
     assert case.is_closed
     client.post(reverse("interventions:case_act", args=[case.pk, "reopen"]), {"reason": "当事人再次发消息"})

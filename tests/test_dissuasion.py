@@ -38,7 +38,7 @@ def test_a_dissuasion_is_recorded_and_counted_in_the_figures(client, fraud_speci
 
 def test_someone_not_reached_cannot_have_been_convinced(db, fraud_specialist):
     case = factories.CaseFactory(desk="fraud", owner=fraud_specialist)
-    with pytest.raises(ValueError, match="reached"):
+    with pytest.raises(ValueError, match="没有联系上"):
         dissuasion_record(
             case=case,
             by=fraud_specialist,

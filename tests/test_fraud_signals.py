@@ -145,7 +145,7 @@ def test_a_blocklisted_payee_in_a_new_message_raises_an_alert(db, fraud_speciali
 
 
 def test_blocklisting_needs_a_reason(db, fraud_specialist):
-    with pytest.raises(ValueError, match="why"):
+    with pytest.raises(ValueError, match="黑名单的原因"):
         indicator_block(
             indicator=Indicator.objects.create(kind="phone", value="+8613800138000"), by=fraud_specialist, reason=" "
         )

@@ -35,7 +35,7 @@ def test_an_order_sent_again_is_updated_not_duplicated(db, shop_a):
 
 def test_an_order_cannot_name_another_shops_product(db, shop_a, shop_b):
     product = factories.ProductFactory(merchant=shop_b)
-    with pytest.raises(ValueError, match="another merchant"):
+    with pytest.raises(ValueError, match="另一家商家"):
         order_record(external_ref="TB2", buyer=factories.BuyerFactory(), merchant=shop_a, product=product)
 
 

@@ -39,7 +39,8 @@ from interventions.models import (
 )
 from interventions.services import order_intercept
 from interventions.services.scanner import changes_fingerprint
-from interventions.views.console import _ALERT_ACTIONS, _CASE_ACTIONS
+from interventions.views.alerts import _ALERT_ACTIONS
+from interventions.views.cases import _CASE_ACTIONS
 from interventions.views.figures import TABLES
 from orders.models import MerchantReport, ReportAttachment
 from tests import factories

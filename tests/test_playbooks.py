@@ -35,8 +35,8 @@ def test_ticking_a_step_is_a_timeline_event_once(client, specialist):
 
 def test_only_a_playbook_of_the_cases_desk_and_a_real_step(db, specialist):
     case = factories.CaseFactory(owner=specialist)
-    with pytest.raises(ValueError, match="desk"):
+    with pytest.raises(ValueError, match="台席"):
         case_attach_playbook(case=case, by=specialist, playbook=Playbook.objects.get(name="诈骗 · 已付款"))
     case_attach_playbook(case=case, by=specialist, playbook=Playbook.objects.get(name="未成年人风险"))
-    with pytest.raises(ValueError, match="step"):
+    with pytest.raises(ValueError, match="没有这一步"):
         checklist_tick(case=case, by=specialist, step=99)

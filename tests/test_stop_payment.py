@@ -42,7 +42,7 @@ def test_a_stop_payment_runs_on_a_30_minute_clock_and_links_the_payee(fraud_case
 
 
 def test_only_an_anti_fraud_centre_takes_a_stop_payment(fraud_case, fraud_specialist):
-    with pytest.raises(ValueError, match="anti-fraud centre"):
+    with pytest.raises(ValueError, match="反诈中心"):
         _request(fraud_case, factories.PoliceUnitFactory(kind="police"), fraud_specialist)
 
 

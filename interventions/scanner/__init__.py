@@ -25,11 +25,11 @@ from .frames import (
     Judgement,
     Lower,
     Raise,
-    judge,
 )
 from .lexicon import Hit, Lexicon, Match, Term
 from .model import Model, probability
 from .normalise import normalise
+from .verdict import judge
 
 __all__ = ["Category", "Lexicon", "Match", "ScanResult", "Term", "scan_text"]
 

@@ -1,7 +1,7 @@
 """What the scanner looks for, grouped by the desk that acts on it.
 
 A category is a kind of words. On their own most of them mean little; the frames
-(`frames.py`) give them meaning by combination and distance: a question about amount next to a
+(`life_frames.py`, `fraud_frames.py`) give them meaning by combination and distance: a question about amount next to a
 means, an act in the past tense next to a means, a place of danger next to "I am standing".
 Context categories (negation, fiction, safety, warning) lower what they stand next to.
 """

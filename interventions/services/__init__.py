@@ -1,26 +1,6 @@
 """Every write of the interventions app, by noun. Import from here: `from interventions.services
 import alert_raise`. The console, the API, the admin and the Celery tasks all call these."""
 
-from .actions import (
-    NotAllowed,
-    case_assess_risk,
-    case_attach_playbook,
-    case_close,
-    case_escalate,
-    case_hand_over,
-    case_reopen,
-    checklist_tick,
-    dissuasion_record,
-    emergency_action_review,
-    interception_record_answer,
-    interception_release,
-    order_intercept,
-    playbooks_load_defaults,
-    police_refer,
-    reorders_watch,
-    stop_payment_answer,
-    stop_payment_request,
-)
 from .alerts import (
     AlertAlreadyClaimed,
     AlertNotYours,
@@ -34,13 +14,19 @@ from .alerts import (
 )
 from .cases import (
     CaseClosed,
+    NotAllowed,
     alert_merge,
     alert_promote,
     alerts_triage_in_bulk,
     case_add_note,
+    case_assess_risk,
     case_break_glass,
+    case_close,
+    case_escalate,
+    case_hand_over,
     case_open,
     case_rate_risk,
+    case_reopen,
 )
 from .checkins import (
     checkin_calls_due,
@@ -52,6 +38,7 @@ from .checkins import (
     tomorrow_morning,
 )
 from .contact import alert_contact_reveal, case_contact_reveal
+from .dissuasions import dissuasion_record
 from .figures import figures_roll_up, figures_roll_up_day
 from .intake import (
     INTAKE_SOURCES,
@@ -65,6 +52,7 @@ from .intake import (
     orders_receive,
     scan_terms_load_defaults,
 )
+from .interceptions import interception_record_answer, interception_release, order_intercept, reorders_watch
 from .notifications import (
     alerts_escalate,
     interceptions_escalate,
@@ -75,16 +63,19 @@ from .notifications import (
     reminders_sweep,
     stop_payments_page,
 )
-from .police import NotYourUnit, police_liaison_link, police_unit_register, referral_record_receipt
+from .playbooks import case_attach_playbook, checklist_tick, playbooks_load_defaults
+from .police import NotYourUnit, police_liaison_link, police_refer, police_unit_register, referral_record_receipt
 from .reports import interception_page_shop, merchant_report_submit, report_note_add
 from .retention import case_anonymise, case_legal_hold_lift, case_legal_hold_set, cases_anonymise_due
 from .reviews import (
+    emergency_action_review,
     incident_review_conclude,
     incident_review_open,
     incident_review_write,
     review_action_add,
     review_action_done,
 )
+from .stop_payments import stop_payment_answer, stop_payment_request
 from .system import heartbeat_record
 from .timeline import case_change_save, case_event_record
 from .webhooks import webhook_emit, webhooks_deliver, webhooks_resend

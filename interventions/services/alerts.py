@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.history import save_with_history
 from accounts.models import User
+from accounts.refusals import Conflict, NotYours
 from accounts.roles import TRIAGE_ANY
 from orders.models import Buyer, Merchant, Order
 
@@ -91,7 +92,7 @@ def alert_raise(
     return alert
 
 
-class AlertNotYours(Exception):
+class AlertNotYours(NotYours):
     """The alert is claimed by someone else; only they or a supervisor may act on it."""
 
     def __init__(self, alert: Alert) -> None:
@@ -108,7 +109,7 @@ def ensure_can_work(by: User, alert: Alert) -> None:
         raise AlertNotYours(alert)
 
 
-class AlertAlreadyClaimed(Exception):
+class AlertAlreadyClaimed(Conflict):
     """Someone else claimed the alert first (or it left the queue)."""
 
     def __init__(self, alert: Alert) -> None:

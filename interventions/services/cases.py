@@ -4,16 +4,26 @@ from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.history import save_with_history
 from accounts.models import Desk, User
+from accounts.refusals import Conflict, Invalid, Refused
 from accounts.roles import TRIAGE_ANY
 from orders.models import Buyer
 
-from ..models import Alert, Case, CaseEvent
+from ..models import (
+    Alert,
+    Case,
+    CaseEvent,
+    RiskAssessment,
+    WebhookSubscription,
+)
+from ..risk import risk_level
 from .alerts import AlertNotYours, ensure_can_work
 from .timeline import case_change_save, case_event_record
+from .webhooks import webhook_emit
 
 
 @transaction.atomic
@@ -54,7 +64,7 @@ def case_rate_risk(*, case: Case, by: User, level: int, reason: str) -> Case:
     """Rate an anti-fraud case's risk of loss directly; the timeline keeps who, when, from what and
     why. A life-protection case is rated through a risk assessment (case_assess_risk) instead."""
     if case.desk == Desk.LIFE:
-        raise ValueError("Life-protection cases are rated through a risk assessment.")
+        raise Invalid(_("Life-protection cases are rated through a risk assessment."))
     previous = case.risk_level
     case.risk_level = level
     case_change_save(
@@ -73,7 +83,7 @@ def case_add_note(*, case: Case, by: User, text: str) -> CaseEvent:
     return case_event_record(case=case, actor=by, kind=CaseEvent.Kind.NOTE, text=text)
 
 
-class CaseClosed(Exception):
+class CaseClosed(Conflict):
     """The case is closed: reopen it before adding to it."""
 
 
@@ -148,3 +158,111 @@ def case_break_glass(*, case: Case, by: User, reason: str, address: str | None =
         link=reverse("interventions:case", args=[case.pk]),
         key=f"break-glass:{entry.pk}",
     )
+
+
+class NotAllowed(Refused):
+    """The acting user may not do this (the view shows why)."""
+
+
+def ensure_case_open(case: Case) -> None:
+    if case.is_closed:
+        raise CaseClosed(case)
+
+
+@transaction.atomic
+def case_assess_risk(
+    *, case: Case, by: User, cssrs: dict[str, bool], factors: Iterable[str], note: str = ""
+) -> RiskAssessment:
+    """Rate the person's risk (C-SSRS + the seeds' factors). A new assessment never overwrites an
+    old one; the case's risk follows the latest."""
+    factors = sorted({RiskAssessment.Factor(f) for f in factors})
+    answers = {key: bool(cssrs.get(key)) for key in ("q1", "q2", "q3", "q4", "q5", "q6", "q6_recent")}
+    assessment = RiskAssessment.objects.create(
+        case=case,
+        assessed_by=by,
+        cssrs=answers,
+        factors=[str(f) for f in factors],
+        note=note,
+        level=risk_level(answers, set(factors)),
+    )
+    previous = case.risk_level
+    case.risk_level = assessment.level
+    case_change_save(
+        case,
+        by=by,
+        fields=["risk_level", "updated_at"],
+        kind=CaseEvent.Kind.ASSESSED,
+        assessment_id=assessment.pk,
+        previous=previous,
+        level=assessment.level,
+        reason=note,
+    )
+    return assessment
+
+
+@transaction.atomic
+def case_escalate(*, case: Case, by: User, reason: str) -> Case:
+    """Hand the case up to the supervisors; the clock restarts at the supervisor tier."""
+    ensure_case_open(case)
+    case.tier = Case.Tier.SUPERVISOR
+    case.escalated_at = timezone.now()
+    case_change_save(
+        case, by=by, fields=["tier", "escalated_at", "updated_at"], kind=CaseEvent.Kind.ESCALATED, reason=reason
+    )
+    return case
+
+
+@transaction.atomic
+def case_hand_over(*, case: Case, by: User, to: User, note: str) -> Case:
+    """Give the case to another specialist, with what they need to know."""
+    ensure_case_open(case)
+    previous = case.owner
+    case.owner = to
+    case_change_save(
+        case,
+        by=by,
+        fields=["owner", "updated_at"],
+        kind=CaseEvent.Kind.HANDED_OVER,
+        previous=str(previous or ""),
+        to=str(to),
+        text=note,
+    )
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case, by: User, outcome: str, summary: str) -> Case:
+    """Close the case with how it ended; the summary is required (what happened, where the person is)."""
+    ensure_case_open(case)
+    if not summary.strip():
+        raise Invalid(_("A closing summary is required."))
+    case.status, case.outcome = Case.Status.CLOSED, Case.Outcome(outcome)
+    case.closing_summary, case.closed_at = summary.strip(), timezone.now()
+    save_with_history(case, by=by, update_fields=["status", "outcome", "closing_summary", "closed_at", "updated_at"])
+    case_event_record(case=case, actor=by, kind=CaseEvent.Kind.CLOSED, outcome=case.outcome, text=case.closing_summary)
+    webhook_emit(
+        event=WebhookSubscription.Event.CASE_CLOSED,
+        event_id=f"case.closed:{case.pk}:{case.closed_at.isoformat()}",
+        data={"case": case.reference, "desk": case.desk, "outcome": case.outcome},
+    )
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, by: User, reason: str) -> Case:
+    if not case.is_closed:
+        return case
+    if case.is_anonymised:
+        # Nothing of the person is left to work with, and retention would not come back to it.
+        raise ValueError(_("The case is anonymised: open a new case for the person."))
+    if not reason.strip():
+        raise Invalid(_("A reason is required."))
+    case.status, case.outcome, case.closed_at = Case.Status.OPEN, "", None
+    case_change_save(
+        case,
+        by=by,
+        fields=["status", "outcome", "closed_at", "updated_at"],
+        kind=CaseEvent.Kind.REOPENED,
+        reason=reason,
+    )
+    return case

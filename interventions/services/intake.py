@@ -368,7 +368,7 @@ def orders_receive(*, items: Sequence[dict]) -> list:
     an open life-protection case raises a critical alert on that case."""
     from orders.services import orders_intake
 
-    from .actions import reorders_watch
+    from .interceptions import reorders_watch
 
     outcomes = orders_intake(items=items)
     stored = [outcome.order_id for outcome in outcomes if outcome.order_id]

@@ -5,9 +5,19 @@ from django.utils import timezone
 
 from accounts.history import save_with_history
 from accounts.models import User
+from accounts.refusals import NotYours
 from orders.models import Region
 
-from ..models import CaseEvent, PoliceLiaison, PoliceReferral, PoliceUnit
+from ..models import (
+    Case,
+    CaseEvent,
+    EmergencyAction,
+    PoliceLiaison,
+    PoliceReferral,
+    PoliceUnit,
+)
+from .cases import ensure_case_open
+from .reviews import emergency_action_queue
 from .timeline import case_event_record
 
 
@@ -29,7 +39,7 @@ def police_liaison_link(*, user: User, unit: PoliceUnit, by: User | None) -> Pol
     return liaison
 
 
-class NotYourUnit(Exception):
+class NotYourUnit(NotYours):
     """A liaison may only answer referrals made to their own unit."""
 
 
@@ -54,4 +64,27 @@ def referral_record_receipt(*, referral: PoliceReferral, by: User, status: str, 
         status=referral.status,
         text=outcome,
     )
+    return referral
+
+
+@transaction.atomic
+def police_refer(
+    *, case: Case, unit: PoliceUnit, by: User, what_reported: str, reference_no: str = ""
+) -> PoliceReferral:
+    """Record a report to a police unit or anti-fraud centre (made by phone on its 24h line)."""
+    ensure_case_open(case)
+    referral = PoliceReferral(
+        case=case, unit=unit, referred_by=by, what_reported=what_reported, reference_no=reference_no
+    )
+    save_with_history(referral, by=by)
+    case_event_record(
+        case=case,
+        actor=by,
+        kind=CaseEvent.Kind.POLICE_REFERRED,
+        referral_id=referral.pk,
+        unit=unit.name,
+        reference_no=reference_no,
+        text=what_reported,
+    )
+    emergency_action_queue(case=case, by=by, kind=EmergencyAction.Kind.REFERRAL, referral=referral)
     return referral

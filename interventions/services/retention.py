@@ -43,7 +43,7 @@ from ..models import (
     RiskAssessment,
 )
 from ..selectors.retention import cases_due_for_anonymisation, retention_cutoff
-from .actions import NotAllowed
+from .cases import NotAllowed
 from .timeline import case_change_save
 
 # What a removed text becomes. Stored data in the platform's language, like the texts it replaces,

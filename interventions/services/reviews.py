@@ -11,9 +11,17 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.history import save_with_history
 from accounts.models import User
+from accounts.roles import REVIEW_EMERGENCY_ACTIONS
 
-from ..models import Case, CaseEvent, EmergencyAction, IncidentReview, Notification, ReviewAction
-from .actions import NotAllowed
+from ..models import (
+    Case,
+    CaseEvent,
+    EmergencyAction,
+    IncidentReview,
+    Notification,
+    ReviewAction,
+)
+from .cases import NotAllowed
 from .notifications import notify
 from .timeline import case_event_record
 
@@ -108,3 +116,36 @@ def review_action_done(*, follow_up: ReviewAction, by: User) -> ReviewAction:
     follow_up.done_by, follow_up.done_at = by, timezone.now()
     save_with_history(follow_up, by=by, update_fields=["done_by", "done_at"])
     return follow_up
+
+
+def emergency_action_queue(*, case: Case, by: User, kind: str, **action) -> None:
+    """At high or critical risk an action took effect on one person's word: queue it for a
+    supervisor's look after the fact. `action` names the interception, referral or stop-payment."""
+    if case.risk_level >= Case.RiskLevel.HIGH:
+        EmergencyAction.objects.create(case=case, kind=kind, taken_by=by, risk_level=case.risk_level, **action)
+
+
+@transaction.atomic
+def emergency_action_review(*, action: EmergencyAction, by: User, confirmed: bool, note: str = "") -> EmergencyAction:
+    """A supervisor confirms an emergency action or flags it for a (blameless) review."""
+    if not by.has_perm(REVIEW_EMERGENCY_ACTIONS):
+        raise NotAllowed("Only supervisors review emergency actions.")
+    locked = EmergencyAction.objects.select_for_update().get(pk=action.pk)
+    if locked.review != EmergencyAction.Review.PENDING:
+        return locked
+    locked.review = EmergencyAction.Review.CONFIRMED if confirmed else EmergencyAction.Review.FLAGGED
+    locked.reviewed_by, locked.reviewed_at, locked.review_note = by, timezone.now(), note
+    save_with_history(locked, by=by, update_fields=["review", "reviewed_by", "reviewed_at", "review_note"])
+    case_event_record(
+        case=locked.case,
+        actor=by,
+        kind=CaseEvent.Kind.REVIEWED,
+        action_id=locked.pk,
+        review=locked.review,
+        reason=note,
+    )
+    if locked.review == EmergencyAction.Review.FLAGGED:
+        from .reviews import incident_review_open
+
+        incident_review_open(case=locked.case, by=by, flagged_action=locked)
+    return locked

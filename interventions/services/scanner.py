@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.history import save_with_history
 from accounts.models import Desk, User
+from accounts.refusals import Refused
 from config.celery import enqueue_after_commit
 
 from ..choices import Severity
@@ -31,7 +32,7 @@ SHOWN_PER_SIDE = 200  # messages listed as added and as dropped; the counts are 
 BACKTEST_STALE_AFTER = timedelta(minutes=30)
 
 
-class TermChangeRefused(Exception):
+class TermChangeRefused(Refused):
     """A change the lists cannot take, with a message for the person who proposed it."""
 
 

@@ -1,28 +1,12 @@
-"""The interventions pages, by area: the console (queue, alerts, cases, liaison, summary) and the
-reminders (today's check-ins, notifications)."""
+"""The interventions pages, one module per subject: the queue and alerts, cases, emergency-action
+reviews, the liaison's portal, the summary, reminders, figures, the audit, reviews, retention and
+the scanner's pages."""
 
+from .alerts import alert_act, alert_detail, alert_new, queue, queue_bulk, queue_next
 from .audit import audit_search, object_history
-from .console import (
-    alert_act,
-    alert_detail,
-    alert_new,
-    break_glass,
-    case_act,
-    case_detail,
-    health,
-    liaison_home,
-    police_units,
-    queue,
-    queue_bulk,
-    queue_next,
-    referral_answer,
-    review_act,
-    reviews,
-    stop_payment_answer_view,
-    stop_payment_print,
-    summary,
-)
+from .cases import break_glass, case_act, case_detail, police_units, stop_payment_print
 from .contact import alert_contact, case_contact
+from .emergency_reviews import review_act, reviews
 from .figures import figures, figures_export
 from .incident_reviews import (
     incident_review,
@@ -31,9 +15,12 @@ from .incident_reviews import (
     incident_review_start,
     review_follow_up_done,
 )
+from .liaison import liaison_home, referral_answer, stop_payment_answer_view
 from .reminders import checkin_call, notification_open, notifications, notifications_read, today
 from .retention import case_legal_hold
 from .scanner import scanner, scanner_backtest, scanner_propose, scanner_publish, scanner_withdraw
+from .summary import summary
+from .system import health
 
 __all__ = [
     "alert_act",

@@ -17,7 +17,7 @@ from orders.models import Buyer
 from ..forms import ContactRevealForm
 from ..selectors import alert_for_user, case_for_user
 from ..services import alert_contact_reveal, case_contact_reveal
-from .console import break_glass_grants
+from .cases import break_glass_grants
 
 
 @portal_page(roles.WORK_QUEUE)

@@ -1,0 +1,145 @@
+"""Reads of cases: one case for its reader, the workspace, the person's other cases and orders."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.desks import on_desks
+from accounts.models import User
+from accounts.selectors import user_desks
+from fraud.models import DissuasionScript
+from orders.models import InterceptionRequest, Order
+
+from ..models import (
+    Alert,
+    Case,
+    EmergencyAction,
+    Playbook,
+)
+from .alerts import BUYER_WITH_REGIONS
+
+
+def case_for_user(user: User, pk: int, *, granted: Iterable[int] = ()) -> Case:
+    """The case, if it belongs to a desk the user works, or was opened to them by a break-glass
+    grant (`granted`, for reading only); 404 otherwise."""
+    mine = on_desks(user_desks(user)) | Q(pk__in=list(granted))
+    return get_object_or_404(
+        Case.objects.select_related(BUYER_WITH_REGIONS, "owner", "opened_by", "playbook", "ring").filter(mine), pk=pk
+    )
+
+
+def case_by_reference(reference: str) -> Case | None:
+    """LP-000042 or AF-000042, on any desk: for a break-glass request, which is logged."""
+    prefix, _, number = reference.strip().upper().partition("-")
+    desks = {"LP": "life", "AF": "fraud"}
+    if prefix not in desks or not number.isdigit():
+        return None
+    return Case.objects.filter(pk=int(number), desk=desks[prefix]).first()
+
+
+def case_on_other_desk(buyer, *, desk: str, now: datetime, recent: dict[int, list[Case]] | None = None) -> Case | None:
+    """The person's latest case on a desk other than `desk` that is open or was closed within
+    SHOUHU_RELATED_CASE_WINDOW, or None. `recent`: recent_cases_of for a batch's people, read
+    once by the caller; otherwise the person's are read now."""
+    if recent is None:
+        recent = recent_cases_of([buyer.pk], now=now)
+    return next((case for case in recent.get(buyer.pk, []) if case.desk != desk), None)
+
+
+def recent_cases_of(buyer_ids: Iterable[int], *, now: datetime) -> dict[int, list[Case]]:
+    """The people's cases that are open or were closed within SHOUHU_RELATED_CASE_WINDOW, by
+    person, latest opened first: what case_on_other_desk chooses from."""
+    recent = Q(closed_at__isnull=True) | Q(closed_at__gte=now - settings.SHOUHU_RELATED_CASE_WINDOW)
+    cases: dict[int, list[Case]] = {}
+    for case in Case.objects.filter(recent, buyer_id__in=buyer_ids).order_by("-opened_at"):
+        cases.setdefault(case.buyer_id, []).append(case)
+    return cases
+
+
+def open_cases_to_merge_into(alert: Alert, *, limit: int = 20) -> list[Case]:
+    """Cases an alert may join: open cases of its desk, the same person's first."""
+    cases = Case.objects.filter(desk=alert.desk).exclude(status=Case.Status.CLOSED).select_related("buyer")
+    same_person = list(cases.filter(buyer=alert.buyer)[:limit]) if alert.buyer_id else []
+    others = list(cases.exclude(pk__in=[c.pk for c in same_person]).order_by("-opened_at")[: limit - len(same_person)])
+    return same_person + others
+
+
+def buyer_history(alert_or_case_buyer, *, exclude_alert: int | None = None, limit: int = 20) -> dict:
+    """Everything known about a person: earlier alerts, recent orders (high-risk marked), cases."""
+    if alert_or_case_buyer is None:
+        return {"alerts": [], "orders": [], "cases": []}
+    alerts = Alert.objects.filter(buyer=alert_or_case_buyer).exclude(pk=exclude_alert).order_by("-created_at")
+    return {
+        "alerts": list(alerts.select_related("claimed_by")[:limit]),
+        "orders": recent_orders_of(alert_or_case_buyer, limit=limit),
+        "cases": list(Case.objects.filter(buyer=alert_or_case_buyer).order_by("-opened_at")[:limit]),
+    }
+
+
+def recent_orders_of(buyer, *, limit: int = 20) -> list[Order]:
+    """The person's latest orders at any shop, with what marks high-risk goods."""
+    if buyer is None:
+        return []
+    return list(
+        Order.objects.filter(buyer=buyer)
+        .select_related("product", "merchant", "region")
+        .order_by("-ordered_at")[:limit]
+    )
+
+
+def open_case_counts() -> dict:
+    """Cases not closed, per desk and risk level."""
+    rows = Case.objects.exclude(status=Case.Status.CLOSED).values("desk", "risk_level").annotate(total=Count("id"))
+    return {(row["desk"], row["risk_level"]): row["total"] for row in rows}
+
+
+def case_workspace(case: Case) -> dict:
+    """Everything the case page shows besides the case row: one query per kind of thing."""
+    from fraud.selectors import case_indicators
+
+    return {
+        "orders": recent_orders_of(case.buyer),
+        "indicators": list(case_indicators(case=case)),
+        "other_alerts": list(Alert.objects.filter(buyer=case.buyer_id).exclude(case=case).order_by("-created_at")[:20])
+        if case.buyer_id
+        else [],
+        "other_cases": list(Case.objects.filter(buyer=case.buyer_id).exclude(pk=case.pk).order_by("-opened_at")[:20])
+        if case.buyer_id
+        else [],
+        "assessments": list(case.assessments.select_related("assessed_by")[:10]),
+        "interceptions": list(
+            InterceptionRequest.objects.filter(case=case)
+            .select_related("order__merchant", "order__product", "requested_by")
+            .order_by("-requested_at")
+        ),
+        "referrals": list(case.referrals.select_related("unit", "referred_by")),
+        "stop_payments": list(case.stop_payments.select_related("unit", "requested_by").order_by("-requested_at")),
+        "dissuasions": list(case.dissuasions.select_related("by")),
+        "scripts": list(DissuasionScript.objects.all()) if case.desk == "fraud" else [],
+        "checkins": list(case.checkins.select_related("owner")),
+        "ticks": {tick.step: tick for tick in case.ticks.filter(playbook=case.playbook_id).select_related("done_by")},
+        "playbooks": list(Playbook.objects.filter(desk=case.desk, is_active=True)),
+        "ring_members": list(case.ring_members.select_related("owner").order_by("pk")),
+        # The bridge between the desks: alerts about this person raised on the other desk while
+        # this case was open, and the other desk's cases this case's alerts were linked to.
+        "related_alerts": list(case.related_alerts.select_related("case").order_by("-created_at")[:20]),
+        "related_cases": list(Case.objects.filter(related_alerts__case=case).distinct().order_by("-opened_at")),
+        "pending_reviews": sum(1 for a in case.emergency_actions.all() if a.review == EmergencyAction.Review.PENDING),
+    }
+
+
+def colleagues_on_desk(case: Case) -> QuerySet[User]:
+    """Who the case can be handed over to: active members of the desk's teams."""
+    return User.objects.filter(teams__desk=case.desk, is_active=True).distinct().order_by("display_name")
+
+
+def order_of_case_person(case: Case, order_id: int) -> Order:
+    """An order of the case's person (any shop); 404 for anyone else's."""
+    return get_object_or_404(Order.objects.select_related("merchant", "product"), pk=order_id, buyer=case.buyer_id)
+
+
+def interception_of_case(case: Case, interception_id: int) -> InterceptionRequest:
+    return get_object_or_404(InterceptionRequest.objects.select_related("order", "case"), pk=interception_id, case=case)

@@ -1,0 +1,259 @@
+"""The case workspace: the case page, its actions, break-glass reading, the stop-payment letter and
+the police directory."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import roles
+from accounts.access import portal_page
+from accounts.feedback import form_errors_text
+from accounts.models import AccessLog
+from accounts.ratelimit import client_address
+from accounts.selectors import user_desks
+from accounts.services import access_record
+from fraud.models import Indicator
+from fraud.selectors import case_indicators
+
+from ..forms import (
+    BreakGlassForm,
+    CheckInForm,
+    CloseForm,
+    ContactRevealForm,
+    DissuasionForm,
+    HandOverForm,
+    InterceptForm,
+    InterceptionAnswerForm,
+    NoteForm,
+    PlaybookForm,
+    ReasonForm,
+    ReferralForm,
+    ReleaseForm,
+    RiskAssessmentForm,
+    StopPaymentForm,
+    TickForm,
+)
+from ..models import Playbook, PoliceUnit
+from ..selectors import (
+    case_by_reference,
+    case_for_user,
+    case_workspace,
+    colleagues_on_desk,
+    interception_of_case,
+    order_of_case_person,
+    police_directory,
+    police_units_for_case,
+    stop_payment_packet,
+)
+from ..selectors.contact import same_phone_elsewhere
+from ..services import (
+    CaseClosed,
+    NotAllowed,
+    case_add_note,
+    case_assess_risk,
+    case_attach_playbook,
+    case_break_glass,
+    case_close,
+    case_escalate,
+    case_hand_over,
+    case_reopen,
+    checkin_plan,
+    checklist_tick,
+    dissuasion_record,
+    interception_record_answer,
+    interception_release,
+    order_intercept,
+    police_refer,
+    stop_payment_request,
+    tomorrow_morning,
+)
+
+BREAK_GLASS_FOR = 3600  # seconds a break-glass grant lets its user read the case
+
+
+def break_glass_grants(request: HttpRequest) -> list[int]:
+    """The cases this session may read outside its desks, by break-glass, still in time."""
+    now = timezone.now().timestamp()
+    return [int(pk) for pk, until in request.session.get("break_glass", {}).items() if until > now]
+
+
+@portal_page(roles.WORK_QUEUE)
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_for_user(request.user, pk, granted=break_glass_grants(request))
+    desks = user_desks(request.user)
+    access_record(
+        user=request.user,
+        action=AccessLog.Action.VIEW,
+        obj=case,
+        purpose=AccessLog.Purpose.CASEWORK if case.desk in desks else AccessLog.Purpose.EMERGENCY,
+        address=client_address(request),
+    )
+    zone = case.buyer.time_zone if case.buyer else settings.TIME_ZONE
+    day, at = tomorrow_morning(zone)
+    context = {
+        "case": case,
+        "alerts": case.alerts.select_related("claimed_by").prefetch_related("messages").order_by("created_at"),
+        "events": case.events.select_related("actor"),
+        "work": case_workspace(case),
+        "same_phone": same_phone_elsewhere(case.buyer, desks=desks),
+        "reveal_form": ContactRevealForm(outside_desk=case.desk not in desks),
+        "units": police_units_for_case(case),
+        "colleagues": colleagues_on_desk(case),
+        "assess_form": RiskAssessmentForm(),
+        "checkin_form": CheckInForm(
+            initial={
+                "local_day": day,
+                "local_time": at,
+                "channel": "chat",
+                "text": _("Good morning. How are you today?"),
+            }
+        ),
+        "answer_statuses": InterceptionAnswerForm.base_fields["status"].choices,
+        "close_form": CloseForm(),
+        "dissuasion_form": DissuasionForm(),
+        "stop_payment_form": StopPaymentForm(
+            initial={"reported_at": timezone.localtime(), "paid_at": timezone.localtime()}
+        ),
+        "zone": zone,
+        "indicator_kinds": Indicator.Kind.choices,
+        "my_desks": desks,
+        "may_hold": request.user.has_perm(roles.PLACE_LEGAL_HOLD),
+    }
+    return render(request, "interventions/case_detail.html", context)
+
+
+@portal_page(roles.WORK_QUEUE)
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Read a case outside one's desks in an emergency, with a written reason: logged, and the
+    case's supervisor on duty is told. The grant is for reading, for an hour, in this session."""
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = case_by_reference(form.cleaned_data["reference"])
+        if case is None:
+            form.add_error("reference", _("No case has this reference."))
+        else:
+            case_break_glass(
+                case=case, by=request.user, reason=form.cleaned_data["reason"], address=client_address(request)
+            )
+            grants = request.session.get("break_glass", {})
+            grants[str(case.pk)] = timezone.now().timestamp() + BREAK_GLASS_FOR
+            request.session["break_glass"] = grants
+            return redirect("interventions:case", pk=case.pk)
+    return render(request, "interventions/break_glass.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@portal_page(roles.WORK_QUEUE)
+@require_POST
+def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One action on a case, through its service. Bad input is told, and nothing is written."""
+    case = case_for_user(request.user, pk)
+    handler = _CASE_ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    form_class, act = handler
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not saved: %(errors)s") % {"errors": form_errors_text(form)})
+    else:
+        try:
+            act(request, case, form.cleaned_data)
+        except CaseClosed:
+            messages.error(request, _("The case is closed: reopen it first."))
+        except (ValueError, NotAllowed) as refused:
+            messages.error(request, _("Not saved: %(errors)s") % {"errors": refused})
+    return redirect("interventions:case", pk=case.pk)
+
+
+def _assess(request, case, data) -> None:
+    factors = data.pop("factors")
+    note = data.pop("note")
+    assessment = case_assess_risk(case=case, by=request.user, cssrs=data, factors=factors, note=note)
+    messages.success(request, _("Risk rated: %(level)s.") % {"level": assessment.get_level_display()})
+
+
+def _intercept(request, case, data) -> None:
+    order = order_of_case_person(case, data["order"])
+    order_intercept(case=case, order=order, by=request.user, note=data["note"])
+    messages.success(request, _("Interception requested from %(shop)s.") % {"shop": order.merchant})
+
+
+def _answer(request, case, data) -> None:
+    interception = interception_of_case(case, data["interception"])
+    interception_record_answer(
+        interception=interception,
+        by=request.user,
+        status=data["status"],
+        note=data["note"],
+        tracking_no=data["tracking_no"],
+    )
+
+
+def _release(request, case, data) -> None:
+    interception = interception_of_case(case, data["interception"])
+    interception_release(interception=interception, by=request.user, reason=data["reason"])
+    messages.success(request, _("The order may ship again; the shop and the order system are told."))
+
+
+def _refer(request, case, data) -> None:
+    unit = get_object_or_404(PoliceUnit, pk=data["unit"], is_active=True)
+    police_refer(
+        case=case, unit=unit, by=request.user, what_reported=data["what_reported"], reference_no=data["reference_no"]
+    )
+    messages.success(request, _("Referral to %(unit)s recorded.") % {"unit": unit})
+
+
+def _stop_payment(request, case, data) -> None:
+    unit = get_object_or_404(PoliceUnit, pk=data.pop("unit"), is_active=True)
+    stop_payment_request(case=case, unit=unit, by=request.user, **data)
+    messages.success(request, _("Stop-payment sent to %(unit)s: the clock runs.") % {"unit": unit})
+
+
+def _checkin(request, case, data) -> None:
+    checkin_plan(case=case, by=request.user, **data)
+    messages.success(request, _("Check-in planned."))
+
+
+_CASE_ACTIONS = {
+    "assess": (RiskAssessmentForm, _assess),
+    "intercept": (InterceptForm, _intercept),
+    "answer": (InterceptionAnswerForm, _answer),
+    "release": (ReleaseForm, _release),
+    "refer": (ReferralForm, _refer),
+    "checkin": (CheckInForm, _checkin),
+    "stop_payment": (StopPaymentForm, _stop_payment),
+    "dissuade": (DissuasionForm, lambda r, c, d: dissuasion_record(case=c, by=r.user, **d)),
+    "escalate": (ReasonForm, lambda r, c, d: case_escalate(case=c, by=r.user, reason=d["reason"])),
+    "handover": (
+        HandOverForm,
+        lambda r, c, d: case_hand_over(
+            case=c, by=r.user, to=get_object_or_404(colleagues_on_desk(c), pk=d["to"]), note=d["note"]
+        ),
+    ),
+    "note": (NoteForm, lambda r, c, d: case_add_note(case=c, by=r.user, text=d["text"])),
+    "close": (CloseForm, lambda r, c, d: case_close(case=c, by=r.user, outcome=d["outcome"], summary=d["summary"])),
+    "reopen": (ReasonForm, lambda r, c, d: case_reopen(case=c, by=r.user, reason=d["reason"])),
+    "playbook": (
+        PlaybookForm,
+        lambda r, c, d: case_attach_playbook(case=c, by=r.user, playbook=get_object_or_404(Playbook, pk=d["playbook"])),
+    ),
+    "tick": (TickForm, lambda r, c, d: checklist_tick(case=c, by=r.user, step=d["step"])),
+}
+
+
+@login_required
+def stop_payment_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The packet an anti-fraud centre needs to stop a payment, laid out for print or PDF."""
+    stop = stop_payment_packet(request.user, pk)
+    context = {"stop": stop, "indicators": case_indicators(case=stop.case), "now": timezone.now()}
+    return render(request, "interventions/stop_payment_packet.html", context)
+
+
+@portal_page(roles.WORK_QUEUE)
+def police_units(request: HttpRequest) -> HttpResponse:
+    """The liaison directory: police units and anti-fraud centres by region, with 24h phones."""
+    return render(request, "interventions/police_units.html", {"regions": police_directory()})

@@ -1,0 +1,16 @@
+"""The managers' summary page."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts import roles
+from accounts.access import portal_page
+
+from ..selectors import (
+    managers_summary,
+)
+
+
+@portal_page(roles.VIEW_SUMMARY)
+def summary(request: HttpRequest) -> HttpResponse:
+    return render(request, "interventions/summary.html", {"summary": managers_summary()})
