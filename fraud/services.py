@@ -161,7 +161,7 @@ def ring_merge(*, cases: Sequence[Case], by: User, reason: str, title: str) -> C
     their desk, owned by `by`, at the highest risk among them. Each merged case keeps its own
     work for its victim and points at the ring case; both timelines say who merged what and why.
     Merging again a case that is already in the ring changes nothing."""
-    from interventions.services import CaseClosed, case_change_save, case_event_record, case_open
+    from interventions.services import case_change_save, case_event_record, case_open, ensure_case_open
 
     if not reason.strip():
         raise ValueError(_("Say why these cases are one ring."))
@@ -175,8 +175,7 @@ def ring_merge(*, cases: Sequence[Case], by: User, reason: str, title: str) -> C
     members = [case for case in chosen if case.pk not in rings]
     if rings:
         ring_case = Case.objects.select_for_update().get(pk=rings.pop())
-        if ring_case.is_closed:
-            raise CaseClosed(ring_case)
+        ensure_case_open(ring_case)
     elif len(members) < 2:
         raise ValueError(_("A ring case needs at least two cases."))
     else:

@@ -13,6 +13,7 @@ case title names the matter; neither is what the person wrote.
 
 from collections.abc import Iterable, Iterator
 
+import ahocorasick
 from django.apps import apps
 from django.db import connection
 
@@ -38,14 +39,22 @@ def plaintext_copies() -> list[tuple[str, str, str]]:
     """(table, column, probe) for every encrypted text found in plain text; empty when none is."""
     values = set(_encrypted_values())
     probes = set(_probes(values))
+    if not probes:
+        return []
     words = {probe for probe in probes if not probe.isascii()} | {v for v in values if _phone(v)}
+    # Every probe in one automaton (the scanner's matcher): one pass over each stored value.
+    automaton = ahocorasick.Automaton()
+    for probe in probes:
+        automaton.add_word(probe, probe)
+    automaton.make_automaton()
     found = []
     with connection.cursor() as cursor:
         for table, column in _text_columns(cursor):
-            looked_for = words if (table, column) in IDENTIFIERS else probes
+            identifiers = (table, column) in IDENTIFIERS
             cursor.execute(f'SELECT "{column}"::text FROM "{table}" WHERE "{column}" IS NOT NULL')
             for (value,) in cursor.fetchall():
-                found.extend((table, column, probe) for probe in looked_for if probe in value)
+                seen = {probe for _, probe in automaton.iter(value)}
+                found.extend((table, column, probe) for probe in seen if not identifiers or probe in words)
     return found
 
 

@@ -27,6 +27,7 @@ from .cases import (
     case_open,
     case_rate_risk,
     case_reopen,
+    ensure_case_open,
 )
 from .checkins import (
     checkin_calls_due,
@@ -128,6 +129,7 @@ __all__ = [
     "checklist_tick",
     "dissuasion_record",
     "emergency_action_review",
+    "ensure_case_open",
     "figures_roll_up",
     "figures_roll_up_day",
     "heartbeat_record",

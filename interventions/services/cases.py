@@ -103,8 +103,7 @@ def alert_merge(*, alert: Alert, case: Case, by: User) -> Case:
     """Add an alert to an existing open case (the same person writing again, a second shop)."""
     locked = Alert.objects.select_for_update().get(pk=alert.pk)
     ensure_can_work(by, locked)
-    if case.is_closed:
-        raise CaseClosed(case)
+    ensure_case_open(case)
     _alert_attach(alert=locked, case=case, status=Alert.Status.MERGED, by=by)
     return case
 

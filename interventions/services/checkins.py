@@ -25,7 +25,7 @@ from .. import channels
 from ..choices import Severity, Source
 from ..models import Case, CaseEvent, CheckIn, Message, Notification
 from .alerts import alert_raise
-from .cases import CaseClosed
+from .cases import ensure_case_open
 from .notifications import Page, notify, notify_each_once
 from .outbox import outbox_send
 from .timeline import case_event_record
@@ -61,8 +61,7 @@ def checkin_plan(
     """Promise contacts at a local time in the person's time zone: "good morning" at 08:30
     tomorrow, or at 08:30 on each of `days` days. Each day's time is worked out in the zone for
     that day, so a daily check-in stays at 08:30 across a DST change."""
-    if case.is_closed:
-        raise CaseClosed(case)
+    ensure_case_open(case)
     if not 1 <= days <= 31:
         raise ValueError(_("Plan between 1 and 31 days of check-ins."))
     zone = case.buyer.time_zone if case.buyer else settings.TIME_ZONE
