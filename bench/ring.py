@@ -6,7 +6,7 @@ Usage, from the repository root (DJANGO_SETTINGS_MODULE defaults to config.setti
         .venv/bin/python bench/ring.py [--runs 100] [--cases 20] [--seed 1]
 
 Target (from the issue): on PostgreSQL with 1,000,000 sightings, the median time of
-fraud.selectors.ring_for_case(case), two hops, is under 100 ms.
+interventions.selectors.rings.ring_for_case(case), two hops, is under 100 ms.
 
 The database is the seeder's (DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/shouhu_bench,
 filled by `bench/seed.py --alerts 1000000`, which writes as many sightings). It is migrated first,
@@ -42,8 +42,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import Desk  # noqa: E402
 from fraud.models import Sighting  # noqa: E402
-from fraud.selectors import ring_for_case  # noqa: E402
 from interventions.models import Case  # noqa: E402
+from interventions.selectors.rings import ring_for_case  # noqa: E402
 
 TARGET_MS = 100.0
 HOPS = 2

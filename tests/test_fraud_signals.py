@@ -11,9 +11,9 @@ from django.utils import timezone
 from fraud.indicators import extract, luhn_valid, normalise
 from fraud.lookalike import Verdict, check
 from fraud.models import Indicator, OfficialDomain, Sighting
-from fraud.selectors import case_indicators
 from fraud.services import indicator_block
 from interventions.models import Alert, CaseEvent, Severity
+from interventions.selectors.rings import case_indicators
 from interventions.services import alert_promote, messages_scan
 from tests import factories
 

@@ -193,8 +193,9 @@ def test_work_pages_show_no_english_in_chinese(client, personas, workspace, pers
 def fraud_workspace(supervisor):
     """A ring of two fraud cases merged into a ring case, a blocklisted payee, and a life alert
     about the victim linked to the fraud case."""
-    from fraud.services import indicator_block, indicator_sight, ring_merge
+    from fraud.services import indicator_block, indicator_sight
     from interventions.services import alert_raise
+    from interventions.services.rings import ring_merge
 
     victim = factories.BuyerFactory(nickname="小王")
     cases = [factories.CaseFactory(desk=Desk.FRAUD, buyer=victim if n == 0 else None) for n in range(2)]

@@ -263,7 +263,7 @@ def _merchant_urls(objects) -> list[tuple[str, str, dict]]:
 
 
 def test_every_merchant_url_is_in_the_matrix():
-    from orders.urls import urlpatterns
+    from interventions.merchant_urls import urlpatterns
 
     assert {p.name for p in urlpatterns} == {
         "merchant_home",

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from fraud.indicators import normalise
 from fraud.models import Indicator, Sighting
-from fraud.selectors import case_indicators
 from fraud.services import indicator_sight
+from interventions.selectors.rings import case_indicators
 from orders.models import Order
 from orders.selectors import merchant_for_user, merchant_recent_orders
 from orders.services import merchant_add_staff, order_record

@@ -28,7 +28,6 @@ from accounts.roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role
 from accounts.security import second_factor_required
 from demo.codes import code_now
 from fraud.models import StopPaymentRequest
-from fraud.views import _RING_ACTIONS
 from interventions.models import (
     EmergencyAction,
     IncidentReview,
@@ -42,6 +41,7 @@ from interventions.services.scanner import changes_fingerprint
 from interventions.views.alerts import _ALERT_ACTIONS
 from interventions.views.cases import _CASE_ACTIONS
 from interventions.views.figures import TABLES
+from interventions.views.rings import _RING_ACTIONS
 from orders.models import MerchantReport, ReportAttachment
 from tests import factories
 

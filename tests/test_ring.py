@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import AccessLog
-from fraud import urls as fraud_urls
 from fraud.models import Indicator
-from fraud.selectors import ring_for_case
-from fraud.services import RingConflict, indicator_sight, ring_merge, ring_refer
+from fraud.services import indicator_sight
+from interventions import fraud_urls
 from interventions.models import Case, CaseEvent, PoliceReferral
+from interventions.selectors.rings import ring_for_case
 from interventions.services import alert_merge
+from interventions.services.rings import RingConflict, ring_merge, ring_refer
 from tests import factories
 
 # Five cases; two payees and three phones shared among them, so that every case reaches every

@@ -155,6 +155,9 @@ SHOUHU_DATA_KEYS = env.list("SHOUHU_DATA_KEYS", default=[])
 # The key of the blind indexes (HMAC-SHA256) that find an encrypted phone number again exactly.
 # Not a data key: changing it changes every index. Production refuses to start without it.
 SHOUHU_INDEX_KEY = env("SHOUHU_INDEX_KEY", default="")
+# Who else must prove a second factor, beyond staff (accounts/security.py): rules of the apps above
+# accounts, named here so that accounts imports none of them.
+SHOUHU_SECOND_FACTOR_RULES = ["orders.selectors.shop_requires_second_factor"]
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
 # A session idle for longer than this is signed out: shorter for those who can read cases.
 SHOUHU_IDLE_TIMEOUT_STAFF = timedelta(minutes=30)

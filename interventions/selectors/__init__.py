@@ -48,6 +48,16 @@ from .reviews import (
     review_follow_ups_open_for,
     review_owner_choices,
 )
+from .rings import (
+    Ring,
+    case_indicators,
+    indicator_seen_in,
+    ring_evidence,
+    ring_evidence_rows,
+    ring_for_case,
+    ring_graph,
+    ring_report_draft,
+)
 from .scanner import current_lexicon, scan_term_list_version, scanner_desk_examples
 from .summary import HEARTBEAT_NAME, fraud_totals, heartbeat_status, managers_summary
 
@@ -56,11 +66,13 @@ __all__ = [
     "HEARTBEAT_NAME",
     "QUEUE_ORDER",
     "QUEUE_PAGE_SIZE",
+    "Ring",
     "alert_for_user",
     "buyer_history",
     "case_by_reference",
     "case_for_reviewer",
     "case_for_user",
+    "case_indicators",
     "case_on_other_desk",
     "case_workspace",
     "checkins_today",
@@ -73,6 +85,7 @@ __all__ = [
     "heartbeat_status",
     "incident_review_for_reviewer",
     "incident_reviews",
+    "indicator_seen_in",
     "interception_of_case",
     "managers_summary",
     "morning_digest",
@@ -97,6 +110,11 @@ __all__ = [
     "review_follow_ups",
     "review_follow_ups_open_for",
     "review_owner_choices",
+    "ring_evidence",
+    "ring_evidence_rows",
+    "ring_for_case",
+    "ring_graph",
+    "ring_report_draft",
     "scan_term_list_version",
     "scanner_desk_examples",
     "stop_payment_for_liaison",

@@ -20,6 +20,7 @@ from ..models import (
     Playbook,
 )
 from .alerts import BUYER_WITH_REGIONS
+from .rings import case_indicators
 
 
 def case_for_user(user: User, pk: int, *, granted: Iterable[int] = ()) -> Case:
@@ -98,8 +99,6 @@ def open_case_counts() -> dict:
 
 def case_workspace(case: Case) -> dict:
     """Everything the case page shows besides the case row: one query per kind of thing."""
-    from fraud.selectors import case_indicators
-
     return {
         "orders": recent_orders_of(case.buyer),
         "indicators": list(case_indicators(case=case)),

@@ -76,6 +76,14 @@ from .reviews import (
     review_action_add,
     review_action_done,
 )
+from .rings import (
+    RingConflict,
+    case_indicator_add,
+    indicators_block,
+    ring_export_record,
+    ring_merge,
+    ring_refer,
+)
 from .stop_payments import stop_payment_answer, stop_payment_request
 from .system import heartbeat_record
 from .timeline import case_change_save, case_event_record
@@ -91,6 +99,7 @@ __all__ = [
     "Intake",
     "NotAllowed",
     "NotYourUnit",
+    "RingConflict",
     "alert_claim",
     "alert_claim_deadline",
     "alert_claim_next",
@@ -114,6 +123,7 @@ __all__ = [
     "case_escalate",
     "case_event_record",
     "case_hand_over",
+    "case_indicator_add",
     "case_legal_hold_lift",
     "case_legal_hold_set",
     "case_open",
@@ -136,6 +146,7 @@ __all__ = [
     "incident_review_conclude",
     "incident_review_open",
     "incident_review_write",
+    "indicators_block",
     "interception_page_shop",
     "interception_record_answer",
     "interception_release",
@@ -161,6 +172,9 @@ __all__ = [
     "report_note_add",
     "review_action_add",
     "review_action_done",
+    "ring_export_record",
+    "ring_merge",
+    "ring_refer",
     "scan_terms_load_defaults",
     "stop_payment_answer",
     "stop_payment_request",

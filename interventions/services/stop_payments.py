@@ -12,6 +12,7 @@ from accounts.history import save_with_history
 from accounts.models import User
 from accounts.refusals import Invalid
 from fraud.models import StopPaymentRequest
+from fraud.services import indicator_sight
 
 from ..models import (
     Case,
@@ -40,8 +41,6 @@ def stop_payment_request(
 ) -> StopPaymentRequest:
     """Ask an anti-fraud centre to stop a payment the victim just made. The 30-minute clock runs
     from the victim's report; the payee becomes an indicator of the case, linking it."""
-    from fraud.services import indicator_sight
-
     ensure_case_open(case)
     if unit.kind != PoliceUnit.Kind.ANTI_FRAUD_CENTRE:
         raise Invalid(_("A stop-payment goes to an anti-fraud centre."))

@@ -18,7 +18,6 @@ from accounts.ratelimit import client_address
 from accounts.selectors import user_desks
 from accounts.services import access_record
 from fraud.models import Indicator
-from fraud.selectors import case_indicators
 
 from ..forms import (
     BreakGlassForm,
@@ -42,6 +41,7 @@ from ..models import Playbook, PoliceUnit
 from ..selectors import (
     case_by_reference,
     case_for_user,
+    case_indicators,
     case_workspace,
     colleagues_on_desk,
     interception_of_case,

@@ -7,12 +7,16 @@ thousand rows at a time; an interrupted run can simply be run again, since every
 still decrypts.
 
 The blind indexes are recomputed under SHOUHU_INDEX_KEY as well: after a new index key, run this
-once and the lookups of the same phone find the older rows again."""
+once and the lookups of the same phone find the older rows again.
+
+The command lives with the orders: the key ring is accounts', but the buyers' phone indexes it
+recomputes are the orders app's, and accounts, the ground floor, imports no app above it."""
 
 from django.core.management.base import BaseCommand
 
 from accounts.crypto import authenticators_reencrypt, column_rewrite, encrypted_fields, reencrypt
-from orders.services import buyer_phone_indexes_recompute
+
+from ...services import buyer_phone_indexes_recompute
 
 
 class Command(BaseCommand):

@@ -16,25 +16,25 @@ from accounts.models import AccessLog
 from accounts.ratelimit import client_address
 from accounts.selectors import user_desks
 from accounts.services import access_record
+from fraud.forms import BlockForm, IndicatorAddForm, RingBlockForm, RingMergeForm, RingReferForm
+from fraud.selectors import indicator_for_user
+from fraud.services import indicator_block, indicator_unblock
 from interventions.models import Case, PoliceUnit
-from interventions.selectors import case_for_user, police_units_for_case
-from interventions.services import CaseClosed, NotAllowed
-
-from .forms import BlockForm, IndicatorAddForm, RingBlockForm, RingMergeForm, RingReferForm
-from .selectors import (
+from interventions.selectors import (
     Ring,
-    indicator_for_user,
+    case_for_user,
     indicator_seen_in,
+    police_units_for_case,
     ring_evidence,
     ring_evidence_rows,
     ring_for_case,
     ring_graph,
     ring_report_draft,
 )
-from .services import (
+from interventions.services import (
+    CaseClosed,
+    NotAllowed,
     case_indicator_add,
-    indicator_block,
-    indicator_unblock,
     indicators_block,
     ring_export_record,
     ring_merge,

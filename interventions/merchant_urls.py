@@ -1,6 +1,8 @@
+"""The merchant portal's pages, under /merchant/ and the "orders" names shops' links have always used."""
+
 from django.urls import path
 
-from . import views
+from .views import merchant_portal as views
 
 app_name = "orders"
 

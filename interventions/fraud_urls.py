@@ -1,6 +1,8 @@
+"""The anti-fraud desk's pages on cases and indicators, under /fraud/ and the "fraud" names."""
+
 from django.urls import path
 
-from . import views
+from .views import rings as views
 
 app_name = "fraud"
 

@@ -1,5 +1,8 @@
 """The merchant portal: a partner shop's own orders, reports and interception requests. Every
-page faces the internet; every read goes through a selector scoped to the user's one shop."""
+page faces the internet; every read goes through a selector scoped to the user's one shop.
+
+It lives with the interventions, not the orders: a shop's report and its answer to an
+interception are case work, written by the case services."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,11 +16,9 @@ from accounts import roles
 from accounts.access import portal_page, recent_authentication_ensure
 from accounts.feedback import form_errors_text
 from accounts.ratelimit import limited
-from interventions.services import interception_record_answer, merchant_report_submit, report_note_add
-
-from .forms import MerchantReportForm, ReportNoteForm, ShopAnswerForm, StaffInviteForm
-from .models import Merchant, MerchantReport
-from .selectors import (
+from orders.forms import MerchantReportForm, ReportNoteForm, ShopAnswerForm, StaffInviteForm
+from orders.models import Merchant, MerchantReport
+from orders.selectors import (
     attachment_for_user,
     merchant_for_user,
     merchant_interception_for,
@@ -29,13 +30,15 @@ from .selectors import (
     shop_staff,
     shop_staff_member,
 )
-from .services import (
+from orders.services import (
     merchant_second_factor_require,
     merchant_staff_invite,
     merchant_staff_remove,
     merchant_staff_set_admin,
     password_link_send,
 )
+
+from ..services import interception_record_answer, merchant_report_submit, report_note_add
 
 
 def _shop(request: HttpRequest) -> Merchant:
