@@ -36,7 +36,7 @@ CRITICAL_COVERAGE = 0.995
 FALSE_ALARM_BUDGET = {"life": 0.028, "fraud": 0.004}  # added to the frames' own, on benign examples
 # Ordinary traffic is most of what the scanner reads: a lift that raised one everyday message in a
 # hundred would bury the desk, so its own budget is far smaller (held-out, frames and lifts).
-EVERYDAY_BUDGET = {"life": 0.011, "fraud": 0.002}  # 1 % until 2026-12-07: see docs/scanner.md
+EVERYDAY_BUDGET = {"life": 0.013, "fraud": 0.002}  # 1 %, then 1.1 %, until rounds 15 and 16: docs/scanner.md
 # The danger model lifts straight to high: a person in critical danger whom the frames missed must
 # not wait behind the medium queue. Its false alarms cost a specialist more, so its budget is small.
 DANGER_BUDGET = 0.004
