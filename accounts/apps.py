@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
+        # Read once the apps are ready: the receivers use the models.
         from . import signals
 
         # Roles are data the code relies on: every migrate brings the groups in line.

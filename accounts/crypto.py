@@ -19,11 +19,12 @@ import re
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import setting_changed
-from django.db import models
+from django.db import connection, migrations, models, transaction
 from django.db.models.lookups import Exact
 
 
@@ -154,8 +155,6 @@ def _json_text(value) -> str:
 
 def encrypted_fields() -> list[tuple[type[models.Model], str]]:
     """Every (model, field name) kept encrypted: what a key rotation must rewrite."""
-    from django.apps import apps
-
     return [
         (model, field.name)
         for model in apps.get_models()
@@ -168,8 +167,6 @@ def column_rewrite(table: str, column: str, change) -> int:
     """Rewrite every non-empty value of a column through `change` (encrypt, decrypt, reencrypt),
     a thousand rows at a time, by primary key. For migrations and key rotation: SQL, so no field
     decrypts on the way in. Returns the rows rewritten."""
-    from django.db import connection
-
     done, after = 0, 0
     # The names come from the models (encrypted_fields) or a migration, never from input.
     table, column = connection.ops.quote_name(table), connection.ops.quote_name(column)
@@ -187,8 +184,6 @@ def column_rewrite(table: str, column: str, change) -> int:
 
 def encrypt_column(table: str, column: str):
     """A migration's RunPython pair that encrypts a column of plain text, and back."""
-    from django.db import migrations
-
     return migrations.RunPython(
         lambda apps, schema_editor: column_rewrite(table, column, encrypt),
         lambda apps, schema_editor: column_rewrite(table, column, decrypt),
@@ -205,8 +200,8 @@ def authenticators_reencrypt() -> int:
     """Every authenticator's secrets under the newest key. Each row is locked while it is
     rewritten, so a recovery code used at that moment is not marked unused again. Returns the
     authenticators rewritten."""
+    # The models read this module for their encrypted field, so no model is imported at its top.
     from allauth.mfa.models import Authenticator
-    from django.db import transaction
 
     done = 0
     for pk in Authenticator.objects.order_by("pk").values_list("pk", flat=True).iterator():

@@ -1,5 +1,8 @@
 from django.apps import AppConfig, apps
 
+from .audit import app_role_grant, append_only_install
+from .services import role_groups_sync
+
 
 def sync_roles_after_migrate(sender: AppConfig, using: str = "default", **kwargs) -> None:
     """Bring the role groups in line once per migrate: on the signal of the last app that has
@@ -7,8 +10,6 @@ def sync_roles_after_migrate(sender: AppConfig, using: str = "default", **kwargs
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
     if sender.label != with_models[-1].label:
         return
-    from .services import role_groups_sync
-
     role_groups_sync(using=using)
 
 
@@ -18,7 +19,5 @@ def protect_audit_after_migrate(sender: AppConfig, using: str = "default", **kwa
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
     if sender.label != with_models[-1].label:
         return
-    from .audit import app_role_grant, append_only_install
-
     append_only_install(using=using)
     app_role_grant(using=using)

@@ -104,9 +104,7 @@ from accounts.roles import Role  # noqa: E402
 from config.celery import app  # noqa: E402
 from interventions.models import Alert, Case, CaseEvent, CheckIn, Notification, Severity, Source  # noqa: E402
 from interventions.services import alert_claim_deadline, reminders_sweep  # noqa: E402
-from interventions.services import checkins as checkin_services  # noqa: E402
-from interventions.services import notifications as notification_services  # noqa: E402
-from interventions.services import webhooks as webhook_services  # noqa: E402
+from interventions.services import sweep as sweep_services  # noqa: E402
 from orders.models import Buyer  # noqa: E402
 
 TARGET_MS = 1_000.0
@@ -673,18 +671,18 @@ class QueryTimer:
             self.queries.append(((time.perf_counter() - started) * 1000, sql_, params))
 
 
-# The sweep's steps, as it calls them: (label, module, function name). The check-in and webhook
-# steps are imported by the sweep at each call, so they are replaced on their module.
+# The sweep's steps, as it calls them: (label, module, function name). The sweep's module holds
+# every step by name, so each is replaced there.
 STEPS = [
-    ("checkins_due", checkin_services, "checkins_due"),
-    ("enqueue (publish to Redis)", notification_services, "_enqueue"),
-    ("checkin_calls_due", checkin_services, "checkin_calls_due"),
-    ("checkins_chase", checkin_services, "checkins_chase"),
-    ("alerts_escalate", notification_services, "alerts_escalate"),
-    ("stop_payments_page", notification_services, "stop_payments_page"),
-    ("interceptions_escalate", notification_services, "interceptions_escalate"),
-    ("notifications_due", notification_services, "notifications_due"),
-    ("webhooks_due", webhook_services, "webhooks_due"),
+    ("checkins_due", sweep_services, "checkins_due"),
+    ("enqueue (publish to Redis)", sweep_services, "_enqueue"),
+    ("checkin_calls_due", sweep_services, "checkin_calls_due"),
+    ("checkins_chase", sweep_services, "checkins_chase"),
+    ("alerts_escalate", sweep_services, "alerts_escalate"),
+    ("stop_payments_page", sweep_services, "stop_payments_page"),
+    ("interceptions_escalate", sweep_services, "interceptions_escalate"),
+    ("notifications_due", sweep_services, "notifications_due"),
+    ("webhooks_due", sweep_services, "webhooks_due"),
 ]
 
 

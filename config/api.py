@@ -21,6 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.api_auth import TokenAuthentication
+from accounts.models import IdempotentRequest
+
 from .errors import error_body
 
 logger = logging.getLogger(__name__)
@@ -179,8 +182,6 @@ class Idempotent:
         return self._dispatch_once(request, key, *args, **kwargs)
 
     def _dispatch_once(self, request, key: str, *args, **kwargs):
-        from accounts.models import IdempotentRequest
-
         digest = hashlib.sha256(request.body).hexdigest()
         user = self._caller(request)
         if user is None or len(key) > 200:
@@ -206,8 +207,6 @@ class Idempotent:
 
     @staticmethod
     def _caller(request):
-        from accounts.api_auth import TokenAuthentication
-
         try:
             found = TokenAuthentication().authenticate(Request(request))
         except exceptions.AuthenticationFailed:
@@ -218,8 +217,6 @@ class Idempotent:
 
     @staticmethod
     def _replay(user, key: str, digest: str) -> HttpResponse:
-        from accounts.models import IdempotentRequest
-
         record = IdempotentRequest.objects.get(user=user, key=key)
         if record.body_digest != digest:
             body = error_body("idempotency_key_reused", "This Idempotency-Key was used with another request.")

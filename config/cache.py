@@ -16,6 +16,7 @@ import logging
 import time
 from functools import wraps
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -37,8 +38,6 @@ def fail_open(cache_settings: dict) -> dict:
 
 def cache_status() -> str:
     """ "ok" or "down" for a Redis cache; "local" for a per-process one (the demo, the tests)."""
-    from django.core.cache import cache
-
     reachable = getattr(cache, "is_reachable", None)
     if reachable is None:
         return "local"

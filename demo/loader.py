@@ -229,6 +229,11 @@ def _herbicide_story(staff, merchants, products, buyers, regions, now) -> None:
     interception_record_answer(
         interception=interception, by=li, status="confirmed", note="已电话联系青禾农资周店长,订单尚未出库,正在拦截"
     )
+    _herbicide_reorders(merchants, products, buyers, regions, now, buyer=buyer)
+
+
+def _herbicide_reorders(merchants, products, buyers, regions, now, *, buyer) -> None:
+    """An hour after the report: the re-order at another shop, and the ask from her second account."""
     order_b, _ = order_record(
         external_ref="TB20261123160502",
         buyer=buyer,

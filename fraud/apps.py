@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _load_official_domains(sender: AppConfig, using: str = "default", **kwargs) -> None:
+    # apps.py is read before the models exist; the services need them.
     from .services import dissuasion_scripts_load_defaults, official_domains_load_defaults
 
     official_domains_load_defaults(using=using)

@@ -7,6 +7,7 @@ from accounts.desks import on_desks
 from accounts.models import User
 from accounts.selectors import user_desks
 
+from .lookalike import check
 from .models import Indicator, OfficialDomain, Sighting
 
 
@@ -24,8 +25,6 @@ def blocked_among(found) -> set[tuple[str, str]]:
 
 def link_verdict(link: str):
     """The look-alike check of one link against the official domains, for the console."""
-    from .lookalike import check
-
     return check(link, official_domain_names())
 
 

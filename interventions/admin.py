@@ -19,6 +19,7 @@ from .models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from .services import webhooks_resend
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -150,8 +151,6 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Send again"), permissions=["view"])
     def send_again(self, request, queryset) -> None:
-        from .services import webhooks_resend
-
         count = webhooks_resend(deliveries=list(queryset))
         self.message_user(request, _("%(n)d deliveries will be sent again.") % {"n": count})
 

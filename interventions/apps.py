@@ -8,6 +8,7 @@ class InterventionsConfig(AppConfig):
     verbose_name = _("Interventions")
 
     def ready(self) -> None:
+        # Read once the apps are ready: the receivers use the models.
         from . import signals
 
         post_migrate.connect(signals.load_default_terms_after_migrate, sender=self, dispatch_uid="interventions.terms")

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from accounts.desks import on_desks
 from accounts.models import User
 from accounts.roles import WORK_QUEUE
+from accounts.selectors import user_desks
 
 from .models import (
     Buyer,
@@ -84,8 +85,6 @@ def merchant_interception_for(merchant: Merchant, pk: int) -> InterceptionReques
 def attachment_for_user(user: User, pk: int) -> ReportAttachment:
     """A screenshot, for the staff of the shop that sent it or for the specialists of the desk
     its alert is on; 404 for anyone else."""
-    from accounts.selectors import user_desks
-
     attachments = ReportAttachment.objects.select_related("report__alert")
     membership = merchant_membership_for(user)
     if membership is not None:

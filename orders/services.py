@@ -18,6 +18,8 @@ from accounts.crypto import phone_index
 from accounts.history import save_with_history
 from accounts.models import User
 from accounts.refusals import Invalid, Refused
+from accounts.roles import Role
+from accounts.services import user_create
 from config.db import insert_new
 
 from .models import Buyer, Merchant, MerchantMembership, Order, Product, Region
@@ -292,9 +294,6 @@ def merchant_staff_invite(
 ) -> User:
     """A shop admin adds a colleague: a merchant-staff login of this shop only, with no password
     until the colleague sets one from the link emailed to them."""
-    from accounts.roles import Role
-    from accounts.services import user_create
-
     _ensure_shop_admin(merchant, by)
     if User.objects.filter(email__iexact=email).exists():
         raise ValueError(_("This email already has a login."))

@@ -16,7 +16,7 @@ from accounts import roles
 from accounts.api_auth import api_access
 from accounts.models import ApiToken, Desk
 from accounts.selectors import user_desks
-from config.api import Cursor, ErrorSerializer, Idempotent
+from config.api import Cursor, ErrorSerializer, Idempotent, error_body
 from orders.models import Order
 
 from ..choices import Severity, Source
@@ -226,8 +226,6 @@ class CaseViewSet(Idempotent, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return case, dict(serializer.validated_data)
 
     def _done(self, act) -> Response:
-        from config.api import error_body
-
         try:
             made = act()
         except CaseClosed:

@@ -193,6 +193,7 @@ class _StandsAlone:
 def default_lexicon() -> Lexicon:
     """The term lists the code ships (what an empty term table is filled with on migrate), with
     the shipped model."""
+    # The term lists are written as this module's Terms, so they are read after it.
     from .default_terms import default_terms
 
     return Lexicon(default_terms(), model=shipped())

@@ -40,6 +40,9 @@ PERSONAL_FRAMES = frozenset(
 )
 
 
+# A raise: why, and the words that caused it.
+Raised = tuple[str, Hit | None]
+
 STRONG_LIFE_FRAMES = frozenset(
     {Frame.LETHALITY, Frame.ATTEMPT, Frame.PLACE, Frame.FAREWELL, Frame.MEANS, Frame.PRIOR, Frame.PREPARED}
 )
@@ -66,8 +69,19 @@ def judge_life(evidence: Evidence, *, high_risk_product: bool = False) -> Judgem
             for f in findings
         ]
         lowered.append(Lower.SAFETY)
+    level, raised = _raised(e, findings, high_risk_product=high_risk_product)
+    if not acting and e.weight(C.FICTION) >= 1:
+        level = level_lowered(level, e.weight(C.FICTION))
+        lowered.append(Lower.FICTION)
+    if e.negated:
+        lowered.append(Lower.NEGATED)
+    return Judgement(max(level, 0), tuple(findings), tuple(raised), tuple(lowered))
+
+
+def _raised(e: Evidence, findings: list[Finding], *, high_risk_product: bool) -> tuple[int, list[Raised]]:
+    """The level once what makes it worse is counted, and each raise with the words behind it."""
     level = max(finding.level for finding in findings)
-    raised: list[tuple[str, Hit | None]] = []
+    raised: list[Raised] = []
 
     def lift(reason: str, to: int, because: Hit | None = None) -> None:
         nonlocal level
@@ -109,13 +123,7 @@ def judge_life(evidence: Evidence, *, high_risk_product: bool = False) -> Judgem
             lift(Raise.ACQUIRED, 6, e.strongest(C.ACQUIRE))
     elif level >= 2 and e.weight(C.RISK_FACTOR) >= 2 and method:
         lift(Raise.RISK, level + 1, e.strongest(C.RISK_FACTOR))
-
-    if not acting and e.weight(C.FICTION) >= 1:
-        level = level_lowered(level, e.weight(C.FICTION))
-        lowered.append(Lower.FICTION)
-    if e.negated:
-        lowered.append(Lower.NEGATED)
-    return Judgement(max(level, 0), tuple(findings), tuple(raised), tuple(lowered))
+    return level, raised
 
 
 # Words of a decision taken (a plan category term): next to a method, they are intent.

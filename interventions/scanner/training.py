@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from . import Lexicon, scan_text
 from .frames import LIFT_LOW_FROM, MEDIUM_LEVEL, VETO_SCORE, VETO_UP_TO
 from .model import features, positions
 from .normalise import normalise
@@ -46,8 +47,6 @@ DANGER_EVERYDAY_BUDGET = 0.001
 def frame_reading(terms) -> Callable[[str, str], tuple[int, bool]]:
     """What the frames alone see in a text on a desk, with the given terms: the risk level 0-10
     and whether the words name a means, an act or a place."""
-    from . import Lexicon, scan_text
-
     frames_only = Lexicon(terms)
 
     def reading(text: str, desk: str) -> tuple[int, bool]:
@@ -74,23 +73,12 @@ def train(
     own false alarms still count against it."""
     is_everyday = [False] * len(examples) + [True] * len(everyday)
     examples = [*examples, *((text, "benign", 0) for text in everyday)]
+    # scikit-learn and numpy are development dependencies: read only when a model is trained.
     import numpy as np
-    from scipy import sparse
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    texts = [normalise(text) for text, _, _ in examples]
     labels = [label for _, label, _ in examples]
-    # What the scanner computes: every n-gram occurrence found, weighted by its idf (folded into
-    # the weight), the sum divided by the square root of the text's n-gram positions.
-    vectoriser = CountVectorizer(analyzer=features, min_df=2, lowercase=False)
-    counts = vectoriser.fit_transform(texts).astype(float)
-    common = _common_in_everyday(counts, np.asarray(is_everyday))
-    counts = counts[:, ~common]
-    idf = TfidfTransformer().fit(counts).idf_
-    scale = sparse.diags([1.0 / math.sqrt(positions(text)) for text in texts])
-    matrix = (scale @ counts @ sparse.diags(idf)).tocsr()
-    vocabulary = vectoriser.get_feature_names_out()[~common]
+    matrix, vocabulary, idf = _weighted_ngrams([normalise(text) for text, _, _ in examples], is_everyday)
     readings = {desk: [frame_reading(text, desk) for text, _, _ in examples] for desk in DESKS}
     desks = {}
     life_held_out = None
@@ -120,6 +108,25 @@ def train(
     }
 
 
+def _weighted_ngrams(texts: list[str], is_everyday: list[bool]):
+    """What the scanner computes: every n-gram occurrence found, weighted by its idf (folded into
+    the weight), the sum divided by the square root of the text's n-gram positions. Returns the
+    matrix, its n-grams and their idf."""
+    # scikit-learn, numpy and scipy are development dependencies: read only when a model is trained.
+    import numpy as np
+    from scipy import sparse
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+    vectoriser = CountVectorizer(analyzer=features, min_df=2, lowercase=False)
+    counts = vectoriser.fit_transform(texts).astype(float)
+    common = _common_in_everyday(counts, np.asarray(is_everyday))
+    counts = counts[:, ~common]
+    idf = TfidfTransformer().fit(counts).idf_
+    scale = sparse.diags([1.0 / math.sqrt(positions(text)) for text in texts])
+    matrix = (scale @ counts @ sparse.diags(idf)).tocsr()
+    return matrix, vectoriser.get_feature_names_out()[~common], idf
+
+
 def _common_in_everyday(counts, everyday):
     """The n-grams found in more than MAX_SHARE of the everyday texts (的, 了, 我): most of what
     every ordinary message would match, so they are left out. Measured on everyday traffic, not
@@ -133,6 +140,7 @@ def _severity_model(examples, matrix, vocabulary, idf) -> dict:
     """Among life examples with a known minimum severity: is this one high or critical? Its lift
     threshold is the held-out probability that the critical examples reach at the
     CRITICAL_COVERAGE share, so that a critical message the frames leave at medium is lifted."""
+    # scikit-learn, numpy and scipy are development dependencies: read only when a model is trained.
     import numpy as np
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -156,6 +164,7 @@ def _danger_model(examples, matrix, vocabulary, idf, life_held_out, is_everyday)
     model does not call everyday talk (at least a 5 % chance), and lifts to high at the lowest
     held-out probability whose lifts of benign examples stay within DANGER_BUDGET, and of everyday
     traffic within DANGER_EVERYDAY_BUDGET."""
+    # scikit-learn, numpy and scipy are development dependencies: read only when a model is trained.
     import numpy as np
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -198,9 +207,25 @@ def _rounded_weights(fitted, vocabulary, idf) -> dict[str, float]:
 
 
 def _logistic(strength: float = C):
+    # scikit-learn, numpy and scipy are development dependencies: read only when a model is trained.
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=strength, solver="liblinear", class_weight="balanced", max_iter=10000, random_state=0)
+
+
+def _strata(probability, level, concrete):
+    """The examples the frames already alert on (and the model does not veto), and the others by
+    what the frames saw: each kind has its own lift threshold."""
+    vetoed = (level >= MEDIUM_LEVEL) & (level <= VETO_UP_TO) & (probability < VETO_PROBABILITY)
+    already = (level >= MEDIUM_LEVEL) & ~vetoed
+    sign = (level >= LIFT_LOW_FROM) & ~already
+    weak = (level > 0) & (level < LIFT_LOW_FROM) & ~already
+    return already, {
+        "lift_none": ~already & ~sign & ~weak,
+        "lift_weak": weak,
+        "lift_low": sign & ~concrete,
+        "lift_concrete": sign & concrete,
+    }
 
 
 def _thresholds(
@@ -213,6 +238,7 @@ def _thresholds(
     counts are summed over a grid, so every combination is tried. Also returns what the chosen
     thresholds do on the held-out examples: the share of the desk's examples at medium or above,
     and the false alarms."""
+    # scikit-learn, numpy and scipy are development dependencies: read only when a model is trained.
     import numpy as np
 
     probability = np.asarray(held_out)
@@ -221,16 +247,7 @@ def _thresholds(
     everyday = np.asarray(is_everyday)
     benign = np.asarray([label == "benign" for label in labels]) & ~everyday
     positive = np.asarray([label == desk for label in labels])
-    vetoed = (level >= MEDIUM_LEVEL) & (level <= VETO_UP_TO) & (probability < VETO_PROBABILITY)
-    already = (level >= MEDIUM_LEVEL) & ~vetoed
-    sign = (level >= LIFT_LOW_FROM) & ~already
-    weak = (level > 0) & (level < LIFT_LOW_FROM) & ~already
-    strata = {
-        "lift_none": ~already & ~sign & ~weak,
-        "lift_weak": weak,
-        "lift_low": sign & ~concrete,
-        "lift_concrete": sign & concrete,
-    }
+    already, strata = _strata(probability, level, concrete)
     grid = np.round(0.10 + 0.02 * np.arange(45), 2)
     worth = np.asarray(worth, dtype=float)
 
@@ -279,6 +296,7 @@ def fold_models(
     """For cross-validating the whole scanner on the development half: yields, for each of
     `folds` seeded parts of the examples (and of the everyday texts), the indices of the examples
     and everyday texts held out and the model content trained, as `train` does, on the rest."""
+    # scikit-learn, numpy and scipy are development dependencies: read only when a model is trained.
     import numpy as np
     from sklearn.model_selection import KFold, StratifiedKFold
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_desks
+from orders.models import MerchantReport
 
 from ..choices import Severity
 from ..models import (
@@ -104,8 +105,6 @@ def open_alert_counts(*, now: datetime | None = None) -> dict:
 
 def report_of_alert(alert: Alert):
     """The shop's report the alert came from, with its screenshots and thread, or None."""
-    from orders.models import MerchantReport
-
     return (
         MerchantReport.objects.filter(alert=alert)
         .select_related("merchant", "reported_by", "order")

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from accounts.selectors import user_desks
+from fraud.models import StopPaymentRequest
 
 from ..models import (
     Case,
@@ -29,8 +30,6 @@ def referral_for_liaison(user: User, pk: int) -> PoliceReferral:
 
 def stop_payments_for_liaison(user: User):
     """Stop-payment requests to the liaison's own centre, the ones still running first."""
-    from fraud.models import StopPaymentRequest
-
     return (
         StopPaymentRequest.objects.filter(unit__liaisons__user=user)
         .select_related("case__buyer", "requested_by", "unit")
@@ -45,8 +44,6 @@ def stop_payment_for_liaison(user: User, pk: int):
 def stop_payment_packet(user: User, pk: int):
     """A stop-payment with what its printable packet shows, for the case's desk or the centre's
     liaison; 404 for anyone else."""
-    from fraud.models import StopPaymentRequest
-
     stop = get_object_or_404(
         StopPaymentRequest.objects.select_related("case__buyer__region", "unit__region", "requested_by"), pk=pk
     )

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from accounts.models import Desk
+from fraud.models import Dissuasion, StopPaymentRequest
+
 from ..models import (
     Alert,
     Case,
@@ -32,8 +35,6 @@ def heartbeat_status(*, now: datetime | None = None) -> dict:
 
 def managers_summary(*, now: datetime | None = None) -> dict:
     """The figures of the managers' start page, laid out per desk, most severe first."""
-    from accounts.models import Desk
-
     now = now or timezone.now()
     alerts = open_alert_counts(now=now)
     cases = open_case_counts()
@@ -67,8 +68,6 @@ def managers_summary(*, now: datetime | None = None) -> dict:
 
 def fraud_totals() -> dict:
     """What the anti-fraud desk saved, all time: computed in the database."""
-    from fraud.models import Dissuasion, StopPaymentRequest
-
     dissuaded = Dissuasion.objects.aggregate(
         convinced=Count("id", filter=Q(convinced=True)), protected=Sum("amount_protected")
     )

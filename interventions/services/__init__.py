@@ -46,7 +46,6 @@ from .intake import (
     MAX_BATCH,
     MAX_TEXT_LENGTH,
     Intake,
-    message_store,
     messages_intake,
     messages_scan,
     messages_scan_overdue,
@@ -54,6 +53,7 @@ from .intake import (
     scan_terms_load_defaults,
 )
 from .interceptions import interception_record_answer, interception_release, order_intercept, reorders_watch
+from .messages import message_store
 from .notifications import (
     alerts_escalate,
     interceptions_escalate,
@@ -61,7 +61,6 @@ from .notifications import (
     notifications_deliver,
     notifications_mark_read,
     notify,
-    reminders_sweep,
     stop_payments_page,
 )
 from .playbooks import case_attach_playbook, checklist_tick, playbooks_load_defaults
@@ -85,6 +84,7 @@ from .rings import (
     ring_refer,
 )
 from .stop_payments import stop_payment_answer, stop_payment_request
+from .sweep import reminders_sweep
 from .system import heartbeat_record
 from .timeline import case_change_save, case_event_record
 from .webhooks import webhook_emit, webhooks_deliver, webhooks_resend

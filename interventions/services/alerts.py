@@ -17,7 +17,9 @@ from orders.models import Buyer, Merchant, Order
 
 from ..choices import Source
 from ..models import Alert, Case, CaseEvent, Message, Severity, WebhookSubscription
-from ..selectors import case_on_other_desk, recent_cases_of
+from ..scanner import scan_text
+from ..selectors import case_on_other_desk, current_lexicon, recent_cases_of
+from .messages import message_store
 from .timeline import case_event_record
 from .webhooks import webhook_emit
 
@@ -335,10 +337,6 @@ def alert_raise_by_hand(
     is their judgement or the scanner's verdict on the text, whichever is higher: a default left
     unchanged at 3 a.m. must not hide a critical signal. The scanner also marks the terms it
     knows, for the queue to highlight."""
-    from ..scanner import scan_text
-    from ..selectors import current_lexicon
-    from .intake import message_store
-
     now = timezone.now()
     message, _ = message_store(
         source=source,

@@ -8,20 +8,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.history import save_with_history
-from accounts.models import Desk, User
+from accounts.models import AccessLog, Desk, User
 from accounts.refusals import Conflict, Invalid, Refused
 from accounts.roles import TRIAGE_ANY
+from accounts.services import access_record
 from orders.models import Buyer
 
 from ..models import (
     Alert,
     Case,
     CaseEvent,
+    DutyShift,
+    Notification,
     RiskAssessment,
     WebhookSubscription,
 )
 from ..risk import risk_level
-from .alerts import AlertNotYours, ensure_can_work
+from ..selectors import on_duty
+from .alerts import AlertAlreadyClaimed, AlertNotYours, alert_dismiss, ensure_can_work
+from .notifications import notify
 from .timeline import case_change_save, case_event_record
 from .webhooks import webhook_emit
 
@@ -112,8 +117,6 @@ def alerts_triage_in_bulk(*, alerts: Sequence[Alert], by: User, reason: str = ""
     """A supervisor dismisses many alerts (with one reason) or merges them into one case. Each
     alert goes through the one-alert service, so each gets its own history row and timeline
     event; an alert that left the queue meanwhile is skipped. Returns how many were done."""
-    from .alerts import AlertAlreadyClaimed, alert_dismiss
-
     if not by.has_perm(TRIAGE_ANY):
         raise AlertNotYours(alerts[0]) if alerts else ValueError("No alerts.")
     done = 0
@@ -132,13 +135,6 @@ def alerts_triage_in_bulk(*, alerts: Sequence[Alert], by: User, reason: str = ""
 def case_break_glass(*, case: Case, by: User, reason: str, address: str | None = None) -> None:
     """Read a case outside one's desks in an emergency: the written reason is logged, and the
     case's supervisors on duty are told at once, by page."""
-    from accounts.models import AccessLog
-    from accounts.services import access_record
-
-    from ..models import DutyShift, Notification
-    from ..selectors import on_duty
-    from .notifications import notify
-
     if not reason.strip():
         raise ValueError(_("Write why you must read this case."))
     entry = access_record(

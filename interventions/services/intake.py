@@ -23,15 +23,17 @@ from fraud.indicators import extract as extract_indicators
 from fraud.selectors import blocked_among, official_domain_names
 from fraud.services import FraudSignal, fraud_signals, indicators_sight_all
 from orders.models import Buyer, Merchant, Order, Product
-from orders.services import buyers_record, contacts_of
+from orders.services import buyers_record, contacts_of, orders_intake
 
 from ..choices import Severity, Source
 from ..models import Alert, Message, ScanTerm
 from ..scanner import Lexicon, ScanResult, scan_text
+from ..scanner.default_terms import RETIRED_DEFAULTS, default_terms
 from ..scanner.frames import Frame
 from ..selectors import current_lexicon
 from .alerts import ConversationVerdict, PeopleAtHand, alert_raise_or_join
 from .checkins import checkin_replies_record
+from .interceptions import reorders_watch
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +51,6 @@ def scan_terms_load_defaults(*, using: str = "default") -> int:
     shaped stays as they shaped it, and a term they edited or switched off is left as it is. An
     empty table is filled whole. Method terms get their kind of goods when they have none. A
     default a release retired goes, unless its managers changed it. Returns the terms added."""
-    from ..scanner.default_terms import default_terms
-
     terms = ScanTerm.objects.using(using)
     present = set(terms.values_list("phrase", "category"))
     # An empty table would leave the scanner blind, whatever was deleted before: fill it whole.
@@ -79,39 +79,11 @@ def scan_terms_load_defaults(*, using: str = "default") -> int:
 def _retired_defaults_remove(terms) -> None:
     """Delete the retired defaults still as shipped: never changed since they were loaded. Each
     deletion is in the term's history, so a later migrate does not bring it back."""
-    from ..scanner.default_terms import RETIRED_DEFAULTS
-
     for phrase, category, weight in RETIRED_DEFAULTS:
         for term in terms.filter(phrase=phrase, category=category, weight=weight, note="default list"):
             if not term.history.filter(history_type="~").exists():
                 term.delete()
                 logger.info("Retired default scan term %s (%s)", phrase, category)
-
-
-def message_store(
-    *,
-    source: str,
-    external_id: str,
-    text: str,
-    sent_at: datetime,
-    channel: str = "",
-    buyer: Buyer | None = None,
-    merchant: Merchant | None = None,
-    order: Order | None = None,
-) -> tuple[Message, bool]:
-    """Store a message once per (source, external id). Returns the message and whether it is new."""
-    return Message.objects.get_or_create(
-        source=source,
-        external_id=external_id,
-        defaults={
-            "text": text,
-            "sent_at": sent_at,
-            "channel": channel,
-            "buyer": buyer,
-            "merchant": merchant,
-            "order": order,
-        },
-    )
 
 
 @dataclass(frozen=True)
@@ -366,10 +338,6 @@ def messages_scan_overdue(*, now: datetime | None = None, batch: int = MAX_BATCH
 def orders_receive(*, items: Sequence[dict]) -> list:
     """Store orders sent by the order system, then watch them: a high-risk order by a person with
     an open life-protection case raises a critical alert on that case."""
-    from orders.services import orders_intake
-
-    from .interceptions import reorders_watch
-
     outcomes = orders_intake(items=items)
     stored = [outcome.order_id for outcome in outcomes if outcome.order_id]
     products_rate_by_name(product_ids=Order.objects.filter(pk__in=stored).values("product_id"))

@@ -30,7 +30,7 @@ from orders.models import InterceptionRequest
 from .. import channels
 from ..choices import Severity
 from ..models import Alert, DutyShift, Notification
-from ..selectors import on_duty
+from ..selectors import morning_digest, on_duty, supervisors
 from .outbox import outbox_send
 
 # The channels each kind of notification goes out on, besides the portal, when the person has
@@ -291,51 +291,11 @@ def interceptions_escalate(*, now: datetime) -> int:
     return notify_each_once(pages)
 
 
-# --- the sweep and the digest ---------------------------------------------------------------------
-
-
-def reminders_sweep(*, now: datetime | None = None) -> dict:
-    """Everything due, once a minute: check-ins to send, calls due, replies not come, alerts
-    unclaimed, windows closing, deadlines passed, notifications and webhooks to send. Hands the sends to
-    delivery tasks in small batches; running it twice sends nothing twice."""
-    from .checkins import checkin_calls_due, checkins_chase, checkins_due
-
-    now = now or timezone.now()
-    batch = settings.SHOUHU_DELIVERY_BATCH
-    checkins = checkins_due(now=now, limit=settings.SHOUHU_SWEEP_LIMIT)
-    for start in range(0, len(checkins), batch):
-        _enqueue("deliver_checkins", checkins[start : start + batch])
-    figures = {
-        "checkins_due": len(checkins),
-        "calls_due": checkin_calls_due(now=now),
-        "chased": checkins_chase(now=now),
-        "alerts_paged": alerts_escalate(now=now),
-        "stop_payments_paged": stop_payments_page(now=now),
-        "interceptions_paged": interceptions_escalate(now=now),
-    }
-    outbox = notifications_due(now=now, limit=settings.SHOUHU_SWEEP_LIMIT)
-    for start in range(0, len(outbox), batch):
-        _enqueue("deliver_notifications", outbox[start : start + batch])
-    figures["notifications_due"] = len(outbox)
-    from .webhooks import webhooks_due
-
-    webhooks = webhooks_due(now=now, limit=settings.SHOUHU_SWEEP_LIMIT)
-    for start in range(0, len(webhooks), batch):
-        _enqueue("deliver_webhooks", webhooks[start : start + batch])
-    figures["webhooks_due"] = len(webhooks)
-    return figures
-
-
-def _enqueue(task_name: str, ids: list[int]) -> None:
-    from .. import tasks
-
-    getattr(tasks, task_name).delay(ids)
+# --- the digest ---------------------------------------------------------------------
 
 
 def morning_digests_send(*, now: datetime | None = None) -> int:
     """Each supervisor's morning digest: open cases by risk, check-ins due today, what is overdue."""
-    from ..selectors import morning_digest, supervisors
-
     now = now or timezone.now()
     sent = 0
     for user in supervisors():

@@ -7,6 +7,7 @@ from accounts.history import save_with_history
 from accounts.models import User
 from accounts.refusals import Invalid
 
+from ..default_playbooks import DEFAULT_PLAYBOOKS
 from ..models import (
     Case,
     CaseEvent,
@@ -45,8 +46,6 @@ def checklist_tick(*, case: Case, by: User, step: int) -> ChecklistTick:
 
 def playbooks_load_defaults(*, using: str = "default") -> int:
     """Fill an empty playbook table with the starting playbooks; a table with any is left alone."""
-    from ..default_playbooks import DEFAULT_PLAYBOOKS
-
     if Playbook.objects.using(using).exists():
         return 0
     Playbook.objects.using(using).bulk_create(

@@ -145,7 +145,5 @@ def emergency_action_review(*, action: EmergencyAction, by: User, confirmed: boo
         reason=note,
     )
     if locked.review == EmergencyAction.Review.FLAGGED:
-        from .reviews import incident_review_open
-
         incident_review_open(case=locked.case, by=by, flagged_action=locked)
     return locked

@@ -22,6 +22,7 @@ from ..models import (
     WebhookSubscription,
 )
 from .cases import ensure_case_open
+from .police import NotYourUnit
 from .reviews import emergency_action_queue
 from .timeline import case_event_record
 from .webhooks import webhook_emit
@@ -89,8 +90,6 @@ def stop_payment_answer(
 ) -> StopPaymentRequest:
     """The centre's liaison records what became of the request: received, frozen (how much), or
     too late. The case shows the amount protected."""
-    from .police import NotYourUnit
-
     if not request.unit.liaisons.filter(user=by).exists():
         raise NotYourUnit(request)
     request.status = StopPaymentRequest.Status(status)

@@ -1,4 +1,10 @@
+import zoneinfo
+
 from django.template import Library
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import AccessLog
 
 register = Library()
 
@@ -12,11 +18,6 @@ def get_item(mapping: dict, key):
 @register.filter
 def zone_label(zone: str) -> str:
     """A time zone as people say it ("北京时间 (UTC+08:00)"), not as an IANA id."""
-    import zoneinfo
-
-    from django.utils import timezone
-    from django.utils.translation import gettext as _
-
     names = {"Asia/Shanghai": _("China Standard Time"), "Asia/Hong_Kong": _("Hong Kong time")}
     try:
         offset = timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).strftime("%z")
@@ -29,8 +30,6 @@ def zone_label(zone: str) -> str:
 @register.filter
 def access_purpose(value: str) -> str:
     """The label of an access-log purpose ("Contacting the person") from its stored value."""
-    from accounts.models import AccessLog
-
     try:
         return AccessLog.Purpose(value).label
     except ValueError:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...choices import Severity
+from ..normalise import normalise
 
 CORPUS_DIR = Path(__file__).resolve().parent
 HALVES = ("dev", "test")
@@ -141,8 +142,6 @@ def ordinary_path(name: str) -> Path:
 def deduplicated(lines: Iterable[Line], *, known: Iterable[Line] = ()) -> list[Line]:
     """Lines whose text is new: not in `known` and not earlier in `lines` (compared as the scanner
     sees them, so a copy with other spaces or punctuation is a copy)."""
-    from ..normalise import normalise
-
     seen = {normalise(line.text) for line in known}
     kept = []
     for line in lines:
