@@ -15,8 +15,19 @@ from allauth.core.exceptions import ImmediateHttpResponse, ReauthenticationRequi
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django_htmx.middleware import HtmxDetails
 
+from .models import User
 from .security import authenticated_recently
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """For type checking only: the request a view behind @portal_page or @login_required gets.
+    Those decorators send anyone not signed in to the login page, so `user` is a User, never
+    AnonymousUser (django-stubs' pattern); `htmx` is set on every request by HtmxMiddleware."""
+
+    user: User
+    htmx: HtmxDetails
 
 
 def portal_page(permission: str) -> Callable:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page, recent_authentication_ensure
+from accounts.access import AuthenticatedHttpRequest, portal_page, recent_authentication_ensure
 from accounts.exports import csv_download
 from accounts.feedback import form_errors_text
 from accounts.forms import ExportForm
@@ -351,7 +351,7 @@ def _counted(rows: list[dict], field: str, choices) -> dict:
 
 
 @portal_page(roles.VIEW_SUMMARY)
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = FiguresForm(request.GET or None)
     period = form.period()
     if not form.is_bound:
@@ -372,7 +372,7 @@ def figures(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.VIEW_SUMMARY)
 @require_POST
-def figures_export(request: HttpRequest, table: str) -> HttpResponse:
+def figures_export(request: AuthenticatedHttpRequest, table: str) -> HttpResponse:
     """One table of the figures as CSV, with a purpose that goes into the access log."""
     if table not in TABLES:
         raise Http404
