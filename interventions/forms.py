@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext
@@ -140,7 +141,7 @@ class ContactRevealForm(forms.Form):
         super().__init__(*args, **kwargs)
         emergency = AccessLog.Purpose.EMERGENCY
         purposes = [(v, label) for v, label in AccessLog.Purpose.choices if (v == emergency) == outside_desk]
-        self.fields["purpose"].choices = [("", _("Choose why")), *purposes]
+        cast(forms.ChoiceField, self.fields["purpose"]).choices = [("", _("Choose why")), *purposes]
 
 
 class ReleaseForm(forms.Form):
@@ -187,7 +188,7 @@ class BulkTriageForm(forms.Form):
 
     def __init__(self, *args, alert_ids: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["alerts"].choices = [(pk, pk) for pk in alert_ids]
+        cast(forms.ChoiceField, self.fields["alerts"]).choices = [(pk, pk) for pk in alert_ids]
 
 
 class StopPaymentForm(forms.Form):

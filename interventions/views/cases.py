@@ -1,9 +1,12 @@
 """The case workspace: the case page, its actions, break-glass reading, the stop-payment letter and
 the police directory."""
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import ChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -113,7 +116,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 "text": _("Good morning. How are you today?"),
             }
         ),
-        "answer_statuses": InterceptionAnswerForm.base_fields["status"].choices,
+        "answer_statuses": cast(ChoiceField, InterceptionAnswerForm.base_fields["status"]).choices,
         "close_form": CloseForm(),
         "dissuasion_form": DissuasionForm(),
         "stop_payment_form": StopPaymentForm(

@@ -4,6 +4,7 @@ The numbers come from selectors/figures.py; this module only lays them out."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.conf import settings
@@ -32,6 +33,9 @@ from ..scanner.categories import Category as ScanCategory
 from ..scanner.frames import Frame
 from ..selectors import figures as selectors
 from ..selectors.figures import Period
+
+if TYPE_CHECKING:  # django_stubs_ext comes with the dev extras, not at run time
+    from django_stubs_ext import StrOrPromise
 
 LONGEST_PERIOD = timedelta(days=366)
 DEFAULT_DAYS = 30
@@ -79,7 +83,7 @@ class FiguresForm(forms.Form):
 @dataclass(frozen=True)
 class Table:
     key: str
-    title: str
+    title: "StrOrPromise"  # lazy for the tables TABLES builds when the module loads
     header: list[str]
     rows: list[list]
 
@@ -180,7 +184,7 @@ def _outcomes_table(rows: list[dict]) -> Table:
     )
 
 
-def _status_table(key: str, title: str, choices) -> Callable[[list[dict]], Table]:
+def _status_table(key: str, title: "StrOrPromise", choices) -> Callable[[list[dict]], Table]:
     def table(rows: list[dict]) -> Table:
         statuses = _labels(choices)
         return Table(key, title, [_("Status"), _("Number")], [[statuses[row["status"]], row["total"]] for row in rows])
@@ -364,7 +368,7 @@ def figures(request: AuthenticatedHttpRequest) -> HttpResponse:
         "figures": figures,
         "tables": tables,
         "charts": _chart_data(figures),
-        "export_purposes": ExportForm.base_fields["purpose"].choices,
+        "export_purposes": cast(forms.ChoiceField, ExportForm.base_fields["purpose"]).choices,
         "query": request.GET.urlencode(),
     }
     return render(request, "interventions/figures.html", context)

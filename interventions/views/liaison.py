@@ -1,7 +1,10 @@
 """The police liaison's portal: the requests of their unit and their answers."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import ChoiceField
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,9 +37,9 @@ def liaison_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "unit": police_unit_for_liaison(request.user),
         "referrals": referrals_for_liaison(request.user)[:100],
         "stop_payments": stop_payments_for_liaison(request.user)[:100],
-        "stop_statuses": StopPaymentAnswerForm.base_fields["status"].choices,
+        "stop_statuses": cast(ChoiceField, StopPaymentAnswerForm.base_fields["status"]).choices,
         "now": timezone.now(),
-        "statuses": ReferralReceiptForm.base_fields["status"].choices,
+        "statuses": cast(ChoiceField, ReferralReceiptForm.base_fields["status"]).choices,
     }
     return render(request, "interventions/liaison_home.html", context)
 

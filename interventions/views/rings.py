@@ -1,7 +1,10 @@
 """The anti-fraud desk's pages: a case's ring (graph, tables, bulk actions, export) and each
 indicator with where it was seen. Thin: the reads are selectors, the writes services."""
 
+from typing import cast
+
 from django.contrib import messages
+from django.forms import ChoiceField
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -61,7 +64,7 @@ def ring(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "indicators": the_ring.all_indicators(),
         "centres": [u for u in police_units_for_case(case) if u.kind == PoliceUnit.Kind.ANTI_FRAUD_CENTRE],
         "report_draft": ring_report_draft(the_ring),
-        "export_purposes": ExportForm.base_fields["purpose"].choices,
+        "export_purposes": cast(ChoiceField, ExportForm.base_fields["purpose"]).choices,
         "merge_title": _("Ring of %(n)d cases linked from %(reference)s")
         % {"n": len(cases), "reference": case.reference},
     }
