@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AccessLog, Desk
+from accounts.models import AccessLog, Desk, User
 from fraud.models import DissuasionScript, StopPaymentRequest
 from orders.models import InterceptionRequest, Product
 
@@ -250,7 +250,7 @@ class IncidentReviewForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     description = forms.CharField(label=_("What will change"), max_length=500)
-    owner = forms.ModelChoiceField(label=_("Who sees it through"), queryset=None)
+    owner: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(label=_("Who sees it through"), queryset=None)
     due_on = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, owners, **kwargs):

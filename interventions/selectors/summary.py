@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from ..choices import Severity
 from ..models import (
-    Alert,
     Case,
     Heartbeat,
 )
@@ -37,7 +37,7 @@ def managers_summary(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     alerts = open_alert_counts(now=now)
     cases = open_case_counts()
-    severities = [s for s in reversed(Alert._meta.get_field("severity").choices) if s[0] > 0]
+    severities = [s for s in reversed(Severity.choices) if s[0] > 0]  # Alert.severity's choices
     risks = list(reversed(Case.RiskLevel.choices))
     desks = []
     for desk, desk_label in Desk.choices:

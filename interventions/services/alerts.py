@@ -178,7 +178,7 @@ class PeopleAtHand:
     def __init__(self, buyer_ids: Iterable[int], *, now: datetime) -> None:
         ids = sorted(set(buyer_ids))
         list(Buyer.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk"))
-        self.open: dict[tuple[int, str], Alert] = {}
+        self.open: dict[tuple[int | None, str], Alert] = {}
         alerts = Alert.objects.filter(
             buyer_id__in=ids,
             status__in=Alert.OPEN_STATUSES,

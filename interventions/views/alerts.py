@@ -89,7 +89,8 @@ def queue_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = BulkTriageForm(request.POST, alert_ids=[int(pk) for pk in request.POST.getlist("alerts") if pk.isdigit()])
     if not form.is_valid():
         messages.error(
-            request, _("Not saved: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)}
+            request,
+            _("Not saved: %(errors)s") % {"errors": " ".join(str(e) for errs in form.errors.values() for e in errs)},
         )
         return redirect(_back_to_queue(request))
     alerts = list(open_alerts.filter(pk__in=form.cleaned_data["alerts"]))

@@ -73,6 +73,8 @@ def ring(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _anchor(case: Case, the_ring: Ring) -> Case:
     """The case a ring's referral is made on: its ring case when it has one, else this case."""
+    if case.ring_id is None:
+        return case
     return the_ring.cases.get(case.ring_id) or case
 
 
