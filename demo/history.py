@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 
-from accounts.models import Desk
+from accounts.models import Desk, User
 from fraud.models import Dissuasion, StopPaymentRequest
 from interventions.models import (
     Alert,
@@ -178,7 +178,7 @@ FRAUD = [
 # fmt: on
 
 # The same person writing again while their case is open.
-FOLLOW_UPS = {
+FOLLOW_UPS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     Desk.LIFE: [("还在吗?我说的是真的,今晚就做个了断。", ("今晚",)), ("你们别劝了,拦我也没用。", ("拦我也没用",))],
     Desk.FRAUD: [
         ("对方又来联系,让我点链接交保证金才能退钱。", ("点链接",)),
@@ -190,21 +190,21 @@ AMOUNTS = {
     "default": [680, 1200, 2000, 2980, 3500, 5000, 6800, 8800, 12000, 18000, 26000],
 }
 # Local hour weights: despair is written at night, fraud is reported in the day.
-HOURS = {
+HOURS: dict[str, list[float]] = {
     Desk.LIFE: [6, 5, 4, 3, 2, 1, 1, 1, 1, 2, 2, 2, 3, 2, 2, 2, 3, 3, 4, 5, 6, 7, 8, 8],
     Desk.FRAUD: [1, 1, 1, 0.5, 0.5, 0.5, 1, 2, 3, 5, 6, 6, 5, 5, 6, 6, 6, 5, 5, 5, 5, 4, 3, 2],
 }
 # Alerts a day: (weekday, weekend) choices.
 PER_DAY = {Desk.LIFE: ((2, 3, 3, 4), (3, 4, 4, 5)), Desk.FRAUD: ((3, 4, 4, 5), (1, 2, 2, 3))}
 # Minutes to claim: (median, latest on time, share late, late range). Critical mostly within 5.
-CLAIM = {
+CLAIM: dict[int, tuple[float, float, float, tuple[int, int]]] = {
     CRITICAL: (2.0, 4.8, 0.06, (6, 25)),
     HIGH: (5.0, 14.5, 0.1, (16, 50)),
     MEDIUM: (12.0, 58.0, 0.12, (65, 180)),
     LOW: (60.0, 235.0, 0.12, (250, 540)),
 }
 # Minutes from opening the case to the first thing done for the person.
-FIRST_ACTION = {CRITICAL: 4.0, HIGH: 6.0, MEDIUM: 10.0, LOW: 20.0}
+FIRST_ACTION: dict[int, float] = {CRITICAL: 4.0, HIGH: 6.0, MEDIUM: 10.0, LOW: 20.0}
 STREETS = ["示范路", "样例街", "演示大道", "虚构巷", "模拟路"]
 NICKNAMES = ["王女士", "李先生", "小陈", "阿杰", "晴天", "木木", "橙子", "小林", "周同学", "大海", "小雨", "阿花"]
 REPLIES = [
@@ -213,7 +213,7 @@ REPLIES = [
     "谢谢关心,家人在陪我。",
     "还行吧,会好好吃饭的。",
 ]
-CLOSING = {
+CLOSING: dict[str, list[str]] = {
     Case.Outcome.SAFE: ["回访确认当事人安全,已提供心理援助热线。", "当事人情绪平稳,家人陪伴,结案。"],
     Case.Outcome.REFERRED: ["民警已上门处置,当事人由家属接回。", "已移交警方跟进,当事人安全。"],
     Case.Outcome.UNREACHABLE: ["多次联系未果,已留言并提供求助热线。"],
@@ -263,12 +263,21 @@ class _Past:
         self.regions = [r for r in regions.values() if r.level > Region.Level.PROVINCE]
         self.units = list(PoliceUnit.objects.select_related("region").prefetch_related("liaisons__user"))
         self.serial = 0
-        self.buyers, self.orders, self.messages, self.cases, self.alerts = [], [], [], [], []
+        self.buyers: list[Buyer] = []
+        self.orders: list[Order] = []
+        self.messages: list[Message] = []
+        self.cases: list[Case] = []
+        self.alerts: list[Alert] = []
         self.scanned: list[tuple[Alert, Message, tuple[str, ...]]] = []
         self.requeued: list[tuple[Alert, Case]] = []
-        self.interceptions, self.referrals, self.stop_payments, self.dissuasions = [], [], [], []
-        self.assessments, self.checkins, self.emergency_actions = [], [], []
-        self.events: list[tuple[Case, object, str, datetime, dict]] = []
+        self.interceptions: list[InterceptionRequest] = []
+        self.referrals: list[PoliceReferral] = []
+        self.stop_payments: list[StopPaymentRequest] = []
+        self.dissuasions: list[Dissuasion] = []
+        self.assessments: list[RiskAssessment] = []
+        self.checkins: list[CheckIn] = []
+        self.emergency_actions: list[EmergencyAction] = []
+        self.events: list[tuple[Case, User | None, str, datetime, dict]] = []
         self.last: dict[int, datetime] = {}  # id(case) -> its latest event
 
     # --- drawing ---------------------------------------------------------------------------------
@@ -443,6 +452,8 @@ class _Past:
             region=self.rng.choice(self.regions),
             created_at=at - timedelta(days=self.rng.randint(30, 900)),
         )
+        if buyer.region is None:  # never: drawn from self.regions just above
+            raise ValueError("a buyer of the history without a region")
         # Fictional, and made from the number rather than drawn: the draws stay those of the
         # history before buyers had a phone and an address, and so do the figures.
         towns = "".join(region.name for region in reversed(buyer.region.lineage()))
@@ -515,7 +526,8 @@ class _Past:
         if order is not None:
             self.intercept(case, order, act_at)
             act_at += self.minutes(2, 10)
-        if rng.random() < {CRITICAL: 0.45, HIGH: 0.2}.get(alert.severity, 0.05):
+        police_share: dict[int, float] = {CRITICAL: 0.45, HIGH: 0.2}
+        if rng.random() < police_share.get(alert.severity, 0.05):
             self.refer(case, act_at, "当事人表达明确轻生意图,请求就近上门查看。", kind=PoliceUnit.Kind.POLICE)
             referred = True
             act_at += self.minutes(3, 15)
@@ -589,11 +601,19 @@ class _Past:
 
     # --- actions -----------------------------------------------------------------------------------
 
-    def unit(self, region: Region, kind: str) -> PoliceUnit:
+    def unit(self, region: Region | None, kind: str) -> PoliceUnit:
         """The unit of this kind nearest the person: their region or a region above or below it."""
+        if region is None:  # never: every buyer of the history is given a region (buyer())
+            raise ValueError("a buyer of the history without a region")
         codes = {r.code for r in region.lineage()}
         near = [u for u in self.units if u.kind == kind and (u.region.code in codes or u.region.parent_id == region.pk)]
         return near[0] if near else next(u for u in self.units if u.kind == kind)
+
+    @staticmethod
+    def person(case: Case) -> Buyer:
+        if case.buyer is None:  # never: every case of the history is opened for a buyer (decide())
+            raise ValueError("a case of the history without a person")
+        return case.buyer
 
     def liaison(self, unit: PoliceUnit):
         liaison = next(iter(unit.liaisons.all()), None)
@@ -671,7 +691,7 @@ class _Past:
         )
 
     def refer(self, case: Case, at: datetime, text: str, *, kind: str = PoliceUnit.Kind.ANTI_FRAUD_CENTRE) -> None:
-        unit = self.unit(case.buyer.region, kind)
+        unit = self.unit(self.person(case).region, kind)
         status = self.rng.choices(["closed", "received", "reported"], [75, 20, 5])[0]
         received_at = at + self.minutes(3, 25) if status != "reported" else None
         outcome = ""
@@ -726,10 +746,11 @@ class _Past:
 
     def stop_payment(self, case: Case, scam: str, amount: int, reported_at: datetime, at: datetime) -> bool:
         """Ask for the money to be stopped; returns whether some of it was frozen."""
-        unit = self.unit(case.buyer.region, PoliceUnit.Kind.ANTI_FRAUD_CENTRE)
+        unit = self.unit(self.person(case).region, PoliceUnit.Kind.ANTI_FRAUD_CENTRE)
         in_time = at - reported_at <= settings.SHOUHU_STOP_PAYMENT_WINDOW
         frozen = self.rng.random() < (0.65 if in_time else 0.1)
-        share = self.rng.choice([1, 1, 1, Decimal("0.6"), Decimal("0.35")])
+        shares: list[int | Decimal] = [1, 1, 1, Decimal("0.6"), Decimal("0.35")]
+        share = self.rng.choice(shares)
         number = len(self.stop_payments) + 1
         payee = {
             "refund": f"alipay:kefu_refund_{number:03d}",
@@ -765,6 +786,8 @@ class _Past:
             text=payee,
         )
         self.emergency(case, EmergencyAction.Kind.STOP_PAYMENT, at, stop_payment=request)
+        if request.answered_at is None:  # never: the request is made answered, above
+            raise ValueError("a stop-payment of the history without an answer")
         self.event(
             case,
             request.answered_by,
@@ -782,7 +805,7 @@ class _Past:
         the last one, and whether the case is still being watched: a check-in still to come is
         left out (the demo's worker would send it), and its case stays open."""
         rng, owner = self.rng, case.owner
-        zone = case.buyer.time_zone
+        zone = self.person(case).time_zone
         channel = rng.choices(list(CheckIn.Channel), [45, 30, 25])[0]
         first_day = at.astimezone(ZoneInfo(zone)).date() + timedelta(days=1)
         days = rng.choice([1, 1, 2, 3, 5])
@@ -864,7 +887,7 @@ class _Past:
         )
         if outcome == "replied":
             at = checkin.sent_at + self.minutes(3, 150)
-            reply = self.message(Source.CHAT, rng.choice(REPLIES), case.buyer, at)
+            reply = self.message(Source.CHAT, rng.choice(REPLIES), self.person(case), at)
             checkin.status, checkin.replied_at, checkin.reply = CheckIn.Status.REPLIED, at, reply
             self.event(
                 case, None, CaseEvent.Kind.CHECKIN_REPLIED, at, checkin_id=checkin, message_id=reply, text=reply.text
