@@ -58,6 +58,7 @@ test: $(DEV_STAMP) messages browser redis-binary
 	$(BIN)/python -m tests.services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/bandit -c pyproject.toml -r accounts config fraud interventions orders demo -q
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run

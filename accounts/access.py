@@ -13,10 +13,21 @@ from urllib.parse import urlencode
 from allauth.account.internal.flows.reauthentication import is_reauthentication_required
 from allauth.core.exceptions import ImmediateHttpResponse, ReauthenticationRequired
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
+from django_htmx.middleware import HtmxDetails
 
+from .models import User
 from .security import authenticated_recently
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """For type checking only: the request a view behind @portal_page or @login_required gets.
+    Those decorators send anyone not signed in to the login page, so `user` is a User, never
+    AnonymousUser (django-stubs' pattern); `htmx` is set on every request by HtmxMiddleware."""
+
+    user: User
+    htmx: HtmxDetails
 
 
 def portal_page(permission: str) -> Callable:
@@ -53,12 +64,12 @@ def recent_authentication_ensure(request: HttpRequest) -> None:
     raise ReauthenticationRequired
 
 
-def sensitive_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def sensitive_action(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """recent_authentication_ensure before a view whose access is already checked outside it
     (the administration site's forms). Looking (GET) is not the action."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if request.method != "GET":
             recent_authentication_ensure(request)
         return view(request, *args, **kwargs)

@@ -4,9 +4,17 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
-from .models import ApiToken
+from .models import ApiToken, User
 from .security import works_with_cases
 from .services import api_token_authenticate
+
+
+class AuthenticatedRequest(Request):
+    """For type checking only: the request an API view gets once its permission classes have let
+    it through. Every one of them asks for a token (whose `user` is set) or a signed-in member of
+    staff, so `user` is a User, never AnonymousUser (the pattern of accounts.access)."""
+
+    user: User
 
 
 class TokenAuthentication(authentication.BaseAuthentication):

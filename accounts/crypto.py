@@ -17,6 +17,7 @@ import hmac
 import json
 import re
 from functools import cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.apps import apps
@@ -25,6 +26,7 @@ from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import setting_changed
 from django.db import connection, migrations, models, transaction
+from django.db.models.expressions import Combinable
 from django.db.models.lookups import Exact
 
 
@@ -135,6 +137,11 @@ class EncryptedJSONField(EncryptedTextField):
     be queried in SQL; read the rows and look in Python."""
 
     description = "JSON encrypted at rest"
+    # django-stubs reads a field's Python type from these two. The stubs fix a TextField's to str;
+    # this one is text only in the database and an object in Python, so it must say so (Django's
+    # fields are not subscriptable at run time, so TextField[...] cannot say it instead).
+    _pyi_private_set_type: dict[str, Any] | Combinable  # type: ignore[assignment]
+    _pyi_private_get_type: dict[str, Any]  # type: ignore[assignment]
 
     def get_prep_value(self, value):
         return None if value is None else encrypt(_json_text(value))
@@ -184,10 +191,15 @@ def column_rewrite(table: str, column: str, change) -> int:
 
 def encrypt_column(table: str, column: str):
     """A migration's RunPython pair that encrypts a column of plain text, and back."""
-    return migrations.RunPython(
-        lambda apps, schema_editor: column_rewrite(table, column, encrypt),
-        lambda apps, schema_editor: column_rewrite(table, column, decrypt),
-    )
+
+    # Functions, not lambdas: RunPython's code returns nothing, and column_rewrite returns a count.
+    def forwards(apps, schema_editor) -> None:
+        column_rewrite(table, column, encrypt)
+
+    def backwards(apps, schema_editor) -> None:
+        column_rewrite(table, column, decrypt)
+
+    return migrations.RunPython(forwards, backwards)
 
 
 # The keys of django-allauth's authenticator data that MFAAdapter encrypts: the TOTP secret, the

@@ -141,7 +141,11 @@ class SecondFactorMiddleware:
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated or request.resolver_match.view_name in SECOND_FACTOR_PAGES:
+        # process_view runs after the URL is resolved: resolver_match is never None here.
+        match = request.resolver_match
+        if match is None:
+            raise RuntimeError("process_view before the URL was resolved")
+        if not user.is_authenticated or match.view_name in SECOND_FACTOR_PAGES:
             return None
         # The session first: it is read anyway, while whether a shop requires one is a query.
         if second_factor_given(request) or not second_factor_required(user):

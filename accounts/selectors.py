@@ -4,12 +4,13 @@ import ipaddress
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from .models import Desk, LoginFailure, User
 
 
-def user_desks(user: User) -> list[str]:
+def user_desks(user: User | AnonymousUser) -> list[str]:
     """The desks whose queue the user works, in the order of Desk."""
     if not user.is_authenticated:
         return []

@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.history import save_with_history
+from accounts.history import history_notes, save_with_history
 
 from .models import AccessLog, ApiToken, LoginFailure, Team, User
 from .roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role
@@ -74,10 +74,10 @@ def user_set_roles(*, user: User, roles: Iterable[str], by: User | None, reason:
     groups = list(Group.objects.filter(name__in=roles))
     if len(groups) != len(set(roles)):
         raise LookupError("Role groups are missing: run migrate, which creates them.")
-    user._history_user = by
+    history_notes(user)._history_user = by
     # The reason goes on the history row as it is written: the history is append-only, so it
     # cannot be added to the row afterwards.
-    user._change_reason = reason or None
+    history_notes(user)._change_reason = reason or None
     before = set(user.groups.values_list("name", flat=True))
     user.groups.set(groups)
     is_staff = bool(set(roles) & ADMIN_ROLES) or user.is_superuser
@@ -107,7 +107,7 @@ def team_create(*, name: str, desk: str, lead: User | None = None, by: User | No
 
 @transaction.atomic
 def team_add_member(*, team: Team, user: User, by: User | None) -> Team:
-    team._history_user = by
+    history_notes(team)._history_user = by
     team.members.add(user)
     return team
 

@@ -9,6 +9,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from .access import AuthenticatedHttpRequest
 from .forms import LanguageForm
 from .roles import landing_page_for
 from .services import user_set_language
@@ -34,7 +35,7 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each user to the page their role starts from."""
     landing = landing_page_for(request.user)
     if landing:

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -19,6 +20,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.api_auth import TokenAuthentication
@@ -43,7 +45,7 @@ def exception_handler(exc: Exception, context: dict) -> Response:
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     if isinstance(exc, exceptions.ValidationError):
-        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        detail: object = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = error_body("invalid", "The request is not valid.", _flat_fields(detail))
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
@@ -99,7 +101,9 @@ class ErrorSerializer(serializers.Serializer):
     class Inner(serializers.Serializer):
         code = serializers.CharField()
         message = serializers.CharField()
-        fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+        # The stubs take this for Serializer.fields; DRF's metaclass moves a declared field off the
+        # class, so it shadows nothing, and the error shape's key is named "fields".
+        fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
 
     error = Inner()
 
@@ -170,7 +174,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return django_server_error(request)
 
 
-class Idempotent:
+# The mixin goes before an APIView, whose dispatch its own calls; for the type checker only, it
+# is one (at run time it stays a plain mixin, so no view's method order changes).
+if TYPE_CHECKING:
+    _IdempotentBase = APIView
+else:
+    _IdempotentBase = object
+
+
+class Idempotent(_IdempotentBase):
     """Mixin for API views: a POST with an Idempotency-Key header runs once per user and key; the
     same key again gets the first answer back and changes nothing. The key is held in the same
     transaction as the work, so two copies of one request sent at once run once."""
@@ -196,6 +208,8 @@ class Idempotent:
                     raise _DoNotKeep(response)
                 if hasattr(response, "render"):
                     response.render()
+                if not isinstance(response, HttpResponse):  # never: API views answer with DRF's Response
+                    raise TypeError("An API view answered with a streamed response, which cannot be kept.")
                 record.status_code = response.status_code
                 record.response = json.loads(response.content or b"null")
                 record.save(update_fields=["status_code", "response"])

@@ -26,6 +26,6 @@ class PerTokenThrottle(SimpleRateThrottle):
     scope = "token"
 
     def get_cache_key(self, request: Request, view) -> str | None:
-        token = getattr(request, "auth", None)
+        token: object = getattr(request, "auth", None)  # an ApiToken, or None for a staff session
         ident = f"token:{token.prefix}" if hasattr(token, "prefix") else f"user:{request.user.pk}"
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -63,7 +63,8 @@ def insert_new(objs: Sequence[Model], *, returning: Sequence[str]) -> list[tuple
     model = type(objs[0])
     opts = model._meta
     fields = [field for field in opts.concrete_fields if not field.generated and not field.primary_key]
-    rows = model._base_manager._insert(
+    # Django's private insert (a QuerySet method its managers carry): the stubs do not declare it.
+    rows = model._base_manager._insert(  # type: ignore[attr-defined]
         objs,
         fields=fields,
         returning_fields=[opts.get_field(name) for name in returning],

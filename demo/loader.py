@@ -87,7 +87,8 @@ def load_demo() -> str:
 def _load_regions() -> dict[str, Region]:
     regions: dict[str, Region] = {}
     for code, name, level, parent in stories.REGIONS:
-        regions[code] = region_record(code=code, name=name, level=level, parent=regions.get(parent))
+        above = regions.get(parent) if parent is not None else None  # a province has none
+        regions[code] = region_record(code=code, name=name, level=level, parent=above)
     return regions
 
 
@@ -333,7 +334,12 @@ def _reviews_of_flagged_actions(staff) -> None:
     wang = staff["wang"]
     flagged = EmergencyAction.objects.filter(review=EmergencyAction.Review.FLAGGED).select_related("case")
     reviews = [incident_review_open(case=a.case, by=wang, flagged_action=a) for a in flagged.order_by("taken_at")]
-    interceptions = [r for r in reviews if r.flagged_action.kind == EmergencyAction.Kind.INTERCEPTION]
+    # Each review names the action it was opened for (flagged_action above), so none is None.
+    interceptions = [
+        r
+        for r in reviews
+        if r.flagged_action is not None and r.flagged_action.kind == EmergencyAction.Kind.INTERCEPTION
+    ]
     if not interceptions:
         return
     first = incident_review_write(

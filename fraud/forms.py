@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +32,7 @@ class RingBlockForm(RingForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["indicators"].choices = [(pk, str(pk)) for pk in self.ring.indicators]
+        cast(forms.ChoiceField, self.fields["indicators"]).choices = [(pk, str(pk)) for pk in self.ring.indicators]
 
 
 class RingMergeForm(RingForm):
@@ -40,7 +42,7 @@ class RingMergeForm(RingForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cases"].choices = [(pk, str(pk)) for pk in self.ring.cases]
+        cast(forms.ChoiceField, self.fields["cases"]).choices = [(pk, str(pk)) for pk in self.ring.cases]
 
 
 class RingReferForm(RingForm):

@@ -102,7 +102,8 @@ def _previous_rows(key: str, rows: list) -> dict[int, object]:
         .history.filter(id__in={row.id for row in rows}, history_date__lte=max(row.history_date for row in rows))
         .order_by("id", "history_date", "history_id")
     )
-    previous, last_of_object = {}, {}
+    previous: dict[int, object] = {}
+    last_of_object: dict[int, object] = {}
     for row in chains:
         if row.id in last_of_object:
             previous[row.history_id] = last_of_object[row.id]

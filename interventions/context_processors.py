@@ -6,6 +6,7 @@ from .selectors import unread_notification_count
 
 def notifications(request: HttpRequest) -> dict:
     """The unread count on the top bar: one indexed count, made only when a page draws it."""
-    if not request.user.is_authenticated:
+    user = request.user
+    if not user.is_authenticated:
         return {}
-    return {"unread_notifications": SimpleLazyObject(lambda: unread_notification_count(request.user))}
+    return {"unread_notifications": SimpleLazyObject(lambda: unread_notification_count(user))}

@@ -1,10 +1,11 @@
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AccessLog, Desk
+from accounts.models import AccessLog, Desk, User
 from fraud.models import DissuasionScript, StopPaymentRequest
 from orders.models import InterceptionRequest, Product
 
@@ -140,7 +141,7 @@ class ContactRevealForm(forms.Form):
         super().__init__(*args, **kwargs)
         emergency = AccessLog.Purpose.EMERGENCY
         purposes = [(v, label) for v, label in AccessLog.Purpose.choices if (v == emergency) == outside_desk]
-        self.fields["purpose"].choices = [("", _("Choose why")), *purposes]
+        cast(forms.ChoiceField, self.fields["purpose"]).choices = [("", _("Choose why")), *purposes]
 
 
 class ReleaseForm(forms.Form):
@@ -187,7 +188,7 @@ class BulkTriageForm(forms.Form):
 
     def __init__(self, *args, alert_ids: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["alerts"].choices = [(pk, pk) for pk in alert_ids]
+        cast(forms.ChoiceField, self.fields["alerts"]).choices = [(pk, pk) for pk in alert_ids]
 
 
 class StopPaymentForm(forms.Form):
@@ -249,7 +250,7 @@ class IncidentReviewForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     description = forms.CharField(label=_("What will change"), max_length=500)
-    owner = forms.ModelChoiceField(label=_("Who sees it through"), queryset=None)
+    owner: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(label=_("Who sees it through"), queryset=None)
     due_on = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, owners, **kwargs):

@@ -38,13 +38,16 @@ class Region(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        if self.parent_id and self.level > self.Level.PROVINCE:
+        # The level first, so a province never fetches its parent; with no parent_id, Django answers
+        # None without a query.
+        if self.level > self.Level.PROVINCE and self.parent is not None:
             return f"{self.parent.name} {self.name}"
         return self.name
 
     def lineage(self) -> list["Region"]:
         """This region and the regions it is part of, nearest first."""
-        regions, region = [], self
+        regions: list[Region] = []
+        region: Region | None = self
         while region is not None:
             regions.append(region)
             region = region.parent

@@ -94,6 +94,8 @@ def screenshot_clean(upload, *, name: str) -> CleanScreenshot:
     try:
         with Image.open(upload) as probe:
             kind = probe.format
+            if kind is None:  # never for a file Image.open has read: the decoder that read it names it
+                raise UnidentifiedImageError(name)
             probe.load()  # decodes every pixel: a truncated or corrupt file fails here
             picture = ImageOps.exif_transpose(probe)
             return _encode(picture, kind)

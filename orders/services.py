@@ -222,7 +222,7 @@ def order_record(
         raise Invalid(_("The product belongs to another merchant."))
     order = Order.objects.select_for_update().filter(external_ref=external_ref).first()
     created = order is None
-    if created:
+    if order is None:
         order = Order(external_ref=external_ref, ordered_at=ordered_at or timezone.now())
     order.buyer, order.merchant, order.product = buyer, merchant, product
     order.quantity, order.status, order.region = quantity, status, region
@@ -270,7 +270,7 @@ def orders_intake(*, items: Sequence[dict]) -> list[OrderIntake]:
             product=product,
             quantity=item["quantity"],
             status=item["status"],
-            region=regions.get(item.get("region_code")),
+            region=regions.get(item.get("region_code") or ""),  # "" is no key: blank codes are skipped
             ordered_at=item["ordered_at"],
             carrier=item.get("carrier") or "",
             tracking_no=item.get("tracking_no") or "",

@@ -20,19 +20,28 @@ from interventions.models import (
     Source,
 )
 from interventions.services.checkins import checkin_due
-from orders.models import InterceptionRequest, Order, Region
+from orders.models import Buyer, InterceptionRequest, Order, Region
 
+from .ledger import _Ledger
 from .scenarios import CLOSING, HIGH, REPLIES
 
 
-class _Actions:
-    """The actions on a case, mixed into _Past, whose lists and random choices they share."""
+class _Actions(_Ledger):
+    """The actions on a case, written to the ledger's lists."""
 
-    def unit(self, region: Region, kind: str) -> PoliceUnit:
+    def unit(self, region: Region | None, kind: str) -> PoliceUnit:
         """The unit of this kind nearest the person: their region or a region above or below it."""
+        if region is None:  # never: every buyer of the history is given a region (buyer())
+            raise ValueError("a buyer of the history without a region")
         codes = {r.code for r in region.lineage()}
         near = [u for u in self.units if u.kind == kind and (u.region.code in codes or u.region.parent_id == region.pk)]
         return near[0] if near else next(u for u in self.units if u.kind == kind)
+
+    @staticmethod
+    def person(case: Case) -> Buyer:
+        if case.buyer is None:  # never: every case of the history is opened for a buyer (decide())
+            raise ValueError("a case of the history without a person")
+        return case.buyer
 
     def liaison(self, unit: PoliceUnit):
         liaison = next(iter(unit.liaisons.all()), None)
@@ -110,7 +119,7 @@ class _Actions:
         )
 
     def refer(self, case: Case, at: datetime, text: str, *, kind: str = PoliceUnit.Kind.ANTI_FRAUD_CENTRE) -> None:
-        unit = self.unit(case.buyer.region, kind)
+        unit = self.unit(self.person(case).region, kind)
         status = self.rng.choices(["closed", "received", "reported"], [75, 20, 5])[0]
         received_at = at + self.minutes(3, 25) if status != "reported" else None
         outcome = ""
@@ -165,10 +174,11 @@ class _Actions:
 
     def stop_payment(self, case: Case, scam: str, amount: int, reported_at: datetime, at: datetime) -> bool:
         """Ask for the money to be stopped; returns whether some of it was frozen."""
-        unit = self.unit(case.buyer.region, PoliceUnit.Kind.ANTI_FRAUD_CENTRE)
+        unit = self.unit(self.person(case).region, PoliceUnit.Kind.ANTI_FRAUD_CENTRE)
         in_time = at - reported_at <= settings.SHOUHU_STOP_PAYMENT_WINDOW
         frozen = self.rng.random() < (0.65 if in_time else 0.1)
-        share = self.rng.choice([1, 1, 1, Decimal("0.6"), Decimal("0.35")])
+        shares: list[int | Decimal] = [1, 1, 1, Decimal("0.6"), Decimal("0.35")]
+        share = self.rng.choice(shares)
         number = len(self.stop_payments) + 1
         payee = {
             "refund": f"alipay:kefu_refund_{number:03d}",
@@ -204,6 +214,8 @@ class _Actions:
             text=payee,
         )
         self.emergency(case, EmergencyAction.Kind.STOP_PAYMENT, at, stop_payment=request)
+        if request.answered_at is None:  # never: the request is made answered, above
+            raise ValueError("a stop-payment of the history without an answer")
         self.event(
             case,
             request.answered_by,
@@ -221,7 +233,7 @@ class _Actions:
         the last one, and whether the case is still being watched: a check-in still to come is
         left out (the demo's worker would send it), and its case stays open."""
         rng, owner = self.rng, case.owner
-        zone = case.buyer.time_zone
+        zone = self.person(case).time_zone
         channel = rng.choices(list(CheckIn.Channel), [45, 30, 25])[0]
         first_day = at.astimezone(ZoneInfo(zone)).date() + timedelta(days=1)
         days = rng.choice([1, 1, 2, 3, 5])
@@ -303,7 +315,7 @@ class _Actions:
         )
         if outcome == "replied":
             at = checkin.sent_at + self.minutes(3, 150)
-            reply = self.message(Source.CHAT, rng.choice(REPLIES), case.buyer, at)
+            reply = self.message(Source.CHAT, rng.choice(REPLIES), self.person(case), at)
             checkin.status, checkin.replied_at, checkin.reply = CheckIn.Status.REPLIED, at, reply
             self.event(
                 case, None, CaseEvent.Kind.CHECKIN_REPLIED, at, checkin_id=checkin, message_id=reply, text=reply.text

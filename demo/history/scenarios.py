@@ -143,7 +143,7 @@ FRAUD = [
 # fmt: on
 
 # The same person writing again while their case is open.
-FOLLOW_UPS = {
+FOLLOW_UPS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     Desk.LIFE: [("还在吗?我说的是真的,今晚就做个了断。", ("今晚",)), ("你们别劝了,拦我也没用。", ("拦我也没用",))],
     Desk.FRAUD: [
         ("对方又来联系,让我点链接交保证金才能退钱。", ("点链接",)),
@@ -155,21 +155,21 @@ AMOUNTS = {
     "default": [680, 1200, 2000, 2980, 3500, 5000, 6800, 8800, 12000, 18000, 26000],
 }
 # Local hour weights: despair is written at night, fraud is reported in the day.
-HOURS = {
+HOURS: dict[str, list[float]] = {
     Desk.LIFE: [6, 5, 4, 3, 2, 1, 1, 1, 1, 2, 2, 2, 3, 2, 2, 2, 3, 3, 4, 5, 6, 7, 8, 8],
     Desk.FRAUD: [1, 1, 1, 0.5, 0.5, 0.5, 1, 2, 3, 5, 6, 6, 5, 5, 6, 6, 6, 5, 5, 5, 5, 4, 3, 2],
 }
 # Alerts a day: (weekday, weekend) choices.
 PER_DAY = {Desk.LIFE: ((2, 3, 3, 4), (3, 4, 4, 5)), Desk.FRAUD: ((3, 4, 4, 5), (1, 2, 2, 3))}
 # Minutes to claim: (median, latest on time, share late, late range). Critical mostly within 5.
-CLAIM = {
+CLAIM: dict[int, tuple[float, float, float, tuple[int, int]]] = {
     CRITICAL: (2.0, 4.8, 0.06, (6, 25)),
     HIGH: (5.0, 14.5, 0.1, (16, 50)),
     MEDIUM: (12.0, 58.0, 0.12, (65, 180)),
     LOW: (60.0, 235.0, 0.12, (250, 540)),
 }
 # Minutes from opening the case to the first thing done for the person.
-FIRST_ACTION = {CRITICAL: 4.0, HIGH: 6.0, MEDIUM: 10.0, LOW: 20.0}
+FIRST_ACTION: dict[int, float] = {CRITICAL: 4.0, HIGH: 6.0, MEDIUM: 10.0, LOW: 20.0}
 STREETS = ["示范路", "样例街", "演示大道", "虚构巷", "模拟路"]
 NICKNAMES = ["王女士", "李先生", "小陈", "阿杰", "晴天", "木木", "橙子", "小林", "周同学", "大海", "小雨", "阿花"]
 REPLIES = [
@@ -178,7 +178,7 @@ REPLIES = [
     "谢谢关心,家人在陪我。",
     "还行吧,会好好吃饭的。",
 ]
-CLOSING = {
+CLOSING: dict[str, list[str]] = {
     Case.Outcome.SAFE: ["回访确认当事人安全,已提供心理援助热线。", "当事人情绪平稳,家人陪伴,结案。"],
     Case.Outcome.REFERRED: ["民警已上门处置,当事人由家属接回。", "已移交警方跟进,当事人安全。"],
     Case.Outcome.UNREACHABLE: ["多次联系未果,已留言并提供求助热线。"],

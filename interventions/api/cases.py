@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import roles
-from accounts.api_auth import api_access
+from accounts.api_auth import AuthenticatedRequest, api_access
 from accounts.models import ApiToken, Desk
 from accounts.selectors import user_desks
 from config.api import Cursor, ErrorSerializer, Idempotent, error_body
@@ -192,14 +192,14 @@ class CaseViewSet(Idempotent, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         "a request is open returns that request.",
     )
     @action(detail=True, methods=["post"])
-    def interceptions(self, request: Request, pk=None) -> Response:
+    def interceptions(self, request: AuthenticatedRequest, pk=None) -> Response:
         case, data = self._act_on(request, InterceptionIn)
         order = get_object_or_404(Order, external_ref=data["order"], buyer_id=case.buyer_id)
         return self._done(lambda: order_intercept(case=case, order=order, by=request.user, note=data["note"]))
 
     @extend_schema(request=ReferralIn, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
-    def referrals(self, request: Request, pk=None) -> Response:
+    def referrals(self, request: AuthenticatedRequest, pk=None) -> Response:
         """Record a report made to a police unit or an anti-fraud centre."""
         case, data = self._act_on(request, ReferralIn)
         unit = get_object_or_404(PoliceUnit, pk=data.pop("unit"), is_active=True)
@@ -207,14 +207,14 @@ class CaseViewSet(Idempotent, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     @extend_schema(request=CheckInIn, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
-    def checkins(self, request: Request, pk=None) -> Response:
+    def checkins(self, request: AuthenticatedRequest, pk=None) -> Response:
         """Plan check-ins at a local time in the person's zone, daily for `days` days."""
         case, data = self._act_on(request, CheckInIn)
         return self._done(lambda: checkin_plan(case=case, by=request.user, **data)[0])
 
     @extend_schema(request=CloseIn, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk=None) -> Response:
+    def close(self, request: AuthenticatedRequest, pk=None) -> Response:
         """Close the case with its outcome and a summary."""
         case, data = self._act_on(request, CloseIn)
         return self._done(lambda: case_close(case=case, by=request.user, **data))

@@ -4,8 +4,10 @@
 evaluation on the corpus and the backtest.
 """
 
+from collections.abc import Mapping
 from functools import cached_property
 from types import MappingProxyType
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -34,13 +36,17 @@ from .verdict import judge
 __all__ = ["Category", "Lexicon", "Match", "ScanResult", "Term", "scan_text"]
 
 _NONE = Severity.NONE
-_EMPTY = MappingProxyType({})  # shared by every empty result, so read-only
+_EMPTY: MappingProxyType[str, Any] = MappingProxyType({})  # shared by every empty result, so read-only
 
 
 class ScanResult:
     """What the scanner found in one message. The judgement per desk is made at once; the offsets
     back into the original text and the readable reasons are worked out only when asked for, so
     the many messages that match a weak term and never alert do not pay for them."""
+
+    # Read-only mappings: the shared empty one, or the dicts made for this message.
+    judgements: Mapping[str, Judgement]
+    desk_severity: Mapping[str, Severity]
 
     def __init__(self, text: str, hits: list[Hit] | None = None, judgements: dict[str, Judgement] | None = None):
         self.text = text

@@ -12,11 +12,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 import opencc
 
 from ..choices import Severity
 from .corpus import Line
+
+if TYPE_CHECKING:  # for the annotation only
+    from . import ScanResult
 
 # Symbols people put between characters; the normaliser must see through every one.
 NOISE = ("■", "◆", "▽", "●", "□", "▲", "☆", "★", "…", "·", "-", "*", "/", "|", "_", "~", "、")
@@ -116,7 +120,7 @@ class Report:
 
 
 def evaluate(
-    lines: Iterable[Line], scan: Callable[[str], object], *, variants: bool = True, everyday: Iterable[Line] = ()
+    lines: Iterable[Line], scan: Callable[[str], "ScanResult"], *, variants: bool = True, everyday: Iterable[Line] = ()
 ) -> Report:
     """Scan every line (and, with `variants`, five disguised copies of every caught positive), and
     count the `everyday` lines of ordinary traffic that would alert."""

@@ -212,6 +212,7 @@ class Evidence:
         for hit in hits:
             by_category[hit.term.category].append(hit)
         self.negated: list[Hit] = []
+        category: str
         if CONTEXT & by_category.keys():
             spans = [(h.start, h.end) for h in hits if h.term.category not in CONTEXT]
             for category in CONTEXT & by_category.keys():

@@ -2,7 +2,7 @@
 matching grows with the text, not with the number of terms, so the lists can grow to thousands
 of phrases, and a message is walked once for both."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from operator import itemgetter
@@ -72,6 +72,7 @@ class Lexicon:
         # Each term of Chinese characters spelled in pinyin too (pinyin.py), unless a listed term
         # already is that spelling.
         spelled: dict[str, list[Term]] = {}
+        same_phrase: Sequence[Term]
         for key, same_phrase in by_key.items():
             letters = spelling(key)
             if letters is not None and letters not in by_key:
@@ -81,7 +82,7 @@ class Lexicon:
         # key's value: (the model's weight, the key's length, the terms that count, whether the key
         # is a benign phrase that silences the terms inside it, where it must stand on its own).
         for key in by_key.keys() | spelled.keys() | weights.keys():
-            same_phrase = by_key.get(key) or spelled.get(key, ())
+            same_phrase = by_key.get(key) or spelled.get(key) or ()
             counted = tuple(term for term in same_phrase if not term.is_exception)
             self.automaton.add_word(
                 key,
@@ -170,6 +171,7 @@ class _StandsAlone:
     at a word's edge asks for it."""
 
     __slots__ = ("normalised", "offsets", "text")
+    offsets: list[int] | None
 
     def __init__(self, normalised: str, text: str | None) -> None:
         self.normalised, self.text, self.offsets = normalised, text, None

@@ -192,8 +192,8 @@ def _intent(e: Evidence, add: Callable[..., None]) -> Hit | None:
     elif wanting:
         add(Frame.INTENT, 4 if wanting[0].term.weight >= 2 else 2, *wanting)
     elif (
-        e.strongest(C.PLAN, 2)
-        and e.strongest(C.PLAN, 2).term.phrase in RESOLVED
+        (plan := e.strongest(C.PLAN, 2))
+        and plan.term.phrase in RESOLVED
         and (e.weight(C.METHOD) >= 2 or e.weight(C.PLACE) >= 2)
     ):
         # "我决定了,跳河": a decision taken, next to a way of dying.

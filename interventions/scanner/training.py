@@ -254,10 +254,12 @@ def _thresholds(
     def combined(counted, weight) -> np.ndarray:
         """For every combination of thresholds (one axis per stratum), the weight of the
         `counted` examples lifted."""
-        total = None
+        total: np.ndarray | None = None
         for stratum in strata.values():
             per_threshold = np.array([weight[counted & stratum & (probability >= t)].sum() for t in grid])
             total = per_threshold if total is None else total[..., None] + per_threshold
+        if total is None:  # never: the strata above are not empty
+            raise ValueError("no strata to combine")
         return total
 
     ones = np.ones(len(probability))

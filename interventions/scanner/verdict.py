@@ -1,6 +1,8 @@
 """Both desks' judgements of one message, and the kinds of words without which a desk's frames
 cannot hold."""
 
+from collections.abc import Set
+
 from accounts.models import Desk
 
 from .categories import FRAUD_CATEGORIES, LIFE_CATEGORIES
@@ -15,7 +17,7 @@ def judge(hits: list[Hit], *, high_risk_product: bool = False) -> dict[str, Judg
     """Both desks' judgements of one message (empty when neither desk finds anything). Life
     terms are judged on every message, fraud complaints included: a victim who writes of despair
     after losing money is a life case too."""
-    kinds = {hit.term.category for hit in hits}
+    kinds: Set[str] = {hit.term.category for hit in hits}
     if not (kinds & LIFE_SIGNS or kinds & FRAUD_SIGNS):
         return {}  # only words that support a frame: most messages that match a term leave here
     evidence = Evidence(hits)

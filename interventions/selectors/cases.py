@@ -56,6 +56,8 @@ def recent_cases_of(buyer_ids: Iterable[int], *, now: datetime) -> dict[int, lis
     recent = Q(closed_at__isnull=True) | Q(closed_at__gte=now - settings.SHOUHU_RELATED_CASE_WINDOW)
     cases: dict[int, list[Case]] = {}
     for case in Case.objects.filter(recent, buyer_id__in=buyer_ids).order_by("-opened_at"):
+        if case.buyer_id is None:  # never: IN never matches a null
+            raise ValueError(f"case {case.pk} has no person")
         cases.setdefault(case.buyer_id, []).append(case)
     return cases
 
@@ -72,7 +74,9 @@ def buyer_history(alert_or_case_buyer, *, exclude_alert: int | None = None, limi
     """Everything known about a person: earlier alerts, recent orders (high-risk marked), cases."""
     if alert_or_case_buyer is None:
         return {"alerts": [], "orders": [], "cases": []}
-    alerts = Alert.objects.filter(buyer=alert_or_case_buyer).exclude(pk=exclude_alert).order_by("-created_at")
+    alerts = Alert.objects.filter(buyer=alert_or_case_buyer).order_by("-created_at")
+    if exclude_alert is not None:  # exclude(pk=None) would exclude nothing either
+        alerts = alerts.exclude(pk=exclude_alert)
     return {
         "alerts": list(alerts.select_related("claimed_by")[:limit]),
         "orders": recent_orders_of(alert_or_case_buyer, limit=limit),

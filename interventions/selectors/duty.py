@@ -22,7 +22,7 @@ def on_duty(*, desk: str, role: str, at: datetime) -> list[User]:
         return people
     if role == DutyShift.Role.DESK_LEAD:
         leads = Team.objects.filter(desk=desk, lead__is_active=True).select_related("lead")
-        people = [team.lead for team in leads]
+        people = [team.lead for team in leads if team.lead is not None]  # all: the filter asks for a lead
     if not people:
         people = list(User.objects.filter(groups__name=Role.SUPERVISOR, teams__desk=desk, is_active=True).distinct())
     if not people:  # no supervisor on the desk at all: every supervisor, so the page reaches someone

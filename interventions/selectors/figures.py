@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Manager, Q, QuerySet, Sum
 
 from accounts.desks import on_desks
 from accounts.models import Desk
@@ -76,11 +76,11 @@ class Period:
     def within(self, field: str) -> Q:
         return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
 
-    def rolled_up(self, queryset: QuerySet) -> QuerySet:
+    def rolled_up(self, queryset: Manager | QuerySet) -> QuerySet:
         """A roll-up's rows of the period's days and desks."""
         return queryset.filter(on_desks(self.desks), day__gte=self.since, day__lte=self.until)
 
-    def of_cases(self, queryset: QuerySet, field: str) -> QuerySet:
+    def of_cases(self, queryset: Manager | QuerySet, field: str) -> QuerySet:
         """Rows of the period whose case is on one of its desks. With every desk chosen, the case
         is not read at all."""
         queryset = queryset.filter(self.within(field))
@@ -192,13 +192,15 @@ def figures_as_of() -> datetime | None:
 
 def case_outcomes(period: Period) -> list[dict]:
     """[{desk, outcome, total}] of the cases closed in the period."""
-    return list(
+    rows = (
         Case.objects.on_desks(period.desks)
         .filter(period.within("closed_at"), status=Case.Status.CLOSED)
         .values("desk", "outcome")
         .annotate(total=Count("id"))
         .order_by("desk", "-total", "outcome")
     )
+    # The stubs type each row as a TypedDict, which list[dict] does not take; dict() says it is one.
+    return [dict(row) for row in rows]
 
 
 def interceptions(period: Period) -> list[dict]:

@@ -2,6 +2,7 @@
 and exported, and where one indicator was seen across the desks' alerts and cases."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -10,6 +11,9 @@ from django.utils.translation import gettext as _
 
 from fraud.models import Indicator, Sighting
 from interventions.models import Alert, Case
+
+if TYPE_CHECKING:  # django_stubs_ext comes with the dev extras, not at run time
+    from django_stubs_ext import StrOrPromise
 
 
 def case_indicators(*, case: Case) -> QuerySet[Indicator]:
@@ -57,7 +61,7 @@ class Ring:
             totals[indicator.kind] = totals.get(indicator.kind, 0) + 1
         return totals
 
-    def labelled_counts(self) -> list[tuple[str, int]]:
+    def labelled_counts(self) -> list[tuple["StrOrPromise", int]]:
         return [(Indicator.Kind(kind).label, total) for kind, total in sorted(self.counts().items())]
 
     def cases_of(self) -> dict[int, list[int]]:
@@ -85,7 +89,9 @@ def ring_for_case(case: Case, *, hops: int = 2, max_cases: int = 500) -> Ring:
     Four queries per hop and four to load the ring, whatever its size. At most `max_cases` cases:
     the last step is cut, nearest ids first, so a huge ring stays quick and shows its core."""
     frontier = _ring_case_and_members(case)
-    seen_cases, seen_indicators, links = set(frontier), set(), set()
+    seen_cases = set(frontier)
+    seen_indicators: set[int] = set()
+    links: set[tuple[int, int]] = set()
     for _hop in range(hops):
         found = _links_of_cases(frontier)
         links |= found
@@ -170,7 +176,7 @@ def ring_graph(ring: Ring, *, root: Case) -> dict:
         for pk, indicator in ring.indicators.items()
         if pk in shared
     ]
-    edges = [
+    edges: list[dict[str, str | bool]] = [
         {"source": f"c{case}", "target": f"i{indicator}"}
         for case, indicator in sorted(ring.links)
         if indicator in shared

@@ -105,7 +105,7 @@ def missed_messages(*, desks: Sequence[str], since: datetime, limit: int = 100) 
         .only("id", "buyer_id", "sent_at", "text")
         .order_by("sent_at")
     )
-    by_buyer: dict[int, list[Message]] = {}
+    by_buyer: dict[int | None, list[Message]] = {}
     for message in messages:
         by_buyer.setdefault(message.buyer_id, []).append(message)
     lexicon = current_lexicon()

@@ -9,8 +9,8 @@ from django.utils import timezone
 from accounts.models import Desk
 from fraud.models import Dissuasion, StopPaymentRequest
 
+from ..choices import Severity
 from ..models import (
-    Alert,
     Case,
     Heartbeat,
 )
@@ -38,7 +38,7 @@ def managers_summary(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     alerts = open_alert_counts(now=now)
     cases = open_case_counts()
-    severities = [s for s in reversed(Alert._meta.get_field("severity").choices) if s[0] > 0]
+    severities = [s for s in reversed(Severity.choices) if s[0] > 0]  # Alert.severity's choices
     risks = list(reversed(Case.RiskLevel.choices))
     desks = []
     for desk, desk_label in Desk.choices:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.history import save_with_history
+from accounts.history import history_notes, save_with_history
 from accounts.models import User
 from accounts.refusals import Conflict, NotYours
 from accounts.roles import TRIAGE_ANY
@@ -180,7 +180,7 @@ class PeopleAtHand:
     def __init__(self, buyer_ids: Iterable[int], *, now: datetime) -> None:
         ids = sorted(set(buyer_ids))
         list(Buyer.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True).values_list("pk"))
-        self.open: dict[tuple[int, str], Alert] = {}
+        self.open: dict[tuple[int | None, str], Alert] = {}
         alerts = Alert.objects.filter(
             buyer_id__in=ids,
             status__in=Alert.OPEN_STATUSES,
@@ -304,7 +304,7 @@ def _alert_join(
         alert.order_id = message.order_id
         fields.append("order")
     became_critical = "severity" in fields and severity == Severity.CRITICAL
-    alert._change_reason = f"joined message {message.pk}"
+    history_notes(alert)._change_reason = f"joined message {message.pk}"
     alert.save(update_fields=fields)
     if became_critical:
         _announce_critical(alert)

@@ -189,7 +189,11 @@ def checkin_replies_record(messages: Iterable[Message]) -> int:
     )
     closed = 0
     for checkin in awaiting:
-        reply = next((m for m in by_buyer[checkin.case.buyer_id] if m.sent_at >= checkin.sent_at), None)
+        buyer_id, sent_at = checkin.case.buyer_id, checkin.sent_at
+        # Never None: the filter names the case's person, and a check-in is marked sent with its time.
+        if buyer_id is None or sent_at is None:
+            raise ValueError(f"check-in {checkin.pk} awaits a reply without a person or a time sent")
+        reply = next((m for m in by_buyer[buyer_id] if m.sent_at >= sent_at), None)
         if reply is None:
             continue
         checkin.status, checkin.replied_at, checkin.reply = CheckIn.Status.REPLIED, reply.sent_at, reply

@@ -36,7 +36,7 @@ def alert_contact_reveal(
     buyer = _contact_reveal(
         buyer=alert.buyer, by=by, purpose=purpose, reason=reason, address=address, seen_on=f"#{alert.pk}"
     )
-    if alert.case_id:
+    if alert.case is not None:  # no query when the alert is in no case
         case_event_record(
             case=alert.case,
             actor=by,

@@ -4,6 +4,7 @@ whose records changed since its last run (alerts and cases by `updated_at`, time
 their time) and recomputes those, today always included."""
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
@@ -152,10 +153,11 @@ _TERMS_SQL = {
 
 
 def _decided_rows(sql: dict[str, str], start: datetime, end: datetime) -> list[tuple]:
-    params = {"start": start, "end": end}
+    times = {"start": start, "end": end}
+    params: Mapping[str, datetime | str] = times
     if connection.vendor == "sqlite":
         # How Django stores an aware time in SQLite: naive UTC text.
-        params = {key: moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ") for key, moment in params.items()}
+        params = {key: moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ") for key, moment in times.items()}
     with connection.cursor() as cursor:
         cursor.execute(sql[connection.vendor], params)
         return cursor.fetchall()

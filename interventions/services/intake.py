@@ -124,7 +124,8 @@ def _messages_store(items: Sequence[dict], buyers: dict[str, Buyer]) -> list[Int
     for item, key in zip(items, keys, strict=True):
         if key in fresh:
             continue
-        buyer = buyers.get(item.get("buyer_ref"))
+        # A missing ref is looked up as "", which no lookup holds (each skips blank refs).
+        buyer = buyers.get(item.get("buyer_ref") or "")
         fresh[key] = Message(
             source=item["source"],
             external_id=item["external_id"],
@@ -132,9 +133,9 @@ def _messages_store(items: Sequence[dict], buyers: dict[str, Buyer]) -> list[Int
             text=item["text"],
             sent_at=item["sent_at"],
             buyer_id=buyer.pk if buyer is not None else None,
-            merchant_id=merchants.get(item.get("merchant_ref")),
+            merchant_id=merchants.get(item.get("merchant_ref") or ""),
             merchant_ref=item.get("merchant_ref") or "",
-            order_id=orders.get(item.get("order_ref")),
+            order_id=orders.get(item.get("order_ref") or ""),
             order_ref=item.get("order_ref") or "",
         )
     # One statement stores the new messages and skips those stored before (by an earlier request,
@@ -244,7 +245,7 @@ def _people_with_open_alerts(messages: list[Message], now: datetime) -> set[tupl
 def _desk_severity(result: ScanResult, signals: list[FraudSignal]) -> dict[str, int]:
     """The message's severity for each desk. A blocklisted indicator or a look-alike link puts it
     before the anti-fraud desk at high at least, whatever the words."""
-    by_desk = dict(result.desk_severity)
+    by_desk: dict[str, int] = dict(result.desk_severity)
     if signals:
         by_desk[Desk.FRAUD] = max(by_desk.get(Desk.FRAUD, Severity.NONE), Severity.HIGH)
     return by_desk

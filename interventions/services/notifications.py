@@ -36,7 +36,7 @@ from .outbox import outbox_send
 # The channels each kind of notification goes out on, besides the portal, when the person has
 # the address for it. Pages that must wake someone also ring.
 PAGE = [Notification.Channel.PORTAL, Notification.Channel.SMS, Notification.Channel.EMAIL]
-CHANNELS = {
+CHANNELS: dict[str, list[Notification.Channel]] = {  # by kind, looked up with the stored str
     Notification.Kind.ALERT_UNCLAIMED: PAGE,
     Notification.Kind.STOP_PAYMENT_CLOSING: PAGE,
     Notification.Kind.INTERCEPTION_OVERDUE: PAGE,

@@ -9,6 +9,7 @@ hour apart), up to SHOUHU_DELIVERY_MAX_ATTEMPTS tries.
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +17,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..channels import DeliveryFailed
+
+# The outbox row's model (CheckIn, Notification, WebhookDelivery), as the callbacks take it.
+_Row = TypeVar("_Row")
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -28,9 +32,9 @@ def outbox_send(
     waiting: QuerySet,
     pk: int,
     *,
-    send: Callable[[object], dict | None],
-    sent: Callable[[object, dict, datetime], None],
-    failed: Callable[[object, DeliveryFailed, bool], None],
+    send: Callable[[_Row], dict | None],
+    sent: Callable[[_Row, dict, datetime], None],
+    failed: Callable[[_Row, DeliveryFailed, bool], None],
 ) -> bool:
     """Send row `pk` of `waiting` (the rows still to send) if it is due and no one else holds it.
 

@@ -164,9 +164,11 @@ def _case_forget(case: Case, *, now: datetime) -> list[FieldFile]:
     _timeline_forget(case)
     # The person's row is locked before asking whether another case keeps them: of two of their
     # cases anonymised at once, the second then sees the first done and forgets the person.
-    buyer = Buyer.objects.select_for_update().filter(pk=case.buyer_id).first()
-    person_forgotten = buyer is not None and not _person_still_kept(buyer, case=case, cutoff=cutoff)
-    if person_forgotten:
+    # A case without a person has no person's row to lock (the lookup by a null id found none).
+    buyer = Buyer.objects.select_for_update().filter(pk=case.buyer_id).first() if case.buyer_id is not None else None
+    person_forgotten = False
+    if buyer is not None and not _person_still_kept(buyer, case=case, cutoff=cutoff):
+        person_forgotten = True
         screenshots += _alerts_forget(
             Alert.objects.filter(buyer=buyer, case__isnull=True),
             messages=Message.objects.filter(buyer=buyer),

@@ -183,7 +183,8 @@ def backtest_stored_messages(before: Lexicon, after: Lexicon, *, since: datetime
     """Each stored message received since `since`, scanned with both lexicons: the messages that
     would now reach a desk at medium or above and did not (added), and the reverse (dropped).
     Ids, desks and verdicts only; the words stay in the message rows."""
-    added, dropped = [], []
+    added: list[dict] = []
+    dropped: list[dict] = []
     counts = {"messages": 0, "added_count": 0, "dropped_count": 0}
     messages = (
         Message.objects.filter(received_at__gte=since)
@@ -237,6 +238,8 @@ def _apply(change: ScanTermChange, *, by: User) -> None:
             phrase=change.phrase, category=change.category, weight=change.weight, goods=change.goods, note=change.reason
         )
     else:
+        if change.term is None:  # never: the term_change_names_its_term constraint
+            raise ValueError(f"{change.action} change {change.pk} names no term")
         term = change.term
         if change.action == ScanTermChange.Action.RETIRE:
             term.is_active = False

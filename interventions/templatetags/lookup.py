@@ -1,10 +1,14 @@
 import zoneinfo
+from typing import TYPE_CHECKING
 
 from django.template import Library
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AccessLog
+
+if TYPE_CHECKING:  # django_stubs_ext comes with the dev extras, not at run time
+    from django_stubs_ext import StrOrPromise
 
 register = Library()
 
@@ -28,7 +32,7 @@ def zone_label(zone: str) -> str:
 
 
 @register.filter
-def access_purpose(value: str) -> str:
+def access_purpose(value: str) -> "StrOrPromise":
     """The label of an access-log purpose ("Contacting the person") from its stored value."""
     try:
         return AccessLog.Purpose(value).label

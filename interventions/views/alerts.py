@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page
+from accounts.access import AuthenticatedHttpRequest, portal_page
 from accounts.selectors import user_desks
 from orders.services import buyer_record
 
@@ -51,7 +51,7 @@ from ..services import (
 
 
 @portal_page(roles.WORK_QUEUE)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The live triage queue. htmx polls it for its rows; the page counts what arrived since it
     was opened."""
     desks = user_desks(request.user)
@@ -82,14 +82,15 @@ def _since(request: HttpRequest) -> datetime:
 
 @portal_page(roles.TRIAGE_ANY)
 @require_POST
-def queue_bulk(request: HttpRequest) -> HttpResponse:
+def queue_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Supervisors: dismiss the ticked alerts with one reason, or merge them into one case."""
     desks = user_desks(request.user)
     open_alerts = open_alerts_for(desks)
     form = BulkTriageForm(request.POST, alert_ids=[int(pk) for pk in request.POST.getlist("alerts") if pk.isdigit()])
     if not form.is_valid():
         messages.error(
-            request, _("Not saved: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)}
+            request,
+            _("Not saved: %(errors)s") % {"errors": " ".join(str(e) for errs in form.errors.values() for e in errs)},
         )
         return redirect(_back_to_queue(request))
     alerts = list(open_alerts.filter(pk__in=form.cleaned_data["alerts"]))
@@ -108,7 +109,7 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.WORK_QUEUE)
 @require_POST
-def queue_next(request: HttpRequest) -> HttpResponse:
+def queue_next(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Claim the most urgent unclaimed alert of my desks and open it."""
     alert = alert_claim_next(by=request.user, desks=user_desks(request.user))
     if alert is None:
@@ -118,7 +119,7 @@ def queue_next(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page(roles.WORK_QUEUE)
-def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alert = alert_for_user(request.user, pk)
     desks = user_desks(request.user)
     context = {
@@ -137,7 +138,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_page(roles.WORK_QUEUE)
 @require_POST
-def alert_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def alert_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Claim, dismiss, promote or merge one alert. The service decides who may; a refusal is told
     to the person, who may have lost a race for the alert."""
     alert = alert_for_user(request.user, pk)
@@ -162,7 +163,7 @@ def alert_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return target
 
 
-def _claim(request: HttpRequest, alert: Alert) -> HttpResponse:
+def _claim(request: AuthenticatedHttpRequest, alert: Alert) -> HttpResponse:
     alert_claim(alert=alert, by=request.user)
     messages.success(request, _("You claimed the alert."))
     if request.POST.get("stay") == "queue":
@@ -170,24 +171,24 @@ def _claim(request: HttpRequest, alert: Alert) -> HttpResponse:
     return redirect("interventions:alert", pk=alert.pk)
 
 
-def _dismiss(request: HttpRequest, alert: Alert) -> HttpResponse:
+def _dismiss(request: AuthenticatedHttpRequest, alert: Alert) -> HttpResponse:
     alert_dismiss(alert=alert, by=request.user, reason=request.POST["reason"])
     messages.success(request, _("The alert was dismissed."))
     return redirect("interventions:queue")
 
 
-def _promote(request: HttpRequest, alert: Alert) -> HttpResponse:
+def _promote(request: AuthenticatedHttpRequest, alert: Alert) -> HttpResponse:
     case = alert_promote(alert=alert, by=request.user, title=request.POST.get("title", "").strip())
     return redirect("interventions:case", pk=case.pk)
 
 
-def _merge(request: HttpRequest, alert: Alert) -> HttpResponse:
+def _merge(request: AuthenticatedHttpRequest, alert: Alert) -> HttpResponse:
     case = case_for_user(request.user, int(request.POST["case"]))
     alert_merge(alert=alert, case=case, by=request.user)
     return redirect("interventions:case", pk=case.pk)
 
 
-def _reply(request: HttpRequest, alert: Alert) -> HttpResponse:
+def _reply(request: AuthenticatedHttpRequest, alert: Alert) -> HttpResponse:
     """Write to the shop that reported the alert; they see it on their report page."""
     report = report_of_alert(alert)
     if report is None:
@@ -208,7 +209,7 @@ def _back_to_queue(request: HttpRequest) -> str:
 
 
 @portal_page(roles.WORK_QUEUE)
-def alert_new(request: HttpRequest) -> HttpResponse:
+def alert_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Raise an alert by hand: a phone call, a report that came from outside the platform."""
     form = ManualAlertForm(request.POST or None, initial={"desk": next(iter(user_desks(request.user)), None)})
     if request.method == "POST" and form.is_valid():

@@ -1,12 +1,12 @@
 """The audit trail for supervisors and managers: one object's history, and a search across it."""
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from accounts.access import portal_page
+from accounts.access import AuthenticatedHttpRequest, portal_page
 
 from ..audit import ACTIONS, AUDITED, audit_entries, audit_model
 
@@ -20,7 +20,7 @@ class AuditSearchForm(forms.Form):
 
 
 @portal_page(roles.VIEW_SUMMARY)
-def audit_search(request: HttpRequest) -> HttpResponse:
+def audit_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Who changed what, when and why, with the fields each change moved."""
     form = AuditSearchForm(request.GET or {"what": "case"})
     entries = []
@@ -34,7 +34,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page(roles.VIEW_SUMMARY)
-def object_history(request: HttpRequest, what: str, pk: int) -> HttpResponse:
+def object_history(request: AuthenticatedHttpRequest, what: str, pk: int) -> HttpResponse:
     """One object's whole history, newest first."""
     if what not in AUDITED:
         raise Http404

@@ -1,9 +1,12 @@
 """The case workspace: the case page, its actions, break-glass reading, the stop-payment letter and
 the police directory."""
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import ChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page
+from accounts.access import AuthenticatedHttpRequest, portal_page
 from accounts.feedback import form_errors_text
 from accounts.models import AccessLog
 from accounts.ratelimit import client_address
@@ -83,7 +86,7 @@ def break_glass_grants(request: HttpRequest) -> list[int]:
 
 
 @portal_page(roles.WORK_QUEUE)
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk, granted=break_glass_grants(request))
     desks = user_desks(request.user)
     access_record(
@@ -113,7 +116,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "text": _("Good morning. How are you today?"),
             }
         ),
-        "answer_statuses": InterceptionAnswerForm.base_fields["status"].choices,
+        "answer_statuses": cast(ChoiceField, InterceptionAnswerForm.base_fields["status"]).choices,
         "close_form": CloseForm(),
         "dissuasion_form": DissuasionForm(),
         "stop_payment_form": StopPaymentForm(
@@ -128,7 +131,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @portal_page(roles.WORK_QUEUE)
-def break_glass(request: HttpRequest) -> HttpResponse:
+def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Read a case outside one's desks in an emergency, with a written reason: logged, and the
     case's supervisor on duty is told. The grant is for reading, for an hour, in this session."""
     form = BreakGlassForm(request.POST or None)
@@ -149,7 +152,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.WORK_QUEUE)
 @require_POST
-def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def case_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """One action on a case, through its service. Bad input is told, and nothing is written."""
     case = case_for_user(request.user, pk)
     handler = _CASE_ACTIONS.get(action)
@@ -246,7 +249,7 @@ _CASE_ACTIONS = {
 
 
 @login_required
-def stop_payment_print(request: HttpRequest, pk: int) -> HttpResponse:
+def stop_payment_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The packet an anti-fraud centre needs to stop a payment, laid out for print or PDF."""
     stop = stop_payment_packet(request.user, pk)
     context = {"stop": stop, "indicators": case_indicators(case=stop.case), "now": timezone.now()}
@@ -254,6 +257,6 @@ def stop_payment_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @portal_page(roles.WORK_QUEUE)
-def police_units(request: HttpRequest) -> HttpResponse:
+def police_units(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The liaison directory: police units and anti-fraud centres by region, with 24h phones."""
     return render(request, "interventions/police_units.html", {"regions": police_directory()})

@@ -3,13 +3,13 @@ case they are shown on. The values are in that one response only, which no one m
 
 from collections.abc import Callable
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from accounts import roles
-from accounts.access import portal_page, recent_authentication_ensure
+from accounts.access import AuthenticatedHttpRequest, portal_page, recent_authentication_ensure
 from accounts.ratelimit import client_address
 from accounts.selectors import user_desks
 from orders.models import Buyer
@@ -22,7 +22,7 @@ from .cases import break_glass_grants
 
 @portal_page(roles.WORK_QUEUE)
 @never_cache
-def alert_contact(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_contact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET: the form that asks why. POST: reveal, if the reason is given."""
     alert = alert_for_user(request.user, pk)
     if alert.buyer is None:
@@ -36,7 +36,7 @@ def alert_contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_page(roles.WORK_QUEUE)
 @never_cache
-def case_contact(request: HttpRequest, pk: int) -> HttpResponse:
+def case_contact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """As alert_contact, for the case's person. Whoever may read the case may reveal, a
     break-glass reader too, whose only purpose is then the emergency."""
     case = case_for_user(request.user, pk, granted=break_glass_grants(request))
@@ -52,7 +52,12 @@ def case_contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _contact(
-    request: HttpRequest, buyer: Buyer, url: str, reveal: Callable[[dict], Buyer], *, outside_desk: bool = False
+    request: AuthenticatedHttpRequest,
+    buyer: Buyer,
+    url: str,
+    reveal: Callable[[dict], Buyer],
+    *,
+    outside_desk: bool = False,
 ) -> HttpResponse:
     form = ContactRevealForm(request.POST if request.method == "POST" else None, outside_desk=outside_desk)
     revealed = None

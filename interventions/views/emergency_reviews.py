@@ -1,13 +1,13 @@
 """Supervisors' review of emergency actions, after the fact."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page
+from accounts.access import AuthenticatedHttpRequest, portal_page
 from accounts.feedback import form_errors_text
 
 from ..forms import (
@@ -24,7 +24,7 @@ from ..services import (
 
 
 @portal_page(roles.REVIEW_EMERGENCY_ACTIONS)
-def reviews(request: HttpRequest) -> HttpResponse:
+def reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The emergency actions taken without approval, waiting for a supervisor's look."""
     context = {"pending": emergency_actions_to_review(), "reviewed": emergency_actions_reviewed()}
     return render(request, "interventions/reviews.html", context)
@@ -32,7 +32,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.REVIEW_EMERGENCY_ACTIONS)
 @require_POST
-def review_act(request: HttpRequest, pk: int) -> HttpResponse:
+def review_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     if form.is_valid():
         emergency_action_review(

@@ -4,11 +4,12 @@ The numbers come from selectors/figures.py; this module only lays them out."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page, recent_authentication_ensure
+from accounts.access import AuthenticatedHttpRequest, portal_page, recent_authentication_ensure
 from accounts.exports import csv_download
 from accounts.feedback import form_errors_text
 from accounts.forms import ExportForm
@@ -32,6 +33,9 @@ from ..scanner.categories import Category as ScanCategory
 from ..scanner.frames import Frame
 from ..selectors import figures as selectors
 from ..selectors.figures import Period
+
+if TYPE_CHECKING:  # django_stubs_ext comes with the dev extras, not at run time
+    from django_stubs_ext import StrOrPromise
 
 LONGEST_PERIOD = timedelta(days=366)
 DEFAULT_DAYS = 30
@@ -79,7 +83,7 @@ class FiguresForm(forms.Form):
 @dataclass(frozen=True)
 class Table:
     key: str
-    title: str
+    title: "StrOrPromise"  # lazy for the tables TABLES builds when the module loads
     header: list[str]
     rows: list[list]
 
@@ -180,7 +184,7 @@ def _outcomes_table(rows: list[dict]) -> Table:
     )
 
 
-def _status_table(key: str, title: str, choices) -> Callable[[list[dict]], Table]:
+def _status_table(key: str, title: "StrOrPromise", choices) -> Callable[[list[dict]], Table]:
     def table(rows: list[dict]) -> Table:
         statuses = _labels(choices)
         return Table(key, title, [_("Status"), _("Number")], [[statuses[row["status"]], row["total"]] for row in rows])
@@ -351,7 +355,7 @@ def _counted(rows: list[dict], field: str, choices) -> dict:
 
 
 @portal_page(roles.VIEW_SUMMARY)
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = FiguresForm(request.GET or None)
     period = form.period()
     if not form.is_bound:
@@ -364,7 +368,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         "figures": figures,
         "tables": tables,
         "charts": _chart_data(figures),
-        "export_purposes": ExportForm.base_fields["purpose"].choices,
+        "export_purposes": cast(forms.ChoiceField, ExportForm.base_fields["purpose"]).choices,
         "query": request.GET.urlencode(),
     }
     return render(request, "interventions/figures.html", context)
@@ -372,7 +376,7 @@ def figures(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.VIEW_SUMMARY)
 @require_POST
-def figures_export(request: HttpRequest, table: str) -> HttpResponse:
+def figures_export(request: AuthenticatedHttpRequest, table: str) -> HttpResponse:
     """One table of the figures as CSV, with a purpose that goes into the access log."""
     if table not in TABLES:
         raise Http404

@@ -2,13 +2,13 @@
 follow-ups each review leaves, tracked until done."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page
+from accounts.access import AuthenticatedHttpRequest, portal_page
 from accounts.feedback import form_errors_text
 from accounts.models import AccessLog
 from accounts.ratelimit import client_address
@@ -35,21 +35,21 @@ from ..services import (
 
 
 @portal_page(roles.REVIEW_EMERGENCY_ACTIONS)
-def incident_review_list(request: HttpRequest) -> HttpResponse:
+def incident_review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     found = IncidentReviewFilter(request.GET, queryset=incident_reviews())
     return render(request, "interventions/incident_reviews.html", {"filter": found, "reviews": found.qs[:200]})
 
 
 @portal_page(roles.REVIEW_EMERGENCY_ACTIONS)
 @require_POST
-def incident_review_start(request: HttpRequest, case_pk: int) -> HttpResponse:
+def incident_review_start(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     """Open a review of any case, from its page."""
     review = incident_review_open(case=case_for_reviewer(case_pk), by=request.user)
     return redirect("interventions:incident_review", pk=review.pk)
 
 
 @portal_page(roles.REVIEW_EMERGENCY_ACTIONS)
-def incident_review(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The review, with the case's whole timeline beside it. Reading it reads the case: logged."""
     review = incident_review_for_reviewer(pk)
     if request.method == "POST":
@@ -91,7 +91,7 @@ def incident_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_page(roles.REVIEW_EMERGENCY_ACTIONS)
 @require_POST
-def incident_review_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def incident_review_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     review = incident_review_for_reviewer(pk)
     try:
         if action == "conclude":
@@ -113,7 +113,7 @@ def incident_review_act(request: HttpRequest, pk: int, action: str) -> HttpRespo
 
 @portal_page(roles.WORK_QUEUE)
 @require_POST
-def review_follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+def review_follow_up_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Its owner (from Today) or a reviewer marks a follow-up done."""
     follow_up = review_follow_up_of(pk)
     try:

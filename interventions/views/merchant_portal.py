@@ -7,13 +7,13 @@ interception are case work, written by the case services."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page, recent_authentication_ensure
+from accounts.access import AuthenticatedHttpRequest, portal_page, recent_authentication_ensure
 from accounts.feedback import form_errors_text
 from accounts.ratelimit import limited
 from orders.forms import MerchantReportForm, ReportNoteForm, ShopAnswerForm, StaffInviteForm
@@ -41,7 +41,7 @@ from orders.services import (
 from ..services import interception_record_answer, merchant_report_submit, report_note_add
 
 
-def _shop(request: HttpRequest) -> Merchant:
+def _shop(request: AuthenticatedHttpRequest) -> Merchant:
     merchant = merchant_for_user(request.user)
     if merchant is None:
         raise Http404
@@ -49,7 +49,7 @@ def _shop(request: HttpRequest) -> Merchant:
 
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
-def merchant_home(request: HttpRequest) -> HttpResponse:
+def merchant_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     merchant = _shop(request)
     context = {
         "merchant": merchant,
@@ -61,7 +61,7 @@ def merchant_home(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
 @limited("report", limit=settings.SHOUHU_REPORT_RATE[0], per_seconds=settings.SHOUHU_REPORT_RATE[1])
-def report_new(request: HttpRequest) -> HttpResponse:
+def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Report danger heard in the shop's customer service. Errors keep what was typed."""
     merchant = _shop(request)
     form = MerchantReportForm(request.POST or None, request.FILES or None, merchant=merchant)
@@ -84,13 +84,13 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     merchant = _shop(request)
     return render(request, "orders/reports.html", {"merchant": merchant, "reports": merchant_reports(merchant)[:100]})
 
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One report: its live status, what to do while waiting, and the thread with the specialist."""
     merchant = _shop(request)
     item = merchant_report_for(merchant, pk)
@@ -105,7 +105,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
-def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+def report_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The status line alone, polled by the report page: received → claimed → case opened."""
     item = merchant_report_for(_shop(request), pk)
     return render(request, "orders/_report_status.html", {"report": item})
@@ -113,7 +113,7 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
 @require_POST
-def report_note(request: HttpRequest, pk: int) -> HttpResponse:
+def report_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = merchant_report_for(_shop(request), pk)
     form = ReportNoteForm(request.POST)
     if form.is_valid():
@@ -125,7 +125,7 @@ def report_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
-def interceptions(request: HttpRequest) -> HttpResponse:
+def interceptions(request: AuthenticatedHttpRequest) -> HttpResponse:
     merchant = _shop(request)
     context = {"merchant": merchant, "interceptions": merchant_interceptions(merchant)[:100], "form": ShopAnswerForm()}
     return render(request, "orders/interceptions.html", context)
@@ -133,7 +133,7 @@ def interceptions(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
 @require_POST
-def interception_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def interception_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The shop answers: held, already shipped (with the tracking number), or could not. The
     answer is on the case at once."""
     interception = merchant_interception_for(_shop(request), pk)
@@ -149,7 +149,7 @@ def interception_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, pk: int) -> FileResponse:
+def attachment(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """A report's screenshot, for its shop and the specialists of its desk only: never from a
     public URL. Sent as an attachment of its checked type, which the browser may not second-guess."""
     item = attachment_for_user(request.user, pk)
@@ -165,7 +165,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-def _shop_admin(request: HttpRequest) -> Merchant:
+def _shop_admin(request: AuthenticatedHttpRequest) -> Merchant:
     """The user's shop if they are its admin; 404 for other staff, as for everyone else."""
     membership = merchant_membership_for(request.user)
     if membership is None or not membership.is_admin:
@@ -174,7 +174,7 @@ def _shop_admin(request: HttpRequest) -> Merchant:
 
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
-def staff(request: HttpRequest) -> HttpResponse:
+def staff(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A shop admin's list of the shop's logins, and the form to add one."""
     merchant = _shop_admin(request)
     form = StaffInviteForm(request.POST or None)
@@ -193,7 +193,7 @@ def staff(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
 @require_POST
-def staff_second_factor(request: HttpRequest) -> HttpResponse:
+def staff_second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     merchant = _shop_admin(request)
     recent_authentication_ensure(request)
     required = request.POST.get("required") == "on"
@@ -207,7 +207,7 @@ def staff_second_factor(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.USE_MERCHANT_PORTAL)
 @require_POST
-def staff_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def staff_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     merchant = _shop_admin(request)
     membership = shop_staff_member(merchant, pk)
     recent_authentication_ensure(request)

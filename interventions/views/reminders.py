@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page
+from accounts.access import AuthenticatedHttpRequest, portal_page
 
 from ..forms import CallForm
 from ..models import CheckIn, Notification
@@ -18,7 +18,7 @@ from ..services import checkin_record_call, notifications_mark_read
 
 
 @portal_page(roles.WORK_QUEUE)
-def today(request: HttpRequest) -> HttpResponse:
+def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The specialist's check-ins of today (calls to make, messages awaiting a reply), and what
     blameless reviews left them to see through."""
     context = {"checkins": checkins_today(request.user), "follow_ups": review_follow_ups_open_for(request.user)}
@@ -27,7 +27,7 @@ def today(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.WORK_QUEUE)
 @require_POST
-def checkin_call(request: HttpRequest, pk: int) -> HttpResponse:
+def checkin_call(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a phone check-in: the person was reached, or not."""
     checkin = get_object_or_404(CheckIn.objects.filter(owner=request.user, channel=CheckIn.Channel.PHONE), pk=pk)
     form = CallForm(request.POST)
@@ -42,14 +42,14 @@ def checkin_call(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything that paged this person, newest first; unread ones marked."""
     return render(request, "interventions/notifications.html", {"items": notifications_for(request.user)})
 
 
 @login_required
 @require_POST
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read and go where it points."""
     item = get_object_or_404(Notification, pk=pk, recipient=request.user, channel=Notification.Channel.PORTAL)
     notifications_mark_read(user=request.user, ids=[item.pk])
@@ -59,6 +59,6 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     notifications_mark_read(user=request.user)
     return redirect("interventions:notifications")

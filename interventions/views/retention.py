@@ -1,13 +1,13 @@
 """The legal hold of a case: placed or lifted from the case page by a supervisor or manager."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page
+from accounts.access import AuthenticatedHttpRequest, portal_page
 from accounts.feedback import form_errors_text
 
 from ..forms import LegalHoldForm
@@ -17,7 +17,7 @@ from ..services import NotAllowed, case_legal_hold_lift, case_legal_hold_set
 
 @portal_page(roles.PLACE_LEGAL_HOLD)
 @require_POST
-def case_legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
+def case_legal_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Place or lift the hold with its reason, then back to the case. Bad input is told, and
     nothing is written."""
     case = case_for_user(request.user, pk)

@@ -1,14 +1,17 @@
 """The anti-fraud desk's pages: a case's ring (graph, tables, bulk actions, export) and each
 indicator with where it was seen. Thin: the reads are selectors, the writes services."""
 
+from typing import cast
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms import ChoiceField
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page, recent_authentication_ensure
+from accounts.access import AuthenticatedHttpRequest, portal_page, recent_authentication_ensure
 from accounts.exports import csv_download, json_download
 from accounts.feedback import form_errors_text
 from accounts.forms import ExportForm
@@ -45,7 +48,7 @@ UNBLOCK = "fraud.change_indicator"
 
 
 @portal_page(roles.WORK_QUEUE)
-def ring(request: HttpRequest, pk: int) -> HttpResponse:
+def ring(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The ring around a case: the cases linked to it through shared indicators, two hops out,
     drawn and tabled, with the actions on the ring as a whole."""
     case = case_for_user(request.user, pk)
@@ -61,7 +64,7 @@ def ring(request: HttpRequest, pk: int) -> HttpResponse:
         "indicators": the_ring.all_indicators(),
         "centres": [u for u in police_units_for_case(case) if u.kind == PoliceUnit.Kind.ANTI_FRAUD_CENTRE],
         "report_draft": ring_report_draft(the_ring),
-        "export_purposes": ExportForm.base_fields["purpose"].choices,
+        "export_purposes": cast(ChoiceField, ExportForm.base_fields["purpose"]).choices,
         "merge_title": _("Ring of %(n)d cases linked from %(reference)s")
         % {"n": len(cases), "reference": case.reference},
     }
@@ -70,12 +73,14 @@ def ring(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _anchor(case: Case, the_ring: Ring) -> Case:
     """The case a ring's referral is made on: its ring case when it has one, else this case."""
+    if case.ring_id is None:
+        return case
     return the_ring.cases.get(case.ring_id) or case
 
 
 @portal_page(roles.WORK_QUEUE)
 @require_POST
-def ring_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def ring_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """One action on the whole ring: merge its cases, blocklist its indicators, refer it."""
     case = case_for_user(request.user, pk)
     handler = _RING_ACTIONS.get(action)
@@ -135,7 +140,7 @@ _RING_ACTIONS = {
 
 @portal_page(roles.WORK_QUEUE)
 @require_POST
-def ring_export(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+def ring_export(request: AuthenticatedHttpRequest, pk: int, file_format: str) -> HttpResponse:
     """The ring's evidence as a file for an anti-fraud centre, with a purpose. Each export is on
     the timeline and in the access log."""
     if file_format not in ("csv", "json"):
@@ -164,7 +169,7 @@ def ring_export(request: HttpRequest, pk: int, file_format: str) -> HttpResponse
 
 @portal_page(roles.WORK_QUEUE)
 @require_POST
-def case_indicator_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+def case_indicator_add_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk)
     form = IndicatorAddForm(request.POST)
     if not form.is_valid():
@@ -182,7 +187,7 @@ def case_indicator_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @portal_page(roles.WORK_QUEUE)
-def indicator(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One indicator: whether it is blocklisted, by whom and why, and every alert and case of the
     reader's desks it was seen in. Only an indicator seen on one of those desks opens; each
     opening is in the access log, as the value may be a person's phone number."""
@@ -209,7 +214,7 @@ def indicator(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_page(roles.WORK_QUEUE)
 @require_POST
-def indicator_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def indicator_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Blocklist an indicator (anyone on the anti-fraud desk), or take it off (supervisors)."""
     item = indicator_for_user(request.user, pk)
     allowed = {"block": "fraud" in user_desks(request.user), "unblock": request.user.has_perm(UNBLOCK)}

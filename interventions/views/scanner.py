@@ -4,14 +4,14 @@ its term lists, their backtests, and publishing a tested set."""
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.access import portal_page
+from accounts.access import AuthenticatedHttpRequest, portal_page
 from accounts.feedback import form_errors_text
 from accounts.models import Desk
 from accounts.selectors import user_desks
@@ -33,7 +33,7 @@ MISSED_DAYS = 30
 
 
 @portal_page(roles.VIEW_SUMMARY)
-def scanner(request: HttpRequest) -> HttpResponse:
+def scanner(request: AuthenticatedHttpRequest) -> HttpResponse:
     pending = list(pending_term_changes())
     backtests = list(recent_backtests())
     fingerprint = changes_fingerprint(pending)
@@ -58,7 +58,7 @@ def scanner(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.TUNE_SCANNER)
 @require_POST
-def scanner_propose(request: HttpRequest) -> HttpResponse:
+def scanner_propose(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TermChangeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Not proposed: %(errors)s") % {"errors": form_errors_text(form)})
@@ -84,7 +84,7 @@ def scanner_propose(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.TUNE_SCANNER)
 @require_POST
-def scanner_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def scanner_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(ScanTermChange, pk=pk)
     try:
         scan_term_change_withdraw(by=request.user, change=change)
@@ -95,7 +95,7 @@ def scanner_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_page(roles.TUNE_SCANNER)
 @require_POST
-def scanner_backtest(request: HttpRequest) -> HttpResponse:
+def scanner_backtest(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         scanner_backtest_request(by=request.user)
     except TermChangeRefused as refused:
@@ -109,7 +109,7 @@ def scanner_backtest(request: HttpRequest) -> HttpResponse:
 
 @portal_page(roles.TUNE_SCANNER)
 @require_POST
-def scanner_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def scanner_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     backtest = get_object_or_404(ScannerBacktest, pk=pk)
     try:
         published = scan_term_changes_publish(by=request.user, backtest=backtest)

@@ -1,10 +1,10 @@
 """The managers' summary page."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts import roles
-from accounts.access import portal_page
+from accounts.access import AuthenticatedHttpRequest, portal_page
 
 from ..selectors import (
     managers_summary,
@@ -12,5 +12,5 @@ from ..selectors import (
 
 
 @portal_page(roles.VIEW_SUMMARY)
-def summary(request: HttpRequest) -> HttpResponse:
+def summary(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "interventions/summary.html", {"summary": managers_summary()})

@@ -18,6 +18,7 @@ those of wording the model has not read. The shipped model has read the whole ha
 on it looks better than it is. Needs scikit-learn, like `scanner_train`.
 """
 
+from functools import partial
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -118,7 +119,7 @@ class Command(BaseCommand):
             report.add(
                 evaluate(
                     [lines[i] for i in held],
-                    lambda text, lexicon=lexicon: scan_text(text, lexicon),
+                    partial(scan_text, lexicon=lexicon),
                     everyday=[everyday[i] for i in everyday_held],
                 )
             )

@@ -29,7 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, default=MODEL_PATH)
 
     def handle(self, *args, with_desk: bool, output: Path, **options) -> None:
-        examples = [(line.text, line.label, int(line.minimum)) for line in corpus.half("dev")]
+        # A desk decision has no minimum level: train() takes None for it.
+        examples: list[tuple[str, str, int | None]] = [
+            (line.text, line.label, int(line.minimum)) for line in corpus.half("dev")
+        ]
         everyday = [line.text for line in corpus.ordinary()]
         sources = {"corpus_dev": len(examples), "ordinary": len(everyday)}
         if with_desk:

@@ -13,6 +13,7 @@ The command lives with the orders: the key ring is accounts', but the buyers' ph
 recomputes are the orders app's, and accounts, the ground floor, imports no app above it."""
 
 from django.core.management.base import BaseCommand
+from django.db.models import Field
 
 from accounts.crypto import authenticators_reencrypt, column_rewrite, encrypted_fields, reencrypt
 
@@ -24,7 +25,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         for model, name in encrypted_fields():
-            column = model._meta.get_field(name).column
+            field = model._meta.get_field(name)
+            if not isinstance(field, Field) or field.column is None:  # never: encrypted_fields names columns
+                raise TypeError(f"{model._meta.label}.{name} is not a column")
+            column = field.column
             count = column_rewrite(model._meta.db_table, column, reencrypt)
             self.stdout.write(f"{model._meta.label}.{name}: {count} values re-encrypted")
         count = authenticators_reencrypt()
