@@ -21,6 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/shouhu_bench"
 RESULTS = ROOT / "bench" / "results"
+# Set to "no" for a bench that another bench runs as a step of its own (bench/retention.py reseeds
+# with bench/seed.py): that run is not the bench's own, and its record would replace the real one.
+RECORD_ENV = "SHOUHU_BENCH_RECORD"
 
 # When the bench started and how busy the machine was then: every bench imports this module before
 # it does any work, so these are taken at its start, not after the work it measures.
@@ -232,14 +235,17 @@ def figure(value: float, unit: str = "", digits: int = 0) -> dict:
 
 def results_write(
     bench: str, *, figures: dict[str, dict], headline: list[str], target: str | None, met: bool | None
-) -> Path:
+) -> Path | None:
     """Write bench/results/<bench>.json: the figures the run printed (each made by `figure`), the
     names of those the docs' table shows, the target checked and whether it was met (None: the
     bench has no target, or this run could not check it), when and with which code and on which
-    machine the run was. bench/figures.py renders the docs' table from these files."""
+    machine the run was. bench/figures.py renders the docs' table from these files. Nothing is
+    written, and None returned, when SHOUHU_BENCH_RECORD is "no"."""
     unknown = [name for name in headline if name not in figures]
     if unknown:
         raise ValueError(f"headline figures not among the figures: {unknown}")
+    if os.environ.get(RECORD_ENV) == "no":
+        return None
     record = {
         "bench": bench,
         "command": shlex.join([f"bench/{Path(sys.argv[0]).name}", *sys.argv[1:]]),

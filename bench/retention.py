@@ -27,7 +27,7 @@ import sys
 import time
 from datetime import timedelta
 
-from _common import ROOT, bench_setup, database_create, figure, postgres_version, results_write
+from _common import RECORD_ENV, ROOT, bench_setup, database_create, figure, postgres_version, results_write
 
 bench_setup()
 
@@ -55,7 +55,9 @@ def database_prepare() -> None:
 
 def reseed(alerts: int) -> None:
     command = [sys.executable, str(ROOT / "bench" / "seed.py"), "--alerts", str(alerts), "--reset"]
-    subprocess.run(command, check=True, cwd=ROOT, env=os.environ, stdout=subprocess.DEVNULL)
+    # A step of this bench, not a seed bench of its own: it must not replace bench/results/seed.json.
+    env = {**os.environ, RECORD_ENV: "no"}
+    subprocess.run(command, check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
 
 
 def one_run(alerts: int) -> tuple[int, float]:
