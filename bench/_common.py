@@ -1,20 +1,34 @@
 """What every bench shares: Django set up against the seeded PostgreSQL database, the checks that
-the database is the right one, and the statistics printed. Import it before anything of Django:
+the database is the right one, the statistics printed, and the record of the figures each run
+writes to bench/results/<bench>.json. Import it before anything of Django:
 
     from _common import bench_setup
     bench_setup()
 """
 
+import json
 import math
 import os
+import platform
+import shlex
 import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/shouhu_bench"
+RESULTS = ROOT / "bench" / "results"
+# Set to "no" for a bench that another bench runs as a step of its own (bench/retention.py reseeds
+# with bench/seed.py): that run is not the bench's own, and its record would replace the real one.
+RECORD_ENV = "SHOUHU_BENCH_RECORD"
+
+# When the bench started and how busy the machine was then: every bench imports this module before
+# it does any work, so these are taken at its start, not after the work it measures.
+STARTED_AT = datetime.now(UTC)
+LOAD_AT_START = os.getloadavg()
 
 
 def bench_setup() -> None:
@@ -196,3 +210,77 @@ class Service:
 
     def tail(self, lines: int = 30) -> str:
         return "\n".join(self.text().splitlines()[-lines:])
+
+
+# --- The record of a run -------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    """The CPU's model name as /proc/cpuinfo gives it."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def figure(value: float, unit: str = "", digits: int = 0) -> dict:
+    """One figure a bench prints: its value rounded as printed, its unit, and its text."""
+    value = round(value, digits) if digits else round(value)
+    space = "" if unit in ("", "%", "×") else " "
+    return {"value": value, "unit": unit, "text": f"{value:,.{digits}f}{space}{unit}"}
+
+
+def results_write(
+    bench: str, *, figures: dict[str, dict], headline: list[str], target: str | None, met: bool | None
+) -> Path | None:
+    """Write bench/results/<bench>.json: the figures the run printed (each made by `figure`), the
+    names of those the docs' table shows, the target checked and whether it was met (None: the
+    bench has no target, or this run could not check it), when and with which code and on which
+    machine the run was. bench/figures.py renders the docs' table from these files. Nothing is
+    written, and None returned, when SHOUHU_BENCH_RECORD is "no"."""
+    unknown = [name for name in headline if name not in figures]
+    if unknown:
+        raise ValueError(f"headline figures not among the figures: {unknown}")
+    if os.environ.get(RECORD_ENV) == "no":
+        return None
+    record = {
+        "bench": bench,
+        "command": shlex.join([f"bench/{Path(sys.argv[0]).name}", *sys.argv[1:]]),
+        "figures": figures,
+        "headline": headline,
+        "target": target,
+        "met": met,
+        "date": STARTED_AT.date().isoformat(),
+        "started_at": STARTED_AT.isoformat(timespec="seconds"),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **_code(),
+        "cpu": cpu_model(),
+        "cpus": os.cpu_count(),
+        "load_average_at_start": [round(load, 2) for load in LOAD_AT_START],
+        "python": platform.python_version(),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{bench}.json"
+    written = path.with_suffix(".json.tmp")
+    written.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    written.replace(path)
+    return path
+
+
+def _code() -> dict:
+    """The commit the bench ran at, and whether code differed from it (the results and the
+    documents aside, which a run or its write-up changes without changing what is measured)."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip()
+
+    commit = git("rev-parse", "HEAD")
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results", ":!*.md")
+    return {"commit": commit, "uncommitted_changes": None if changed is None else bool(changed)}

@@ -29,7 +29,15 @@ import sys
 import time
 from datetime import timedelta
 
-from _common import bench_setup, percentile, postgres_migrated, postgres_version, seed_command
+from _common import (
+    bench_setup,
+    figure,
+    percentile,
+    postgres_migrated,
+    postgres_version,
+    results_write,
+    seed_command,
+)
 
 bench_setup()
 
@@ -110,10 +118,12 @@ def main() -> None:
     total = alerts_or_refuse()
     started = time.perf_counter()
     days = figures_roll_up()
-    print(f"Roll-up sweep: {len(days)} days recomputed in {time.perf_counter() - started:.1f} s")
+    roll_up_s = time.perf_counter() - started
+    print(f"Roll-up sweep: {len(days)} days recomputed in {roll_up_s:.1f} s")
     analyse_roll_ups()
     period = period_of(args.days)
-    print(line("one day's roll-up", timed(lambda: figures_roll_up_day(period.until), 5)))
+    one_day = timed(lambda: figures_roll_up_day(period.until), 5)
+    print(line("one day's roll-up", one_day))
     in_range = Alert.objects.filter(period.within("created_at")).count()
     with CaptureQueriesContext(connection) as queries:
         shown = figures.managers_figures(period)
@@ -127,18 +137,40 @@ def main() -> None:
 
     whole = timed(lambda: figures.managers_figures(period), args.runs)
     print(line("whole dashboard", whole))
+    desks = {}
     for desk in Desk.values:
         one_desk = period_of(args.days, desks=(desk,))
-        print(line(f"  {desk} desk only", timed(lambda p=one_desk: figures.managers_figures(p), args.runs)))
+        desks[desk] = timed(lambda p=one_desk: figures.managers_figures(p), args.runs)
+        print(line(f"  {desk} desk only", desks[desk]))
     print("\nEach part alone (same range, both desks):")
+    parts = {}
     for part in PARTS:
-        print(line(f"  {part.__name__}", timed(lambda part=part: part(period), max(5, args.runs // 2))))
+        parts[part.__name__] = timed(lambda part=part: part(period), max(5, args.runs // 2))
+        print(line(f"  {part.__name__}", parts[part.__name__]))
 
     median = statistics.median(whole)
     verdict = "met" if median < TARGET_MS else "NOT met"
     print(
         f"\nTarget: median under {TARGET_MS:.0f} ms for {args.days} days over {ALERTS_NEEDED:,} alerts: "
         f"{verdict} ({median:.1f} ms)."
+    )
+    results_write(
+        "dashboard",
+        figures={
+            "alerts": figure(total),
+            "days": figure(args.days),
+            "roll-up sweep, days": figure(len(days)),
+            "roll-up sweep": figure(roll_up_s, "s", 1),
+            "one day's roll-up, median": figure(statistics.median(one_day), "ms", 1),
+            "whole dashboard, median": figure(median, "ms", 1),
+            "whole dashboard, p95": figure(percentile(whole, 95), "ms", 1),
+            "whole dashboard, max": figure(max(whole), "ms", 1),
+            **{f"{desk} desk only, median": figure(statistics.median(s), "ms", 1) for desk, s in desks.items()},
+            **{f"{name}, median": figure(statistics.median(s), "ms", 1) for name, s in parts.items()},
+        },
+        headline=["whole dashboard, median"],
+        target=f"median < {TARGET_MS:.0f} ms for {args.days} days over {ALERTS_NEEDED:,} alerts, both desks",
+        met=median < TARGET_MS,
     )
 
 

@@ -68,7 +68,15 @@ import django  # noqa: E402
 
 django.setup()
 
-from _common import OTHERS_DATABASES, Service, database_create, integration_token, messages_empty  # noqa: E402
+from _common import (  # noqa: E402
+    OTHERS_DATABASES,
+    Service,
+    database_create,
+    figure,
+    integration_token,
+    messages_empty,
+    results_write,
+)
 from _traffic import STORIES, chat_item, ordinary_text  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -351,6 +359,27 @@ def report(args: argparse.Namespace, database: str, load: Traffic, timings: Timi
     if timings.failures or retries:
         verdict += f", with {len(timings.failures)} failed POSTs and {len(retries)} retried scan tasks"
     print(f"target: {load.messages:,} messages in < {TARGET_SECONDS:.0f} s: {verdict} ({total:.2f} s)")
+    results_write(
+        "intake",
+        figures={
+            "until all scanned": figure(total, "s", 2),
+            "API": figure(timings.api, "s", 2),
+            "messages": figure(load.messages),
+            "messages per second": figure(load.messages / total, "msg/s"),
+            "POSTs failed": figure(len(timings.failures)),
+            "scan tasks retried": figure(len(retries)),
+            **{
+                f"alerts {desk}": figure(alerts.get(desk, 0))
+                for desk in sorted(set(alerts) | set(load.people_in_danger))
+            },
+            **{
+                f"alerts {desk} expected": figure(load.people_in_danger[desk]) for desk in sorted(load.people_in_danger)
+            },
+        },
+        headline=["until all scanned", "messages"],
+        target=f"{load.messages:,} messages from the API to alerts in < {TARGET_SECONDS:.0f} s",
+        met=total < TARGET_SECONDS,
+    )
 
 
 def parse_args() -> argparse.Namespace:

@@ -73,9 +73,11 @@ from _common import (
     Service,
     app_role_url,
     database_create,
+    figure,
     integration_token,
     messages_empty,
     percentile,
+    results_write,
 )
 from _traffic import STORIES, chat_item, ordinary_text
 from cryptography.fernet import Fernet
@@ -416,6 +418,30 @@ def report(
         f"0 lost: {'met' if not checked.lost else 'NOT met'} ({checked.lost})",
     ]
     print("target: " + "; ".join(marks))
+    results_write(
+        "load",
+        figures={
+            "accepted per second": figure(rate, "msg/s"),
+            "accepted": figure(checked.accepted),
+            "requests": figure(len(answers)),
+            "p50": figure(p50, "s", 3),
+            "p95": figure(p95, "s", 3),
+            "max": figure(max(times), "s", 3),
+            "errors": figure(sum(errors.values())),
+            "stored": figure(checked.stored),
+            "lost": figure(checked.lost),
+            "stored twice": figure(checked.twice),
+            "unscanned": figure(checked.unscanned),
+            "stored without a 202": figure(checked.unanswered),
+            "scanned after the last answer": figure(scan_wait, "s", 1),
+        },
+        headline=["accepted per second", "p95", "errors", "lost"],
+        target=(
+            f"{args.clients} clients: ≥ {TARGET_RATE:,} messages/s, p95 < {TARGET_P95:.0f} s per request, "
+            "0 errors, 0 lost"
+        ),
+        met=rate >= TARGET_RATE and p95 < TARGET_P95 and not errors and not checked.lost,
+    )
     return checked
 
 

@@ -27,6 +27,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from _common import figure, results_write
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "mutation"
 MUTMUT = Path(sys.executable).parent / "mutmut"
@@ -96,6 +98,7 @@ def main() -> int:
     failing = False
     print(f"{'module':42} {'mutants':>8} {'killed':>7} {'survived':>9} {'no test':>8} {'other':>6} {'killed %':>9}")
     survivors: dict[str, list[str]] = {}
+    figures: dict[str, dict] = {}
     for module in options.only:
         results = run(module, MODULES[module], options.children)
         statuses = list(results.values())
@@ -105,12 +108,25 @@ def main() -> int:
         share = killed / len(statuses) if statuses else 0.0
         failing |= share < TARGET
         print(f"{module:42} {len(statuses):8} {killed:7} {survived:9} {untested:8} {other:6} {share:9.1%}")
+        figures |= {
+            f"{module} killed": figure(share * 100, "%", 1),
+            f"{module} mutants": figure(len(statuses)),
+            f"{module} survived": figure(survived),
+            f"{module} no test": figure(untested),
+        }
         survivors[module] = [f"{name}: {status}" for name, status in results.items() if status != "killed"]
     for module, lines in survivors.items():
         if lines:
             print(f"\nnot killed in {module} (mutmut show NAME, in var/mutation/, shows the change):")
             print("\n".join(f"  {line}" for line in lines))
     print(f"\ntarget: at least {TARGET:.0%} of each module's mutants killed: {'not met' if failing else 'met'}")
+    results_write(
+        "mutation",
+        figures=figures,
+        headline=[f"{module} killed" for module in options.only],
+        target=f"at least {TARGET:.0%} of each module's mutants killed",
+        met=not failing,
+    )
     return 1 if failing else 0
 
 

@@ -27,7 +27,7 @@ import sys
 import time
 from datetime import timedelta
 
-from _common import ROOT, bench_setup, database_create, postgres_version
+from _common import RECORD_ENV, ROOT, bench_setup, database_create, figure, postgres_version, results_write
 
 bench_setup()
 
@@ -55,7 +55,9 @@ def database_prepare() -> None:
 
 def reseed(alerts: int) -> None:
     command = [sys.executable, str(ROOT / "bench" / "seed.py"), "--alerts", str(alerts), "--reset"]
-    subprocess.run(command, check=True, cwd=ROOT, env=os.environ, stdout=subprocess.DEVNULL)
+    # A step of this bench, not a seed bench of its own: it must not replace bench/results/seed.json.
+    env = {**os.environ, RECORD_ENV: "no"}
+    subprocess.run(command, check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
 
 
 def one_run(alerts: int) -> tuple[int, float]:
@@ -76,14 +78,28 @@ def main() -> None:
     db = settings.DATABASES["default"]
     print(f"PostgreSQL {postgres_version()}, database {db['NAME']}; seed --alerts {args.alerts:,}")
     print(f"sweep limit (SHOUHU_SWEEP_LIMIT): {settings.SHOUHU_SWEEP_LIMIT:,} cases a night")
-    rates = []
+    rates, figures = [], {}
     for run in range(1, args.runs + 1):
         done, seconds = one_run(args.alerts)
         closed = Case.objects.filter(status=Case.Status.CLOSED).count()
         rate = done / seconds
         rates.append(rate)
         print(f"run {run}: {done:,} of {closed:,} closed cases anonymised in {seconds:.1f} s ({rate:,.0f} cases/s)")
+        figures |= {
+            f"run {run}, cases anonymised": figure(done),
+            f"run {run}, closed cases": figure(closed),
+            f"run {run}": figure(seconds, "s", 1),
+            f"run {run}, rate": figure(rate, "cases/s"),
+        }
     print(f"median: {statistics.median(rates):,.0f} cases/s")
+    figures["median"] = figure(statistics.median(rates), "cases/s")
+    results_write(
+        "retention",
+        figures=figures,
+        headline=["median", *(f"run {run}" for run in range(1, args.runs + 1))],
+        target=None,  # none set: the sweep must keep up with the desks' closures
+        met=None,
+    )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from _common import bench_setup, percentile, postgres_version
+from _common import bench_setup, figure, percentile, postgres_version, results_write
 
 bench_setup()
 
@@ -232,8 +232,33 @@ def main() -> None:
 
     print_shapes(picked, shapes)
     overall = figures_of("all", [ms for group in samples.values() for ms in group])
-    print_table([overall, *(figures_of(group, samples[group]) for group in ("shared", "random") if samples[group])])
+    rows = [overall, *(figures_of(group, samples[group]) for group in ("shared", "random") if samples[group])]
+    print_table(rows)
     print_verdict(overall)
+    record(sightings, rows, shapes)
+
+
+def record(sightings: int, rows: list[Figures], shapes: list[Shape]) -> None:
+    """The printed times and ring sizes in bench/results/ring.json."""
+    figures = {"sightings": figure(sightings)}
+    for row in rows:
+        cases = "" if row.group == "all" else f"{row.group} cases, "
+        figures |= {
+            f"{cases}median": figure(row.median_ms, "ms", 1),
+            f"{cases}p95": figure(row.p95_ms, "ms", 1),
+            f"{cases}max": figure(row.max_ms, "ms", 1),
+        }
+    figures |= {
+        "largest ring, cases": figure(max(shape.cases for shape in shapes)),
+        "queries per call, max": figure(max(shape.queries for shape in shapes)),
+    }
+    results_write(
+        "ring",
+        figures=figures,
+        headline=["median", "p95"],
+        target=f"ring (two hops) median < {TARGET_MS:.0f} ms",
+        met=rows[0].median_ms < TARGET_MS,
+    )
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ import django  # noqa: E402
 django.setup()
 
 import opencc  # noqa: E402
+from _common import cpu_model, figure, results_write  # noqa: E402
 
 from accounts.models import Desk  # noqa: E402
 from interventions.models import Severity  # noqa: E402
@@ -433,16 +434,6 @@ def measure(count: int, seed: int, texts: list[str], kinds: list[str], normalise
 # --- Report --------------------------------------------------------------------------------------
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def print_header(texts: list[str], kinds: list[str], evaded: int, table_s: float, table_size: int) -> None:
     lengths = [len(text) for text in texts]
     by_kind = Counter(kinds)
@@ -547,6 +538,50 @@ def main() -> None:
     rows = [measure(count, args.seed, texts, kinds, normalised) for count in args.terms]
     print_table(rows)
     print_targets(rows)
+    record(rows)
+
+
+def record(rows: list[dict]) -> None:
+    """The printed speeds and alert counts in bench/results/scan.json."""
+    figures, headline = {}, []
+    for kind, label in (
+        ("life", "life positives"),
+        ("fraud", "fraud positives"),
+        ("idiom", "idioms"),
+        ("ordinary", "ordinary"),
+    ):
+        figures[f"{label}, messages"] = figure(rows[0]["alerts"][kind, ""])
+    for row in rows:
+        at = f"at {row['terms']:,} terms"
+        a = row["alerts"]
+        figures |= {
+            f"whole scan {at}": figure(row["scan"], "msg/s"),
+            f"no model {at}": figure(row["frames"], "msg/s"),
+            f"match {at}": figure(row["match"], "msg/s"),
+            f"automaton {at}": figure(row["automaton"], "msg/s"),
+            f"regex {at}": figure(row["regex"], "msg/s"),
+            f"match ÷ regex {at}": figure(row["match"] / row["regex"], "×", 1),
+            f"life positives alerted {at}": figure(a["life", Desk.LIFE]),
+            f"fraud positives alerted {at}": figure(a["fraud", Desk.FRAUD]),
+            f"idioms alerted {at}": figure(a["idiom", Desk.LIFE] + a["idiom", Desk.FRAUD]),
+            f"ordinary alerted {at}": figure(a["ordinary", Desk.LIFE] + a["ordinary", Desk.FRAUD]),
+        }
+    at_target = next((row for row in rows if row["terms"] == TARGET_TERMS), None)
+    met = None
+    if at_target is not None:
+        at = f"at {TARGET_TERMS:,} terms"
+        headline = [f"whole scan {at}", f"match ÷ regex {at}"]
+        met = at_target["scan"] >= TARGET_MSG_PER_S and at_target["match"] / at_target["regex"] >= TARGET_RATIO
+    largest = max(rows, key=lambda row: row["terms"])
+    if largest is not at_target:
+        headline.append(f"whole scan at {largest['terms']:,} terms")
+    results_write(
+        "scan",
+        figures=figures,
+        headline=headline,
+        target=f"whole scan ≥ {TARGET_MSG_PER_S:,} msg/s at {TARGET_TERMS:,} terms; match ≥ {TARGET_RATIO:.0f}× regex",
+        met=met,
+    )
 
 
 if __name__ == "__main__":
