@@ -25,6 +25,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.api_auth import TokenAuthentication
 from accounts.models import IdempotentRequest
+from accounts.refusals import Refused
 
 from .errors import error_body
 
@@ -33,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 def exception_handler(exc: Exception, context: dict) -> Response:
     # Django's own exceptions become DRF's, as DRF's handler does, so their codes are DRF's too.
+    if isinstance(exc, Refused):
+        # A service's refusal, in its own (translated) words, with its kind's status: 404 not yours,
+        # 409 the state moved on, 422 not possible as asked.
+        return Response(error_body(exc.code, str(exc)), status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

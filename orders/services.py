@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.crypto import phone_index
 from accounts.history import save_with_history
 from accounts.models import User
-from accounts.refusals import Invalid, Refused
+from accounts.refusals import Conflict, Invalid, Refused
 from accounts.roles import Role
 from accounts.services import user_create
 from config.db import insert_new
@@ -296,7 +296,7 @@ def merchant_staff_invite(
     until the colleague sets one from the link emailed to them."""
     _ensure_shop_admin(merchant, by)
     if User.objects.filter(email__iexact=email).exists():
-        raise ValueError(_("This email already has a login."))
+        raise Conflict(_("This email already has a login."))
     user = user_create(
         email=email.lower(),
         display_name=display_name,
@@ -330,7 +330,7 @@ def merchant_staff_remove(*, membership: MerchantMembership, by: User) -> None:
     The membership stays, so the history of what they did still names the shop."""
     _ensure_shop_admin(membership.merchant, by)
     if membership.user_id == by.pk:
-        raise ValueError(_("You cannot remove yourself."))
+        raise Invalid(_("You cannot remove yourself."))
     user = membership.user
     user.is_active = False
     save_with_history(user, by=by, update_fields=["is_active"])
@@ -351,7 +351,7 @@ def merchant_second_factor_require(*, merchant: Merchant, by: User, required: bo
 def merchant_staff_set_admin(*, membership: MerchantMembership, by: User, is_admin: bool) -> MerchantMembership:
     _ensure_shop_admin(membership.merchant, by)
     if not is_admin and membership.user_id == by.pk:
-        raise ValueError(_("Another admin must take your admin rights away."))
+        raise Invalid(_("Another admin must take your admin rights away."))
     membership.is_admin = is_admin
     save_with_history(membership, by=by, update_fields=["is_admin"])
     return membership

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.refusals import Conflict, Invalid, NotYours
 from accounts.services import api_token_issue, api_token_revoke
+from config.api import exception_handler
 from fraud.services import indicator_block, indicator_sight
 from interventions.models import CheckIn, Message, Severity
 from orders.models import InterceptionRequest
@@ -97,6 +99,30 @@ def test_a_token_holding_every_scope_cannot_read_the_schema(integration, url_nam
     assert response.status_code == 403
     assert "/api/v1/" not in response.content.decode()
     assert "swagger-ui" not in response.content.decode()
+
+
+def test_a_refusal_is_answered_with_its_kind_status_in_the_readers_words(integration, case):
+    client = _client(integration, "actions:write")
+    closed = client.post(f"/api/v1/cases/{case.pk}/close", {"outcome": "safe", "summary": "已确认安全"}, format="json")
+    assert closed.status_code == 201
+    body = {"local_day": "2026-11-24", "local_time": "08:30", "channel": "chat", "text": "早上好"}
+    late = client.post(f"/api/v1/cases/{case.pk}/checkins", body, format="json")
+    assert late.status_code == 409
+    assert _error_shape(late) == {"code": "case_closed", "message": "个案已结案:请先重新打开。", "fields": {}}
+
+
+@pytest.mark.parametrize(
+    ("refusal", "status", "code"),
+    [
+        (Invalid("写明原因。"), 422, "refused"),
+        (Conflict("已被认领。"), 409, "conflict"),
+        (NotYours("x"), 404, "not_found"),
+    ],
+)
+def test_each_kind_of_refusal_has_one_status_and_code(refusal, status, code):
+    response = exception_handler(refusal, {"view": None})
+    assert (response.status_code, response.data["error"]["code"]) == (status, code)
+    assert response.data["error"]["message"] == str(refusal)
 
 
 # --- idempotency ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import AccessLog
+from accounts.refusals import Conflict
 from interventions.models import CaseEvent, EmergencyAction, IncidentReview, Notification, ReviewAction
 from interventions.services import (
     NotAllowed,
@@ -75,7 +76,7 @@ def test_a_review_is_written_concluded_and_then_kept_as_it_was(review, superviso
     review = incident_review_conclude(review=review, by=supervisor)
     assert (review.status, review.concluded_by) == ("concluded", supervisor)
     assert review.case.events.filter(kind=CaseEvent.Kind.REVIEW_CONCLUDED).exists()
-    with translation.override("en"), pytest.raises(ValueError, match="concluded"):
+    with translation.override("en"), pytest.raises(Conflict, match="concluded"):
         _write(review, supervisor, went_well="改写")
     # every change is in history with who made it
     assert [(h.history_type, h.history_user) for h in review.history.order_by("history_id")] == [

@@ -19,6 +19,7 @@ from django.utils import translation
 
 from accounts.crypto import decrypt
 from accounts.models import Desk
+from accounts.refusals import Conflict
 from interventions.models import Case, CaseEvent, CheckIn, EmergencyAction, Message
 from interventions.selectors import fraud_totals
 from interventions.selectors.figures import Period, managers_figures
@@ -373,9 +374,9 @@ def test_an_anonymised_case_cannot_be_reopened_or_held(story, clock, specialist,
     cases_anonymise_due()
     story.refresh_from_db()
 
-    with pytest.raises(ValueError, match=r"匿名|anonymised"):
+    with pytest.raises(Conflict, match=r"匿名|anonymised"):
         case_reopen(case=story, by=specialist, reason="她又来了")
-    with pytest.raises(ValueError, match=r"匿名|anonymised"):
+    with pytest.raises(Conflict, match=r"匿名|anonymised"):
         case_legal_hold_set(case=story, by=supervisor, reason="法院")
     story.refresh_from_db()
     assert (story.status, story.legal_hold) == (Case.Status.CLOSED, False)

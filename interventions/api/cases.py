@@ -16,13 +16,13 @@ from accounts import roles
 from accounts.api_auth import AuthenticatedRequest, api_access
 from accounts.models import ApiToken, Desk
 from accounts.selectors import user_desks
-from config.api import Cursor, ErrorSerializer, Idempotent, error_body
+from config.api import Cursor, ErrorSerializer, Idempotent
 from orders.models import Order
 
 from ..choices import Severity, Source
 from ..models import Alert, Case, CaseEvent, CheckIn, PoliceUnit
 from ..selectors import BUYER_WITH_REGIONS
-from ..services import CaseClosed, case_close, checkin_plan, order_intercept, police_refer
+from ..services import case_close, checkin_plan, order_intercept, police_refer
 
 
 def _desks(request: Request) -> list[str]:
@@ -156,7 +156,15 @@ class CreatedOut(serializers.Serializer):
     status = serializers.CharField()
 
 
-ACTION_RESPONSES = {201: CreatedOut, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+# 400: the body does not parse; 404: not yours; 409: the case moved on (closed); 422: the service refused it
+# as asked (accounts/refusals.py: one status per kind of refusal, answered by config/api.py).
+ACTION_RESPONSES = {
+    201: CreatedOut,
+    400: ErrorSerializer,
+    404: ErrorSerializer,
+    409: ErrorSerializer,
+    422: ErrorSerializer,
+}
 
 
 @extend_schema_view(
@@ -226,12 +234,8 @@ class CaseViewSet(Idempotent, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return case, dict(serializer.validated_data)
 
     def _done(self, act) -> Response:
-        try:
-            made = act()
-        except CaseClosed:
-            return Response(error_body("case_closed", "The case is closed."), status=status.HTTP_409_CONFLICT)
-        except ValueError as refused:
-            return Response(error_body("refused", str(refused)), status=status.HTTP_400_BAD_REQUEST)
+        # A refusal of the service is answered by the API's one exception handler.
+        made = act()
         return Response({"id": made.pk, "status": getattr(made, "status", "")}, status=status.HTTP_201_CREATED)
 
 

@@ -114,6 +114,8 @@ def ensure_can_work(by: User, alert: Alert) -> None:
 class AlertAlreadyClaimed(Conflict):
     """Someone else claimed the alert first (or it left the queue)."""
 
+    code = "already_claimed"
+
     def __init__(self, alert: Alert) -> None:
         super().__init__(f"Alert {alert.pk} is no longer waiting to be claimed.")
         self.alert = alert

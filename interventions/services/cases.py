@@ -91,6 +91,12 @@ def case_add_note(*, case: Case, by: User, text: str) -> CaseEvent:
 class CaseClosed(Conflict):
     """The case is closed: reopen it before adding to it."""
 
+    code = "case_closed"
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(_("The case is closed: reopen it first."))
+        self.case = case
+
 
 @transaction.atomic
 def alert_promote(*, alert: Alert, by: User, title: str = "") -> Case:
@@ -136,7 +142,7 @@ def case_break_glass(*, case: Case, by: User, reason: str, address: str | None =
     """Read a case outside one's desks in an emergency: the written reason is logged, and the
     case's supervisors on duty are told at once, by page."""
     if not reason.strip():
-        raise ValueError(_("Write why you must read this case."))
+        raise Invalid(_("Write why you must read this case."))
     entry = access_record(
         user=by,
         action=AccessLog.Action.BREAK_GLASS,
@@ -249,7 +255,7 @@ def case_reopen(*, case: Case, by: User, reason: str) -> Case:
         return case
     if case.is_anonymised:
         # Nothing of the person is left to work with, and retention would not come back to it.
-        raise ValueError(_("The case is anonymised: open a new case for the person."))
+        raise Conflict(_("The case is anonymised: open a new case for the person."))
     if not reason.strip():
         raise Invalid(_("A reason is required."))
     case.status, case.outcome, case.closed_at = Case.Status.OPEN, "", None

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.history import save_with_history
 from accounts.models import User
+from accounts.refusals import Conflict, Invalid
 
 from .. import channels
 from ..choices import Severity, Source
@@ -63,7 +64,7 @@ def checkin_plan(
     that day, so a daily check-in stays at 08:30 across a DST change."""
     ensure_case_open(case)
     if not 1 <= days <= 31:
-        raise ValueError(_("Plan between 1 and 31 days of check-ins."))
+        raise Invalid(_("Plan between 1 and 31 days of check-ins."))
     zone = case.buyer.time_zone if case.buyer else settings.TIME_ZONE
     planned = []
     for offset in range(days):
@@ -279,7 +280,7 @@ def checkin_record_call(*, checkin: CheckIn, by: User, reached: bool, note: str 
     """The specialist made the phone check-in: reached the person or not."""
     locked = CheckIn.objects.select_for_update().get(pk=checkin.pk)
     if locked.status != CheckIn.Status.PLANNED:
-        raise ValueError(_("This check-in is no longer waiting."))
+        raise Conflict(_("This check-in is no longer waiting."))
     locked.status = CheckIn.Status.DONE if reached else CheckIn.Status.MISSED
     locked.replied_at = timezone.now() if reached else None
     save_with_history(locked, by=by, update_fields=["status", "replied_at"])

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import AccessLog, User
+from accounts.refusals import Invalid
 from accounts.services import access_record
 from orders.models import Buyer
 
@@ -52,9 +53,9 @@ def _contact_reveal(
     *, buyer: Buyer | None, by: User, purpose: str, reason: str, address: str | None, seen_on: str
 ) -> Buyer:
     if purpose not in AccessLog.Purpose.values:
-        raise ValueError(_("Choose why you need the contact details."))
+        raise Invalid(_("Choose why you need the contact details."))
     if buyer is None or not (buyer.phone or buyer.address):
-        raise ValueError(_("No phone number or address is known for this person."))
+        raise Invalid(_("No phone number or address is known for this person."))
     access_record(
         user=by,
         action=AccessLog.Action.REVEAL,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Desk, User
+from accounts.refusals import Invalid
 from orders.models import Buyer, InterceptionRequest, Merchant, MerchantReport, Order, ReportAttachment, ReportNote
 from orders.screenshots import CleanScreenshot
 
@@ -78,7 +79,7 @@ def merchant_report_submit(
 def report_note_add(*, report: MerchantReport, by: User, text: str, from_platform: bool) -> ReportNote:
     """One message in a report's thread; the other side is told in the portal."""
     if not text.strip():
-        raise ValueError(_("Write a message."))
+        raise Invalid(_("Write a message."))
     note = ReportNote.objects.create(report=report, author=by, from_platform=from_platform, text=text.strip())
     if from_platform:
         recipients = [report.reported_by]

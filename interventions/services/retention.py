@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import User
+from accounts.refusals import Conflict, Invalid
 from fraud.models import Dissuasion
 from orders.models import Buyer, InterceptionRequest, MerchantReport, Order, ReportAttachment, ReportNote
 from orders.services import buyer_anonymise
@@ -68,7 +69,7 @@ def _ensure_may_hold(user: User) -> None:
 
 def _reason_required(reason: str) -> str:
     if not reason.strip():
-        raise ValueError(_("Write the legal matter the hold is for."))
+        raise Invalid(_("Write the legal matter the hold is for."))
     return reason.strip()[:300]
 
 
@@ -81,7 +82,7 @@ def case_legal_hold_set(*, case: Case, by: User, reason: str) -> Case:
     reason = _reason_required(reason)
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.is_anonymised:
-        raise ValueError(_("The case is anonymised: nothing is left to hold."))
+        raise Conflict(_("The case is anonymised: nothing is left to hold."))
     if not locked.legal_hold:
         locked.legal_hold, locked.legal_hold_reason = True, reason
         locked.legal_hold_by, locked.legal_hold_at = by, timezone.now()

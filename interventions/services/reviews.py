@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.history import save_with_history
 from accounts.models import User
+from accounts.refusals import Conflict, Invalid
 from accounts.roles import REVIEW_EMERGENCY_ACTIONS
 
 from ..models import (
@@ -58,7 +59,7 @@ def incident_review_write(
     _ensure_reviewer(by)
     review = IncidentReview.objects.select_for_update().get(pk=review.pk)
     if not review.is_open:
-        raise ValueError(_("The review is concluded; it is kept as it was."))
+        raise Conflict(_("The review is concluded; it is kept as it was."))
     review.title, review.what_happened, review.went_well, review.made_it_hard = (
         title,
         what_happened,
@@ -77,7 +78,7 @@ def incident_review_conclude(*, review: IncidentReview, by: User) -> IncidentRev
     if not review.is_open:
         return review
     if not (review.went_well.strip() and review.made_it_hard.strip()):
-        raise ValueError(_("Write what went well and what made it hard before concluding."))
+        raise Invalid(_("Write what went well and what made it hard before concluding."))
     review.status, review.concluded_by, review.concluded_at = IncidentReview.Status.CONCLUDED, by, timezone.now()
     save_with_history(review, by=by, update_fields=["status", "concluded_by", "concluded_at"])
     case_event_record(case=review.case, actor=by, kind=CaseEvent.Kind.REVIEW_CONCLUDED, review_id=review.pk)
@@ -91,7 +92,7 @@ def review_action_add(
     """A follow-up with its owner, who is told in the portal and by email."""
     _ensure_reviewer(by)
     if not owner.is_active or not owner.has_perm(roles.WORK_QUEUE):
-        raise ValueError(_("A follow-up is owned by a member of the intervention staff."))
+        raise Invalid(_("A follow-up is owned by a member of the intervention staff."))
     follow_up = ReviewAction(review=review, description=description, owner=owner, due_on=due_on, created_by=by)
     save_with_history(follow_up, by=by)
     notify(
@@ -129,7 +130,7 @@ def emergency_action_queue(*, case: Case, by: User, kind: str, **action) -> None
 def emergency_action_review(*, action: EmergencyAction, by: User, confirmed: bool, note: str = "") -> EmergencyAction:
     """A supervisor confirms an emergency action or flags it for a (blameless) review."""
     if not by.has_perm(REVIEW_EMERGENCY_ACTIONS):
-        raise NotAllowed("Only supervisors review emergency actions.")
+        raise NotAllowed(_("Only supervisors review emergency actions."))
     locked = EmergencyAction.objects.select_for_update().get(pk=action.pk)
     if locked.review != EmergencyAction.Review.PENDING:
         return locked

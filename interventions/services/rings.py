@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import AccessLog, User
-from accounts.refusals import Conflict
+from accounts.refusals import Conflict, Invalid
 from accounts.services import access_record
 from fraud.indicators import normalise
 from fraud.models import Indicator, Sighting
@@ -25,7 +25,7 @@ from .timeline import case_change_save, case_event_record
 def case_indicator_add(*, case: Case, kind: str, raw: str, by: User) -> Sighting:
     """A specialist adds an indicator to a case by hand (a payee read out on the phone)."""
     if not normalise(kind, raw):
-        raise ValueError(_("The value is empty once tidied."))
+        raise Invalid(_("The value is empty once tidied."))
     sighting = indicator_sight(kind=kind, raw=raw, case=case, by=by)
     indicator = sighting.indicator
     case_event_record(
@@ -63,10 +63,10 @@ def ring_merge(*, cases: Sequence[Case], by: User, reason: str, title: str) -> C
     work for its victim and points at the ring case; both timelines say who merged what and why.
     Merging again a case that is already in the ring changes nothing."""
     if not reason.strip():
-        raise ValueError(_("Say why these cases are one ring."))
+        raise Invalid(_("Say why these cases are one ring."))
     chosen = list(Case.objects.select_for_update().filter(pk__in=[c.pk for c in cases]).order_by("pk"))
     if len({case.desk for case in chosen}) > 1:
-        raise ValueError(_("A ring case gathers cases of one desk."))
+        raise Invalid(_("A ring case gathers cases of one desk."))
     gathering = set(Case.objects.filter(ring__in=chosen).values_list("ring_id", flat=True))
     rings = {case.ring_id for case in chosen if case.ring_id} | gathering
     if len(rings) > 1:
@@ -76,7 +76,7 @@ def ring_merge(*, cases: Sequence[Case], by: User, reason: str, title: str) -> C
         ring_case = Case.objects.select_for_update().get(pk=rings.pop())
         ensure_case_open(ring_case)
     elif len(members) < 2:
-        raise ValueError(_("A ring case needs at least two cases."))
+        raise Invalid(_("A ring case needs at least two cases."))
     else:
         ring_case = case_open(desk=members[0].desk, title=title, opened_by=by)
         ring_case.risk_level = max(case.risk_level for case in members)
@@ -111,7 +111,7 @@ def ring_refer(
     """Refer a whole ring to an anti-fraud centre as one referral, made on `case` (the ring case
     when there is one) and covering the ring's other cases, whose timelines say so."""
     if unit.kind != PoliceUnit.Kind.ANTI_FRAUD_CENTRE:
-        raise ValueError(_("A ring goes to an anti-fraud centre."))
+        raise Invalid(_("A ring goes to an anti-fraud centre."))
     referral = police_refer(case=case, unit=unit, by=by, what_reported=what_reported, reference_no=reference_no)
     others = [member for member in ring.cases.values() if member.pk != case.pk]
     referral.covers.add(*others)

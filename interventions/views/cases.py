@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import AuthenticatedHttpRequest, portal_page
-from accounts.feedback import form_errors_text
+from accounts.feedback import form_errors_text, refusal_told
 from accounts.models import AccessLog
 from accounts.ratelimit import client_address
+from accounts.refusals import Refused
 from accounts.selectors import user_desks
 from accounts.services import access_record
 from fraud.models import Indicator
@@ -55,8 +56,6 @@ from ..selectors import (
 )
 from ..selectors.contact import same_phone_elsewhere
 from ..services import (
-    CaseClosed,
-    NotAllowed,
     case_add_note,
     case_assess_risk,
     case_attach_playbook,
@@ -165,10 +164,8 @@ def case_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRes
     else:
         try:
             act(request, case, form.cleaned_data)
-        except CaseClosed:
-            messages.error(request, _("The case is closed: reopen it first."))
-        except (ValueError, NotAllowed) as refused:
-            messages.error(request, _("Not saved: %(errors)s") % {"errors": refused})
+        except Refused as refused:
+            refusal_told(request, refused)
     return redirect("interventions:case", pk=case.pk)
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from accounts import roles
 from accounts.access import AuthenticatedHttpRequest, portal_page, recent_authentication_ensure
 from accounts.ratelimit import client_address
+from accounts.refusals import Refused
 from accounts.selectors import user_desks
 from orders.models import Buyer
 
@@ -65,7 +66,7 @@ def _contact(
         recent_authentication_ensure(request)
         try:
             revealed = reveal(form.cleaned_data)
-        except ValueError as refused:
+        except Refused as refused:
             form.add_error(None, str(refused))
     context = {"buyer": buyer, "reveal_url": url, "reveal_form": form, "revealed": revealed}
     if request.htmx:

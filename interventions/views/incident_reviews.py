@@ -9,9 +9,10 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import AuthenticatedHttpRequest, portal_page
-from accounts.feedback import form_errors_text
+from accounts.feedback import form_errors_text, refusal_told
 from accounts.models import AccessLog
 from accounts.ratelimit import client_address
+from accounts.refusals import Refused
 from accounts.services import access_record
 
 from ..filters import IncidentReviewFilter
@@ -57,8 +58,8 @@ def incident_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 incident_review_write(review=review, by=request.user, **form.cleaned_data)
-            except ValueError as refused:
-                messages.error(request, str(refused))
+            except Refused as refused:
+                refusal_told(request, refused)
             else:
                 messages.success(request, _("Review saved."))
                 return redirect("interventions:incident_review", pk=review.pk)
@@ -106,8 +107,8 @@ def incident_review_act(request: AuthenticatedHttpRequest, pk: int, action: str)
                 messages.success(request, _("Follow-up added for %(owner)s.") % {"owner": follow_up.owner})
         else:
             raise Http404
-    except (ValueError, NotAllowed) as refused:
-        messages.error(request, _("Not saved: %(errors)s") % {"errors": refused})
+    except Refused as refused:
+        refusal_told(request, refused)
     return redirect("interventions:incident_review", pk=review.pk)
 
 

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import AuthenticatedHttpRequest, portal_page, recent_authentication_ensure
-from accounts.feedback import form_errors_text
+from accounts.feedback import form_errors_text, refusal_told
 from accounts.ratelimit import limited
+from accounts.refusals import Refused
 from orders.forms import MerchantReportForm, ReportNoteForm, ShopAnswerForm, StaffInviteForm
 from orders.models import Merchant, MerchantReport
 from orders.selectors import (
@@ -182,7 +183,7 @@ def staff(request: AuthenticatedHttpRequest) -> HttpResponse:
         recent_authentication_ensure(request)
         try:
             user = merchant_staff_invite(merchant=merchant, by=request.user, **form.cleaned_data)
-        except ValueError as refused:
+        except Refused as refused:
             form.add_error("email", str(refused))
         else:
             messages.success(request, _("%(email)s was sent a link to set a password.") % {"email": user.email})
@@ -221,8 +222,8 @@ def staff_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRe
         raise Http404
     try:
         acts[action]()
-    except ValueError as refused:
-        messages.error(request, str(refused))
+    except Refused as refused:
+        refusal_told(request, refused)
     else:
         messages.success(request, _("Done."))
     return redirect("orders:staff")

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import AuthenticatedHttpRequest, portal_page
+from accounts.feedback import refusal_told
+from accounts.refusals import Refused
 
 from ..forms import CallForm
 from ..models import CheckIn, Notification
@@ -34,8 +36,8 @@ def checkin_call(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             checkin_record_call(checkin=checkin, by=request.user, **form.cleaned_data)
-        except ValueError as refused:
-            messages.error(request, str(refused))
+        except Refused as refused:
+            refusal_told(request, refused)
         else:
             messages.success(request, _("Call recorded on %(case)s.") % {"case": checkin.case.reference})
     return redirect("interventions:today")

@@ -8,11 +8,12 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import AuthenticatedHttpRequest, portal_page
-from accounts.feedback import form_errors_text
+from accounts.feedback import form_errors_text, refusal_told
+from accounts.refusals import Refused
 
 from ..forms import LegalHoldForm
 from ..selectors import case_for_user
-from ..services import NotAllowed, case_legal_hold_lift, case_legal_hold_set
+from ..services import case_legal_hold_lift, case_legal_hold_set
 
 
 @portal_page(roles.PLACE_LEGAL_HOLD)
@@ -31,8 +32,8 @@ def case_legal_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             case_legal_hold_set(case=case, by=request.user, reason=reason)
         else:
             case_legal_hold_lift(case=case, by=request.user, reason=reason)
-    except (ValueError, NotAllowed) as refused:
-        messages.error(request, _("Not saved: %(errors)s") % {"errors": refused})
+    except Refused as refused:
+        refusal_told(request, refused)
     else:
         messages.success(request, _("Legal hold placed.") if hold else _("Legal hold lifted."))
     return redirect("interventions:case", pk=case.pk)

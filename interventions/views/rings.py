@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from accounts.access import AuthenticatedHttpRequest, portal_page, recent_authentication_ensure
 from accounts.exports import csv_download, json_download
-from accounts.feedback import form_errors_text
+from accounts.feedback import form_errors_text, refusal_told
 from accounts.forms import ExportForm
 from accounts.models import AccessLog
 from accounts.ratelimit import client_address
+from accounts.refusals import Refused
 from accounts.selectors import user_desks
 from accounts.services import access_record
 from fraud.forms import BlockForm, IndicatorAddForm, RingBlockForm, RingMergeForm, RingReferForm
@@ -35,8 +36,6 @@ from interventions.selectors import (
     ring_report_draft,
 )
 from interventions.services import (
-    CaseClosed,
-    NotAllowed,
     case_indicator_add,
     indicators_block,
     ring_export_record,
@@ -93,11 +92,8 @@ def ring_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRes
         return redirect("fraud:ring", pk=case.pk)
     try:
         target = handler[1](request, case, the_ring, form.cleaned_data)
-    except CaseClosed:
-        messages.error(request, _("The case is closed: reopen it first."))
-        target = None
-    except (ValueError, NotAllowed) as refused:
-        messages.error(request, _("Not saved: %(errors)s") % {"errors": refused})
+    except Refused as refused:
+        refusal_told(request, refused)
         target = None
     return redirect("interventions:case", pk=target.pk) if target else redirect("fraud:ring", pk=case.pk)
 
@@ -179,8 +175,8 @@ def case_indicator_add_view(request: AuthenticatedHttpRequest, pk: int) -> HttpR
             sighting = case_indicator_add(
                 case=case, kind=form.cleaned_data["kind"], raw=form.cleaned_data["value"], by=request.user
             )
-        except ValueError as refused:
-            messages.error(request, _("Not saved: %(errors)s") % {"errors": refused})
+        except Refused as refused:
+            refusal_told(request, refused)
         else:
             messages.success(request, _("Indicator added: %(value)s.") % {"value": sighting.indicator.value})
     return redirect("interventions:case", pk=case.pk)
