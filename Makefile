@@ -58,6 +58,8 @@ test: $(DEV_STAMP) messages browser redis-binary
 	$(BIN)/python -m tests.services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint . --lint
+	$(BIN)/djlint . --check
 	$(BIN)/bandit -c pyproject.toml -r accounts config fraud interventions orders demo -q
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
@@ -67,6 +69,7 @@ test: $(DEV_STAMP) messages browser redis-binary
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djlint . --reformat --warn  # exits 0 once it has rewritten files, as ruff format does
 
 # Fonts for screenshots of Chinese pages (not needed by the tests).
 screenshots: $(DEV_STAMP) messages browser
