@@ -59,6 +59,8 @@ test: $(DEV_STAMP) messages browser redis-binary
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/djlint . --lint
+	$(BIN)/djlint . --check
 	$(BIN)/bandit -c pyproject.toml -r accounts config fraud interventions orders demo -q
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
@@ -68,6 +70,7 @@ test: $(DEV_STAMP) messages browser redis-binary
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djlint . --reformat --warn  # exits 0 once it has rewritten files, as ruff format does
 
 # Fonts for screenshots of Chinese pages (not needed by the tests).
 screenshots: $(DEV_STAMP) messages browser
