@@ -111,6 +111,12 @@ class Finding:
     level: int
     hits: tuple[Hit, ...]
 
+    @classmethod
+    def of(cls, frame: str, level: int, *hits: Hit | None) -> "Finding":
+        """The finding, with the words that were found (a frame may name a kind of word it did
+        not need)."""
+        return cls(frame, level, tuple(hit for hit in hits if hit is not None))
+
 
 @dataclass(frozen=True, slots=True)
 class Judgement:

@@ -29,41 +29,37 @@ def judge_fraud(e: Evidence) -> Judgement:
     return Judgement(max(0, min(level, 10)), tuple(found), tuple(raised), tuple(lowered))
 
 
-def _finding(frame: str, level: int, *hits: Hit | None) -> Finding:
-    return Finding(frame, level, tuple(hit for hit in hits if hit is not None))
-
-
 def _findings_of_the_ask(e: Evidence) -> list[Finding]:
     """What the scammer asks for: a safe-account transfer, the code, the account, the screen, in
     someone else's name."""
     found: list[Finding] = []
     safe = e.strongest(C.SAFE_ACCOUNT, 2)
     if safe is not None:
-        found.append(_finding(Frame.SAFE_ACCOUNT, 7 if safe.term.weight >= 3 else 5, safe))
+        found.append(Finding.of(Frame.SAFE_ACCOUNT, 7 if safe.term.weight >= 3 else 5, safe))
 
     asked = e.near(C.REQUEST, C.VERIFICATION_CODE, 10, weight=2, second_weight=2) or e.near(
         C.VERIFICATION_CODE, C.REQUEST, 10, weight=2, second_weight=2
     )
     code = e.strongest(C.VERIFICATION_CODE, 3)
     if asked:
-        found.append(_finding(Frame.CODE, 7, *asked))
+        found.append(Finding.of(Frame.CODE, 7, *asked))
     elif code is not None:
-        found.append(_finding(Frame.CODE, 6, code))
+        found.append(Finding.of(Frame.CODE, 6, code))
 
     takeover = e.strongest(C.ACCOUNT_TAKEOVER, 2)
     if takeover is not None:
-        found.append(_finding(Frame.TAKEOVER, 5 if takeover.term.weight >= 3 else 2, takeover))
+        found.append(Finding.of(Frame.TAKEOVER, 5 if takeover.term.weight >= 3 else 2, takeover))
 
     impersonation = e.strongest(C.IMPERSONATION, 2)
     ask = strongest_of(e, (C.REQUEST, C.FEE, C.LINK, C.REMOTE, C.SAFE_ACCOUNT, C.REFUND_LINK), weight=2)
     if impersonation is not None and ask is not None and ask is not impersonation:
-        found.append(_finding(Frame.IMPERSONATION, 7 if impersonation.term.weight >= 3 else 6, impersonation, ask))
+        found.append(Finding.of(Frame.IMPERSONATION, 7 if impersonation.term.weight >= 3 else 6, impersonation, ask))
     elif impersonation is not None and impersonation.term.weight >= 3:
-        found.append(_finding(Frame.IMPERSONATION, 4, impersonation))
+        found.append(Finding.of(Frame.IMPERSONATION, 4, impersonation))
 
     remote = e.strongest(C.REMOTE, 2)
     if remote is not None:
-        found.append(_finding(Frame.REMOTE, 6 if remote.term.weight >= 3 else 2, remote))
+        found.append(Finding.of(Frame.REMOTE, 6 if remote.term.weight >= 3 else 2, remote))
     return found
 
 
@@ -81,25 +77,25 @@ def _findings_of_the_lure(e: Evidence) -> list[Finding]:
         and (fee.start, fee.end) != (lure.start, lure.end)
         and (lure.term.weight >= 2 or fee.term.weight >= 3)
     ):
-        found.append(_finding(Frame.FEE, 7, lure, fee))
+        found.append(Finding.of(Frame.FEE, 7, lure, fee))
     elif fee is not None and fee.term.weight >= 3:
-        found.append(_finding(Frame.FEE, 4, fee))
+        found.append(Finding.of(Frame.FEE, 4, fee))
     off = e.strongest(C.OFF_PLATFORM, 2)
     if lure is not None and off is not None and (off.start, off.end) != (lure.start, lure.end):
-        found.append(_finding(Frame.OFF_PLATFORM, 6, lure, off))
+        found.append(Finding.of(Frame.OFF_PLATFORM, 6, lure, off))
     if lure is not None and lure.term.weight >= 3:
-        found.append(_finding(Frame.LURE, 4, lure))
+        found.append(Finding.of(Frame.LURE, 4, lure))
     elif lure is not None and lure.term.weight >= 2:
         helper = strongest_of(e, (C.LINK, C.REQUEST, C.OFF_PLATFORM, C.IMPERSONATION), weight=2)
         if helper is not None and helper is not lure:
-            found.append(_finding(Frame.LURE, 2, lure, helper))
+            found.append(Finding.of(Frame.LURE, 2, lure, helper))
     link = e.strongest(C.LINK, 2)
     if link is not None and (link.term.weight >= 3 or e.weight(C.REQUEST) >= 2 or e.weight(C.VERIFICATION_CODE) >= 2):
-        found.append(_finding(Frame.LURE, 2, link))
+        found.append(Finding.of(Frame.LURE, 2, link))
 
     paid = e.strongest(C.PAYMENT, 3)
     if paid is not None:
-        found.append(_finding(Frame.PAID, 4, paid))
+        found.append(Finding.of(Frame.PAID, 4, paid))
     return found
 
 

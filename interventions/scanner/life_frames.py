@@ -165,7 +165,7 @@ def _life_findings(e: Evidence) -> list[Finding]:
     found: list[Finding] = []
 
     def add(frame: str, level: int, *hits: Hit | None) -> None:
-        found.append(Finding(frame, level, tuple(hit for hit in hits if hit is not None)))
+        found.append(Finding.of(frame, level, *hits))
 
     wish = _intent(e, add)
     _lethality(e, wish, add)

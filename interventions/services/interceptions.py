@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.history import save_with_history
-from accounts.models import User
+from accounts.models import Desk, User
 from accounts.refusals import Invalid
 from orders.models import InterceptionRequest, Order
 
@@ -141,16 +141,12 @@ def reorders_watch(*, orders: Iterable[Order]) -> list[Alert]:
     any shop, raises a critical alert linked to the case (the second shop of the herbicide story).
     Seeing the same order again raises nothing new."""
     raised = []
-    for order in orders:
-        if not order.product.is_high_risk:
-            continue
-        case = (
-            Case.objects.filter(buyer=order.buyer_id, desk="life")
-            .exclude(status=Case.Status.CLOSED)
-            .order_by("-opened_at")
-            .first()
-        )
-        if case is None or Alert.objects.filter(order=order, case=case).exists():
+    risky = [order for order in orders if order.product.is_high_risk]
+    open_case_of = _open_life_cases_of({order.buyer_id for order in risky})
+    seen = set(Alert.objects.filter(order__in=risky, case__in=open_case_of.values()).values_list("order_id", "case_id"))
+    for order in risky:
+        case = open_case_of.get(order.buyer_id)
+        if case is None or (order.pk, case.pk) in seen:
             continue
         alert = alert_raise(
             desk=case.desk,
@@ -174,3 +170,17 @@ def reorders_watch(*, orders: Iterable[Order]) -> list[Alert]:
         )
         raised.append(alert)
     return raised
+
+
+def _open_life_cases_of(buyer_ids: set[int]) -> dict[int, Case]:
+    """Each buyer's newest open life-protection case, in one query for a whole batch of orders."""
+    cases = (
+        Case.objects.filter(buyer__in=buyer_ids, desk=Desk.LIFE)
+        .exclude(status=Case.Status.CLOSED)
+        .order_by("buyer_id", "-opened_at")
+    )
+    newest: dict[int, Case] = {}
+    for case in cases:
+        if case.buyer_id is not None:
+            newest.setdefault(case.buyer_id, case)
+    return newest
