@@ -13,12 +13,13 @@ so its CPU time is its speed on one core, and time the machine gives to other wo
 process, another guest on the host) does not count against it as wall-clock time would:
 
     whole scan   scan_text(text, lexicon): normalise, one automaton walk that finds the terms and
-                 sums the second-opinion model's n-gram weights, the frames, and the model's lifts:
+                 one that sums the second-opinion model's n-gram weights, the frames, and the model's lifts:
                  what intake pays per message, with the shipped model (interventions/scanner/model.json)
     no model     the same with a lexicon of the terms alone: the frames without their second opinion
     match        lexicon.hits(normalised) of the terms alone on pre-normalised texts: the automaton
                  plus the Hit objects and the benign-phrase filter
-    automaton    automaton.iter(normalised) of the terms alone consumed, nothing else
+    automaton    automaton.find_matches_as_indexes(normalised, overlapping=True) of the terms alone,
+                 nothing else
     regex        the baseline: one compiled alternation of the same normalised terms, longest first,
                  finditer(normalised) consumed, on the same pre-normalised texts
 
@@ -379,10 +380,11 @@ def match_all(normalised: list[str], lexicon: Lexicon) -> None:
 
 
 def automaton_all(normalised: list[str], lexicon: Lexicon) -> None:
-    # deque(maxlen=0) consumes an iterator in C: the loop costs the same for both matchers.
-    find = lexicon.automaton.iter
+    if lexicon.automaton is None:
+        return
+    find = lexicon.automaton.find_matches_as_indexes
     for text in normalised:
-        deque(find(text), maxlen=0)
+        find(text, overlapping=True)
 
 
 def regex_all(normalised: list[str], pattern: re.Pattern[str]) -> None:
@@ -415,8 +417,7 @@ def measure(count: int, seed: int, texts: list[str], kinds: list[str], normalise
     n = len(texts)
     return {
         "terms": len(terms),
-        # pyahocorasick finds a node's child by a linear scan, so the root's fan-out (the number of
-        # distinct first characters) sets the cost of every character that falls back to the root.
+        # The root's fan-out: the number of distinct first characters.
         "first_chars": len({key[0] for key in map(normalise, (term.phrase for term in terms)) if key}),
         "lexicon_s": built,
         "regex_s": compiled,
@@ -438,8 +439,8 @@ def print_header(texts: list[str], kinds: list[str], evaded: int, table_s: float
     lengths = [len(text) for text in texts]
     by_kind = Counter(kinds)
     print(
-        f"{platform.python_implementation()} {platform.python_version()}, pyahocorasick "
-        f"{version('pyahocorasick')}, CPU {cpu_model()} ({os.cpu_count()} visible)"
+        f"{platform.python_implementation()} {platform.python_version()}, ahocorasick-rs "
+        f"{version('ahocorasick-rs')}, CPU {cpu_model()} ({os.cpu_count()} visible)"
     )
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"one core: the benchmark is a single Python thread (load average {load})")
@@ -472,8 +473,8 @@ def print_table(rows: list[dict]) -> None:
         )
     print(
         "\nmatch = lexicon.hits(normalised) (automaton + Hit objects + benign-phrase filter); automaton = bare "
-        "automaton.iter();\nregex = one re alternation of the same normalised terms, finditer() consumed; all three "
-        "on the same pre-normalised texts.\n"
+        "find_matches_as_indexes();\nregex = one re alternation of the same normalised terms, finditer() consumed; "
+        "all three on the same pre-normalised texts.\n"
     )
     for row in rows:
         a = row["alerts"]

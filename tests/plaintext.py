@@ -13,7 +13,7 @@ case title names the matter; neither is what the person wrote.
 
 from collections.abc import Iterable, Iterator
 
-import ahocorasick
+from ahocorasick_rs import AhoCorasick
 from django.apps import apps
 from django.db import connection
 
@@ -43,17 +43,15 @@ def plaintext_copies() -> list[tuple[str, str, str]]:
         return []
     words = {probe for probe in probes if not probe.isascii()} | {v for v in values if _phone(v)}
     # Every probe in one automaton (the scanner's matcher): one pass over each stored value.
-    automaton = ahocorasick.Automaton()
-    for probe in probes:
-        automaton.add_word(probe, probe)
-    automaton.make_automaton()
+    listed = sorted(probes)
+    automaton = AhoCorasick(listed)
     found = []
     with connection.cursor() as cursor:
         for table, column in _text_columns(cursor):
             identifiers = (table, column) in IDENTIFIERS
             cursor.execute(f'SELECT "{column}"::text FROM "{table}" WHERE "{column}" IS NOT NULL')
             for (value,) in cursor.fetchall():
-                seen = {probe for _, probe in automaton.iter(value)}
+                seen = {listed[index] for index, _, _ in automaton.find_matches_as_indexes(value, overlapping=True)}
                 found.extend((table, column, probe) for probe in seen if not identifiers or probe in words)
     return found
 

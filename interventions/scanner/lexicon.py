@@ -1,27 +1,21 @@
-"""All terms, and the second-opinion model's n-grams, in one Aho–Corasick automaton: the cost of
-matching grows with the text, not with the number of terms, so the lists can grow to thousands
-of phrases, and a message is walked once for both."""
+"""All terms in one Aho–Corasick automaton (ahocorasick-rs, in Rust): the cost of matching grows
+with the text, not with the number of terms, so the lists can grow to thousands of phrases. The
+second-opinion model's n-grams are summed by an automaton of their own (model.Grams)."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress
-from operator import itemgetter
 from typing import NamedTuple
 
-import ahocorasick
+from ahocorasick_rs import AhoCorasick
 
 from .categories import Category
 from .model import Model, shipped
 from .normalise import normalise, original_offsets
 from .pinyin import between_syllables, letter, reads_as_syllables, spelling
 
-_value = itemgetter(1)  # an automaton match is (end, value)
 # Where a key of letters must stand on its own (a value's last item, a bit mask): between pinyin
 # syllables, or at the start or end of an English word.
 SYLLABLES, WORD_START, WORD_END = 1, 2, 4
-_weight = itemgetter(0)  # a value is (the model's weight, length, the terms that count, silences, edges)
-_terms = itemgetter(2)
-_silences = itemgetter(3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +56,6 @@ class Lexicon:
     def __init__(self, terms: Iterable[Term], *, version=0, model: "Model | None" = None) -> None:
         self.version = version
         self.model = model
-        self.automaton = ahocorasick.Automaton()
         self.terms = tuple(terms)
         by_key: dict[str, list[Term]] = {}
         for term in self.terms:
@@ -77,57 +70,46 @@ class Lexicon:
             letters = spelling(key)
             if letters is not None and letters not in by_key:
                 spelled.setdefault(letters, []).extend(same_phrase)
-        weights = model.weights if model is not None else {}
-        # One automaton for the terms and the model's n-grams, so a message is walked once. Each
-        # key's value: (the model's weight, the key's length, the terms that count, whether the key
-        # is a benign phrase that silences the terms inside it, where it must stand on its own).
-        for key in by_key.keys() | spelled.keys() | weights.keys():
+        # The terms' automaton, and for each of its keys, by index: the terms that count, whether
+        # the key is a benign phrase that silences the terms inside it, and where it must stand on
+        # its own. The model's n-grams have an automaton of their own (model.Grams).
+        keys = sorted(by_key.keys() | spelled.keys())
+        self._values: list[tuple[tuple[Term, ...], bool, int]] = []
+        for key in keys:
             same_phrase = by_key.get(key) or spelled.get(key) or ()
             counted = tuple(term for term in same_phrase if not term.is_exception)
-            self.automaton.add_word(
-                key,
-                (
-                    weights.get(key, 0j),
-                    len(key),
-                    counted,
-                    len(counted) < len(same_phrase),
-                    _edges(key, spelled=key in spelled) if same_phrase else 0,
-                ),
-            )
+            self._values.append((counted, len(counted) < len(same_phrase), _edges(key, spelled=key in spelled)))
+        self.automaton = AhoCorasick(keys) if keys else None
         self.size = sum(len(same) for same in by_key.values())
-        if by_key or weights:
-            self.automaton.make_automaton()
 
     def read(self, normalised: str, text: str | None = None) -> tuple[list[Hit], complex]:
-        """In one pass: every term in the text, minus those inside a benign phrase (跳楼 in
-        跳楼价) and words of letters found inside other words (`rope` in `Europe`), and the sum of
-        the model's n-gram weights (0 without a model). `text` is what normalised came from."""
-        matches = list(self.automaton.iter(normalised))
+        """The terms in the text (`hits`) and the sum of the model's n-gram weights (0 without a
+        model). `text` is what normalised came from."""
+        total = self.model.grams.total(normalised) if self.model is not None else 0j
+        return self.hits(normalised, text), total
+
+    def hits(self, normalised: str, text: str | None = None) -> list[Hit]:
+        """Every term in the text, minus those inside a benign phrase (跳楼 in 跳楼价) and words
+        of letters found inside other words (`rope` in `Europe`)."""
+        if self.automaton is None:
+            return []
+        matches = self.automaton.find_matches_as_indexes(normalised, overlapping=True)
         if not matches:
-            return [], 0j
-        values = list(map(_value, matches))
-        total = sum(map(_weight, values), 0j) if self.model is not None else 0j
+            return []
+        values = self._values
         alone = _StandsAlone(normalised, text)
-        # Most matches are the model's n-grams; compress() picks the few that are terms in C,
-        # so the Python loops below run over those only.
-        found = [
-            Hit(term, end + 1 - length, end + 1)
-            for end, (_, length, terms, _, edges) in compress(matches, map(_terms, values))
-            if not edges or alone(edges, end + 1 - length, end + 1)
-            for term in terms
-        ]
-        benign = [
-            (end + 1 - length, end + 1)
-            for end, (_, length, _, _, edges) in compress(matches, map(_silences, values))
-            if not edges or alone(edges, end + 1 - length, end + 1)
-        ]
+        found: list[Hit] = []
+        benign: list[tuple[int, int]] = []
+        for index, start, end in matches:
+            counted, silences, edges = values[index]
+            if edges and not alone(edges, start, end):
+                continue
+            found.extend(Hit(term, start, end) for term in counted)
+            if silences:
+                benign.append((start, end))
         if benign:
             found = [hit for hit in found if not any(start <= hit.start and hit.end <= end for start, end in benign)]
-        return found, total
-
-    def hits(self, normalised: str) -> list[Hit]:
-        """Every term in the text, minus those inside a benign phrase (跳楼 in 跳楼价)."""
-        return self.read(normalised)[0]
+        return found
 
     def goods_in(self, name: str) -> str:
         """The kind of high-risk goods a product name names ("木炭 5斤装" is charcoal), or "" for

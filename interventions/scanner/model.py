@@ -16,6 +16,7 @@ The model is a file in the repository (`model.json`), built by `manage.py scanne
 the corpus with fixed settings, so the same corpus always gives the same file. Scoring needs no
 learning library: the weighted n-grams are keys of one Aho–Corasick automaton, and a message's
 score per desk is the bias plus the weight of every n-gram occurrence found, in one pass.
+Both desks' weights share that pass: each n-gram's weight is a complex number.
 """
 
 import json
@@ -25,8 +26,9 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from operator import itemgetter
 from pathlib import Path
+from typing import Generic, TypeVar
 
-import ahocorasick
+from ahocorasick_rs import AhoCorasick
 
 MODEL_PATH = Path(__file__).resolve().parent / "model.json"
 NGRAMS = (1, 2, 3)
@@ -52,6 +54,27 @@ def positions(normalised: str) -> int:
     of this, so a long message is not dangerous for its length alone."""
     length = len(normalised)
     return max(1, 3 * length - 3) if length > 1 else 1
+
+
+_index = itemgetter(0)  # an automaton match is (index, start, end)
+Weight = TypeVar("Weight", float, complex)
+
+
+class Grams(Generic[Weight]):
+    """Weighted n-grams in one Aho–Corasick automaton (ahocorasick-rs): a text's total is the sum
+    of the weights of every occurrence found, in one pass. The automaton hands back each match as
+    the index of its key, and the weights are looked up by index in C (map over a list)."""
+
+    def __init__(self, weights: dict[str, Weight], zero: Weight):
+        self.weights: list[Weight] = list(weights.values())
+        self.zero: Weight = zero
+        self.automaton = AhoCorasick(list(weights)) if weights else None
+
+    def total(self, normalised: str) -> Weight:
+        if self.automaton is None:
+            return self.zero
+        found = self.automaton.find_matches_as_indexes(normalised, overlapping=True)
+        return sum(map(self.weights.__getitem__, map(_index, found)), self.zero)
 
 
 @dataclass(frozen=True)
@@ -97,16 +120,11 @@ class LiftToHigh:
         self.bias = bias
         self.lift_high = lift_high
         self.lift_high_score = _log_odds(lift_high)
-        self.automaton = ahocorasick.Automaton()
-        for gram, weight in weights.items():
-            self.automaton.add_word(gram, weight)
-        if weights:
-            self.automaton.make_automaton()
+        self.grams: Grams[float] = Grams(weights, 0.0)
         self.size = len(weights)
 
     def score(self, normalised: str) -> float:
-        total = sum(map(_value, self.automaton.iter(normalised)), 0.0) if self.size else 0.0
-        return self.bias + total * positions(normalised) ** -0.5
+        return self.bias + self.grams.total(normalised) * positions(normalised) ** -0.5
 
 
 class Model:
@@ -127,39 +145,25 @@ class Model:
         self.danger = danger
         self.life, self.fraud = desks["life"], desks["fraud"]
         self.trained_on = trained_on
-        # n-gram -> life weight + fraud weight * 1j; the lexicon puts them in its own automaton,
-        # so that one pass over a message finds its terms and sums its weights.
+        # n-gram -> life weight + fraud weight * 1j: one sum scores both desks.
         grams = sorted({gram for per_desk in weights.values() for gram in per_desk})
         self.weights = {
             gram: complex(weights["life"].get(gram, 0.0), weights["fraud"].get(gram, 0.0)) for gram in grams
         }
+        self.grams: Grams[complex] = Grams(self.weights, 0j)
 
     def scores_of(self, total: complex, normalised: str) -> tuple[float, float]:
         """The (life, fraud) log-odds of a normalised text whose n-gram weights sum to `total`."""
         scale = positions(normalised) ** -0.5
         return self.life.bias + total.real * scale, self.fraud.bias + total.imag * scale
 
-    @cached_property
-    def automaton(self) -> ahocorasick.Automaton:
-        """The weights alone, for reading the model without a lexicon."""
-        automaton = ahocorasick.Automaton()
-        for gram, weight in self.weights.items():
-            automaton.add_word(gram, weight)
-        if self.weights:
-            automaton.make_automaton()
-        return automaton
-
     def scores(self, normalised: str) -> tuple[float, float]:
         """The (life, fraud) log-odds of a normalised text."""
-        total = sum(map(_value, self.automaton.iter(normalised)), 0j) if self.weights else 0j
-        return self.scores_of(total, normalised)
+        return self.scores_of(self.grams.total(normalised), normalised)
 
     def probabilities(self, normalised: str) -> dict[str, float]:
         life, fraud = self.scores(normalised)
         return {"life": probability(life), "fraud": probability(fraud)}
-
-
-_value = itemgetter(1)  # an automaton match is (end, value)
 
 
 def probability(score: float) -> float:
