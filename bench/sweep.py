@@ -12,7 +12,7 @@ calls it, in autocommit, each call timed with time.perf_counter: it finds the du
 (checkins_due) and hands them to deliver_checkins tasks, SHOUHU_DELIVERY_BATCH ids per task (50
 tasks of 20), looks for phone calls due, chases check-ins with no reply and requeues the chased
 ones, runs the escalation clocks (unclaimed alerts, closing stop-payment windows, overdue
-interceptions), hands pending notifications to deliver_notifications tasks, and due webhook
+interceptions, high-risk cases with no first action), hands pending notifications to deliver_notifications tasks, and due webhook
 deliveries to deliver_webhooks tasks (the bench subscribes no webhook, so none is due). One
 untimed warm-up sweep comes first (connection, broker producer, plan caches), then --runs timed
 sweeps, then one more outside the clock that says where the time went, step by step and in SQL.
@@ -130,6 +130,7 @@ EXPECTED_FIGURES = {
     "alerts_paged": 0,
     "stop_payments_paged": 0,
     "interceptions_paged": 0,
+    "first_actions_paged": 0,
     "notifications_due": 0,
     "webhooks_due": 0,
 }
@@ -681,6 +682,7 @@ STEPS = [
     ("alerts_escalate", sweep_services, "alerts_escalate"),
     ("stop_payments_page", sweep_services, "stop_payments_page"),
     ("interceptions_escalate", sweep_services, "interceptions_escalate"),
+    ("first_actions_page", sweep_services, "first_actions_page"),
     ("notifications_due", sweep_services, "notifications_due"),
     ("webhooks_due", sweep_services, "webhooks_due"),
 ]

@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interventions.models import Alert, CaseEvent, CheckIn, DutyShift, Notification, Severity
+from interventions.selectors import first_action_clock
 from interventions.services import (
     alerts_escalate,
+    case_escalate,
     checkin_plan,
     messages_scan,
     morning_digests_send,
@@ -344,3 +346,76 @@ def test_alerts_already_paged_cost_the_clock_no_query_each(rota, django_assert_m
 def test_a_failed_send_is_tried_again_after_30_seconds_doubling_up_to_an_hour():
     waits = [retry_delay(attempts).total_seconds() for attempts in (0, 1, 2, 3, 7, 8, 30)]
     assert waits == [30, 30, 60, 120, 1920, 3600, 3600]
+
+
+# --- escalation and the first action -------------------------------------------------------------
+
+
+def test_escalating_a_case_pages_the_supervisor_on_duty_at_once(
+    client, platform, rota, specialist, django_capture_on_commit_callbacks
+):
+    case = factories.CaseFactory(owner=specialist, risk_level=4)
+    client.force_login(specialist)
+    with time_machine.travel(NOON, tick=False), django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("interventions:case_act", args=[case.pk, "escalate"]), {"reason": "她说今晚就去江边"})
+    pages = Notification.objects.filter(kind=Notification.Kind.CASE_ESCALATED)
+    assert set(pages.values_list("recipient", "channel")) == {
+        (rota["supervisor"].pk, channel) for channel in ("portal", "sms", "email")
+    }
+    page = pages.get(channel="portal")
+    assert case.reference in page.title
+    assert "李娜" in page.title
+    # The reason speaks of the person: it stays on the encrypted timeline, not in the page.
+    assert "江边" not in page.title + page.body
+    assert page.link == reverse("interventions:case", args=[case.pk])
+    assert platform.deliveries_per_key() == {f"{page.key.rsplit(':', 2)[0]}:sms:{rota['supervisor'].pk}": 1}
+
+
+def test_a_case_escalated_again_after_it_came_back_pages_again(rota, specialist):
+    case = factories.CaseFactory(owner=specialist)
+    with time_machine.travel(NOON, tick=False):
+        case_escalate(case=case, by=specialist, reason="第一次")
+    with time_machine.travel(NOON + timedelta(hours=2), tick=False):
+        case_escalate(case=case, by=specialist, reason="又升级")
+    assert Notification.objects.filter(kind=Notification.Kind.CASE_ESCALATED, channel="portal").count() == 2
+
+
+def test_a_high_risk_case_with_no_first_action_in_30_minutes_pages_its_owner_and_the_supervisor(rota, specialist):
+    case = factories.CaseFactory(owner=specialist, opened_at=NOON)
+    factories.AlertFactory(desk="life", severity=Severity.CRITICAL, case=case, status="promoted")
+    with time_machine.travel(NOON + timedelta(minutes=29, seconds=59), tick=False):
+        assert reminders_sweep()["first_actions_paged"] == 0
+    with time_machine.travel(NOON + timedelta(minutes=30), tick=False):
+        assert reminders_sweep()["first_actions_paged"] == 1
+        assert reminders_sweep()["first_actions_paged"] == 0
+    portal = Notification.objects.filter(kind=Notification.Kind.FIRST_ACTION_OVERDUE, channel="portal")
+    assert set(portal.values_list("recipient", flat=True)) == {specialist.pk, rota["supervisor"].pk}
+    assert "30" in portal.first().title
+
+
+def test_a_first_action_stops_the_clock_and_a_low_risk_case_has_none(rota, specialist):
+    acted = factories.CaseFactory(owner=specialist, opened_at=NOON, risk_level=3)
+    factories.CaseEventFactory(case=acted, kind=CaseEvent.Kind.POLICE_REFERRED, created_at=NOON + timedelta(minutes=9))
+    calm = factories.CaseFactory(owner=specialist, opened_at=NOON, risk_level=1)
+    closed = factories.CaseFactory(
+        owner=specialist, opened_at=NOON, risk_level=4, status="closed", outcome="safe", closed_at=NOON
+    )
+    with time_machine.travel(NOON + timedelta(hours=1), tick=False):
+        assert reminders_sweep()["first_actions_paged"] == 0
+        assert first_action_clock(acted).done_at == NOON + timedelta(minutes=9)
+        assert first_action_clock(calm) is None
+        assert first_action_clock(closed).done_at is None
+    assert not Notification.objects.filter(kind=Notification.Kind.FIRST_ACTION_OVERDUE).exists()
+
+
+def test_the_case_page_shows_the_first_action_clock_until_the_first_action(client, specialist):
+    case = factories.CaseFactory(owner=specialist, risk_level=4)
+    client.force_login(specialist)
+    page = client.get(reverse("interventions:case", args=[case.pk])).text
+    due = int((case.opened_at + timedelta(minutes=30)).timestamp())
+    assert f'data-due="{due}"' in page
+    assert "首次处置截止" in page
+    factories.CaseEventFactory(case=case, kind=CaseEvent.Kind.CONTACT_REVEALED)
+    page = client.get(reverse("interventions:case", args=[case.pk])).text
+    assert f'data-due="{due}"' not in page
+    assert "首次处置 " in page

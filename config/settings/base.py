@@ -350,6 +350,11 @@ SHOUHU_ALERT_ESCALATION = {
     "critical": [(timedelta(minutes=5), "supervisor"), (timedelta(minutes=15), "desk_lead")],
     "high": [(timedelta(minutes=15), "supervisor"), (timedelta(minutes=45), "desk_lead")],
 }
+# A high-risk case's first action (a call, an interception, a police referral…) is due this long
+# after the case opened; past it, the owner and the supervisor on duty are paged. Cases opened
+# longer ago than the watch are not paged any more (the digest lists them).
+SHOUHU_FIRST_ACTION_WITHIN = timedelta(minutes=30)
+SHOUHU_FIRST_ACTION_WATCH = timedelta(days=1)
 # The owner of a stop-payment is paged this long before its window closes.
 SHOUHU_STOP_PAYMENT_PAGE_BEFORE = timedelta(minutes=10)
 # How many due rows one sweep hands out, and how many each delivery task takes.

@@ -147,6 +147,8 @@ class Notification(models.Model):
         CHECKIN_FAILED = "checkin_failed", _("Check-in could not be sent")
         DIGEST = "digest", _("Morning digest")
         REVIEW_FOLLOW_UP = "review_follow_up", _("A review gave you a follow-up")
+        CASE_ESCALATED = "case_escalated", _("A case was escalated to the supervisors")
+        FIRST_ACTION_OVERDUE = "first_action_overdue", _("No first action on a high-risk case")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

@@ -1,10 +1,11 @@
 """Reads of cases: one case for its reader, the workspace, the person's other cases and orders."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.desks import on_desks
@@ -13,9 +14,11 @@ from accounts.selectors import user_desks
 from fraud.models import DissuasionScript
 from orders.models import InterceptionRequest, Order
 
+from ..choices import Severity
 from ..models import (
     Alert,
     Case,
+    CaseEvent,
     EmergencyAction,
     Playbook,
 )
@@ -99,6 +102,57 @@ def open_case_counts() -> dict:
     """Cases not closed, per desk and risk level."""
     rows = Case.objects.exclude(status=Case.Status.CLOSED).values("desk", "risk_level").annotate(total=Count("id"))
     return {(row["desk"], row["risk_level"]): row["total"] for row in rows}
+
+
+# What counts as acting on a person at risk: the first of these on a high-risk case stops its
+# first-action clock. Reading the person's phone number counts: it is how a call starts.
+FIRST_ACTIONS = (
+    CaseEvent.Kind.CONTACT_REVEALED,
+    CaseEvent.Kind.INTERCEPTION_REQUESTED,
+    CaseEvent.Kind.POLICE_REFERRED,
+    CaseEvent.Kind.STOP_PAYMENT_REQUESTED,
+    CaseEvent.Kind.DISSUADED,
+    CaseEvent.Kind.CHECKIN_CALLED,
+)
+
+
+@dataclass(frozen=True)
+class FirstActionClock:
+    """When a high-risk case's first action is due, and when it was taken (None: not yet)."""
+
+    due_at: datetime
+    done_at: datetime | None
+
+
+def _high_risk() -> Q:
+    return Q(risk_level__gte=Case.RiskLevel.HIGH) | Q(alerts__severity__gte=Severity.HIGH)
+
+
+def first_action_clock(case: Case) -> FirstActionClock | None:
+    """The case's first-action clock, or None when the case is not high-risk."""
+    if not Case.objects.filter(_high_risk(), pk=case.pk).exists():
+        return None
+    first = case.events.filter(kind__in=FIRST_ACTIONS).order_by("created_at").values_list("created_at", flat=True)
+    return FirstActionClock(due_at=case.opened_at + settings.SHOUHU_FIRST_ACTION_WITHIN, done_at=first.first())
+
+
+def cases_awaiting_first_action(*, now: datetime) -> QuerySet[Case]:
+    """Open high-risk cases past their first-action time with no action taken, opened within
+    SHOUHU_FIRST_ACTION_WATCH, oldest first."""
+    opened = now - settings.SHOUHU_FIRST_ACTION_WITHIN
+    acted = CaseEvent.objects.filter(case=OuterRef("pk"), kind__in=FIRST_ACTIONS)
+    return (
+        Case.objects.filter(
+            _high_risk(),
+            opened_at__lte=opened,
+            opened_at__gt=now - settings.SHOUHU_FIRST_ACTION_WATCH,
+        )
+        .exclude(status=Case.Status.CLOSED)
+        .filter(~Exists(acted))
+        .distinct()
+        .select_related("owner")
+        .order_by("opened_at")
+    )
 
 
 def case_workspace(case: Case) -> dict:

@@ -26,7 +26,7 @@ from ..models import (
 from ..risk import risk_level
 from ..selectors import on_duty
 from .alerts import AlertAlreadyClaimed, AlertNotYours, alert_dismiss, ensure_can_work
-from .notifications import notify
+from .notifications import case_escalation_page, notify
 from .timeline import case_change_save, case_event_record
 from .webhooks import webhook_emit
 
@@ -203,13 +203,15 @@ def case_assess_risk(
 
 @transaction.atomic
 def case_escalate(*, case: Case, by: User, reason: str) -> Case:
-    """Hand the case up to the supervisors; the clock restarts at the supervisor tier."""
+    """Hand the case up to the supervisors, and page those on duty; the clock restarts at the
+    supervisor tier."""
     ensure_case_open(case)
     case.tier = Case.Tier.SUPERVISOR
-    case.escalated_at = timezone.now()
+    case.escalated_at = now = timezone.now()
     case_change_save(
         case, by=by, fields=["tier", "escalated_at", "updated_at"], kind=CaseEvent.Kind.ESCALATED, reason=reason
     )
+    case_escalation_page(case=case, by=by, at=now)
     return case
 
 

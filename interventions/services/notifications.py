@@ -9,7 +9,10 @@ The escalation clocks, run by the sweep every minute:
   (SHOUHU_ALERT_ESCALATION);
 - a stop-payment near the end of its window pages the case owner;
 - an interception the merchant has not answered by its deadline pages the owner and the
-  supervisor on duty.
+  supervisor on duty;
+- a high-risk case with no first action SHOUHU_FIRST_ACTION_WITHIN after it opened pages its
+  owner and the supervisor on duty.
+An escalated case pages the desk's supervisors on duty at once.
 """
 
 from collections.abc import Iterable, Sequence
@@ -29,8 +32,8 @@ from orders.models import InterceptionRequest
 
 from .. import channels
 from ..choices import Severity
-from ..models import Alert, DutyShift, Notification
-from ..selectors import morning_digest, on_duty, supervisors
+from ..models import Alert, Case, DutyShift, Notification
+from ..selectors import cases_awaiting_first_action, morning_digest, on_duty, supervisors
 from .outbox import outbox_send
 
 # The channels each kind of notification goes out on, besides the portal, when the person has
@@ -48,6 +51,8 @@ CHANNELS: dict[str, list[Notification.Channel]] = {  # by kind, looked up with t
     Notification.Kind.CHECKIN_CALL_DUE: [Notification.Channel.PORTAL],
     Notification.Kind.DIGEST: [Notification.Channel.PORTAL, Notification.Channel.EMAIL],
     Notification.Kind.REVIEW_FOLLOW_UP: [Notification.Channel.PORTAL, Notification.Channel.EMAIL],
+    Notification.Kind.CASE_ESCALATED: PAGE,
+    Notification.Kind.FIRST_ACTION_OVERDUE: PAGE,
 }
 
 
@@ -287,6 +292,39 @@ def interceptions_escalate(*, now: datetime) -> int:
             key=f"interception:{i.pk}:overdue",
         )
         for i in overdue
+    ]
+    return notify_each_once(pages)
+
+
+def case_escalation_page(*, case: Case, by: User, at: datetime) -> None:
+    """Page the desk's supervisors on duty about a case handed up to them `at` this time. The
+    reason stays on the case's timeline: it speaks of the person, and is encrypted and anonymised
+    with the case, which a notification is not."""
+    notify(
+        recipients=on_duty(desk=case.desk, role=DutyShift.Role.SUPERVISOR, at=at),
+        kind=Notification.Kind.CASE_ESCALATED,
+        title=_("%(case)s escalated by %(name)s") % {"case": case.reference, "name": by.display_name},
+        body=_("The reason is on the case's timeline."),
+        link=reverse("interventions:case", args=[case.pk]),
+        key=f"case:{case.pk}:escalated:{at.timestamp():.6f}",
+    )
+
+
+def first_actions_page(*, now: datetime) -> int:
+    """Page the owner and the supervisor on duty about each high-risk case with no first action
+    SHOUHU_FIRST_ACTION_WITHIN after it opened. Returns how many pages went out anew."""
+    duty = _on_duty_memo(now)
+    pages = [
+        Page(
+            recipients=[user for user in [case.owner, *duty(case.desk, DutyShift.Role.SUPERVISOR)] if user],
+            kind=Notification.Kind.FIRST_ACTION_OVERDUE,
+            title=_("%(case)s: no first action %(minutes)d min after it opened")
+            % {"case": case.reference, "minutes": int((now - case.opened_at).total_seconds() // 60)},
+            body=_("Call the person, hold the order or refer to the police now, or hand the case over."),
+            link=reverse("interventions:case", args=[case.pk]),
+            key=f"case:{case.pk}:first-action",
+        )
+        for case in cases_awaiting_first_action(now=now)[: settings.SHOUHU_SWEEP_LIMIT]
     ]
     return notify_each_once(pages)
 

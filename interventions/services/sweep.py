@@ -6,7 +6,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from .checkins import checkin_calls_due, checkins_chase, checkins_due
-from .notifications import alerts_escalate, interceptions_escalate, notifications_due, stop_payments_page
+from .notifications import (
+    alerts_escalate,
+    first_actions_page,
+    interceptions_escalate,
+    notifications_due,
+    stop_payments_page,
+)
 from .webhooks import webhooks_due
 
 
@@ -26,6 +32,7 @@ def reminders_sweep(*, now: datetime | None = None) -> dict:
         "alerts_paged": alerts_escalate(now=now),
         "stop_payments_paged": stop_payments_page(now=now),
         "interceptions_paged": interceptions_escalate(now=now),
+        "first_actions_paged": first_actions_page(now=now),
     }
     outbox = notifications_due(now=now, limit=settings.SHOUHU_SWEEP_LIMIT)
     for start in range(0, len(outbox), batch):

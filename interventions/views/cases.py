@@ -41,13 +41,14 @@ from ..forms import (
     StopPaymentForm,
     TickForm,
 )
-from ..models import Playbook, PoliceUnit
+from ..models import Case, Playbook, PoliceUnit
 from ..selectors import (
     case_by_reference,
     case_for_user,
     case_indicators,
     case_workspace,
     colleagues_on_desk,
+    first_action_clock,
     interception_of_case,
     order_of_case_person,
     police_directory,
@@ -102,6 +103,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "alerts": case.alerts.select_related("claimed_by").prefetch_related("messages").order_by("created_at"),
         "events": case.events.select_related("actor"),
         "work": case_workspace(case),
+        "first_action": first_action_clock(case) if case.status != Case.Status.CLOSED else None,
         "same_phone": same_phone_elsewhere(case.buyer, desks=desks),
         "reveal_form": ContactRevealForm(outside_desk=case.desk not in desks),
         "units": police_units_for_case(case),
