@@ -12,10 +12,11 @@ calls it, in autocommit, each call timed with time.perf_counter: it finds the du
 (checkins_due) and hands them to deliver_checkins tasks, SHOUHU_DELIVERY_BATCH ids per task (50
 tasks of 20), looks for phone calls due, chases check-ins with no reply and requeues the chased
 ones, runs the escalation clocks (unclaimed alerts, closing stop-payment windows, overdue
-interceptions, high-risk cases with no first action), hands pending notifications to deliver_notifications tasks, and due webhook
-deliveries to deliver_webhooks tasks (the bench subscribes no webhook, so none is due). One
-untimed warm-up sweep comes first (connection, broker producer, plan caches), then --runs timed
-sweeps, then one more outside the clock that says where the time went, step by step and in SQL.
+interceptions, high-risk cases with no first action), hands pending notifications to
+deliver_notifications tasks, and due webhook deliveries to deliver_webhooks tasks (the bench
+subscribes no webhook, so none is due). One untimed warm-up sweep comes first (connection, broker
+producer, plan caches), then --runs timed sweeps, then one more outside the clock that says where
+the time went, step by step and in SQL.
 
 The tasks really go to the broker, not run eagerly: CELERY_TASK_ALWAYS_EAGER is off, the broker is
 Redis (CELERY_BROKER_URL, default redis://127.0.0.1:6379/15) and every task is routed to a queue of
