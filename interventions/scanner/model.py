@@ -24,7 +24,6 @@ import math
 import re
 from dataclasses import dataclass
 from functools import cache, cached_property
-from operator import itemgetter
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -56,25 +55,25 @@ def positions(normalised: str) -> int:
     return max(1, 3 * length - 3) if length > 1 else 1
 
 
-_index = itemgetter(0)  # an automaton match is (index, start, end)
 Weight = TypeVar("Weight", float, complex)
 
 
 class Grams(Generic[Weight]):
     """Weighted n-grams in one Aho–Corasick automaton (ahocorasick-rs): a text's total is the sum
-    of the weights of every occurrence found, in one pass. The automaton hands back each match as
-    the index of its key, and the weights are looked up by index in C (map over a list)."""
+    of the weights of every occurrence found, in one pass. The automaton keeps the n-grams' own
+    string objects and hands each match back as one of them, so a match costs no new object, and
+    the weights are looked up and summed in C (map over the dict)."""
 
     def __init__(self, weights: dict[str, Weight], zero: Weight):
-        self.weights: list[Weight] = list(weights.values())
+        self.weights: dict[str, Weight] = weights
         self.zero: Weight = zero
-        self.automaton = AhoCorasick(list(weights)) if weights else None
+        self.automaton = AhoCorasick(list(weights), store_patterns=True) if weights else None
 
     def total(self, normalised: str) -> Weight:
         if self.automaton is None:
             return self.zero
-        found = self.automaton.find_matches_as_indexes(normalised, overlapping=True)
-        return sum(map(self.weights.__getitem__, map(_index, found)), self.zero)
+        found = self.automaton.find_matches_as_strings(normalised, overlapping=True)
+        return sum(map(self.weights.__getitem__, found), self.zero)
 
 
 @dataclass(frozen=True)
