@@ -1,5 +1,5 @@
-"""The case workspace: the case page, its actions, break-glass reading, the stop-payment letter and
-the police directory."""
+"""The case list and its saved views, the case workspace: the case page, its actions, break-glass
+reading, the stop-payment letter and the police directory."""
 
 from typing import cast
 
@@ -23,6 +23,7 @@ from accounts.selectors import user_desks
 from accounts.services import access_record
 from fraud.models import Indicator
 
+from ..filters import CaseListFilter
 from ..forms import (
     BreakGlassForm,
     CheckInForm,
@@ -43,15 +44,22 @@ from ..forms import (
 )
 from ..models import Playbook, PoliceUnit
 from ..selectors import (
+    CaseView,
     case_by_reference,
     case_for_user,
     case_indicators,
+    case_list,
+    case_list_page,
+    case_view_counts,
+    case_view_default,
     case_workspace,
     colleagues_on_desk,
     interception_of_case,
     order_of_case_person,
+    playbooks_on_desks,
     police_directory,
     police_units_for_case,
+    staff_on_desks,
     stop_payment_packet,
 )
 from ..selectors.contact import same_phone_elsewhere
@@ -82,6 +90,39 @@ def break_glass_grants(request: HttpRequest) -> list[int]:
     """The cases this session may read outside its desks, by break-glass, still in time."""
     now = timezone.now().timestamp()
     return [int(pk) for pk, until in request.session.get("break_glass", {}).items() if until > now]
+
+
+@portal_page(roles.WORK_QUEUE)
+def cases(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The case list: one saved view of the user's desks (?view=), filtered, highest risk first,
+    then the oldest unanswered clock; each view's count on its tab."""
+    desks, now = user_desks(request.user), timezone.now()
+    view = request.GET.get("view", "")
+    if view not in CaseView.values:
+        view = case_view_default(request.user)
+    staff = staff_on_desks(desks)
+    filters = CaseListFilter(
+        request.GET or None,
+        queryset=case_list(desks, view, user=request.user, now=now),
+        request=request,
+        desks=desks,
+        staff=staff,
+        playbooks=playbooks_on_desks(desks),
+    )
+    rows, next_cursor = case_list_page(filters.qs, after=request.GET.get("after", ""))
+    counts = case_view_counts(request.user, desks, now=now)
+    context = {
+        "view": view,
+        "views": [(key, label, counts[key]) for key, label in CaseView.choices],
+        "filters": filters,
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "desks": desks,
+        "now": now,
+        # The navigation's count, which this page has already read.
+        "my_open_cases": counts[CaseView.MINE],
+    }
+    return render(request, "interventions/cases.html", context)
 
 
 @portal_page(roles.WORK_QUEUE)
