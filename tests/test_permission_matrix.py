@@ -114,8 +114,10 @@ EXPECTED: dict[str, set[str]] = {
     "interventions:alert_contact": LIFE_DESK,  # revealing the person's phone: as reading the alert
     "interventions:break_glass": DESK_STAFF,
     # The case list opens for every desk's staff and lists their own desks' cases (a manager on no
-    # desk's team gets an empty list).
+    # desk's team gets an empty list); handing over in bulk is a supervisor's, for the cases of
+    # their desks (the manager has the right, but no desk: the life case is not a choice).
     "interventions:cases": DESK_STAFF,
+    "interventions:cases_hand_over": LIFE_DESK & OVERSIGHT,
     "interventions:case": LIFE_DESK,
     "interventions:case_act": LIFE_DESK,
     "interventions:case_legal_hold": LIFE_DESK & OVERSIGHT,  # a supervisor or manager who reads the case
@@ -313,6 +315,11 @@ def world(people, shop_a, settings, tmp_path):
         # What a POST-only view is sent, where it names the objects here.
         ("post", "interventions:queue_bulk"): {"alerts": [alert.pk], "reason": "false_alarm"},
         ("post", "fraud:ring_act"): {"indicators": [sighting.indicator.pk], "reason": "x"},
+        ("post", "interventions:cases_hand_over"): {
+            "cases": [life_case.pk],
+            "to": people["supervisor"].pk,
+            "note": "x",
+        },
         "interventions:scanner_withdraw": [change.pk],
         "interventions:scanner_publish": [backtest.pk],
         "accounts:password_set": [

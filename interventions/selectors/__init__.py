@@ -24,6 +24,7 @@ from .caseload import (
     case_view_default,
     cases_on_desks,
     my_open_case_count,
+    open_cases_on_desks,
     playbooks_on_desks,
     staff_on_desks,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "open_alert_counts",
     "open_alerts_for",
     "open_case_counts",
+    "open_cases_on_desks",
     "open_cases_to_merge_into",
     "order_of_case_person",
     "playbooks_on_desks",

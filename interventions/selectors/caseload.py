@@ -143,6 +143,12 @@ def cases_on_desks(desks: list[str]) -> QuerySet[Case]:
     return Case.objects.on_desks(desks).select_related(BUYER_WITH_REGIONS, "owner")
 
 
+def open_cases_on_desks(desks: list[str], *, owner: User | None = None) -> QuerySet[Case]:
+    """The desks' open cases, or the open cases of one owner there: what a supervisor hands over."""
+    cases = cases_on_desks(desks).filter(OPEN)
+    return cases if owner is None else cases.filter(owner=owner)
+
+
 # Later than any time a case holds: LEAST skips nulls on PostgreSQL but not on SQLite (the demo),
 # so each missing time stands in as never, and never is turned back into null.
 _NEVER = Value(datetime.max.replace(tzinfo=UTC), output_field=DateTimeField())

@@ -9,6 +9,7 @@ from .cases import (
     case_act,
     case_detail,
     cases,
+    cases_hand_over_view,
     police_units,
     stop_payment_print,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "case_detail",
     "case_legal_hold",
     "cases",
+    "cases_hand_over_view",
     "checkin_call",
     "figures",
     "figures_export",
