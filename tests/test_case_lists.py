@@ -373,10 +373,10 @@ def test_every_view_runs_the_same_queries_whatever_the_rows(
         Case.objects.update(owner=supervisor)
     client.force_login(supervisor)
     client.get(CASES)  # the session notes the activity, once a minute at most
-    # The session, its user and their permissions (2), the user's desks, the rows, the counts, the
-    # staff for the hand-over, the unread notifications of the top bar, the owner and the playbook
-    # choices of the filters.
-    with django_assert_num_queries(11):
+    # The session, its user and their permissions (2), the user's desks, the page (its ids and clocks,
+    # then its cases), the counts, the staff for the hand-over, the unread notifications of the top
+    # bar, the owner and the playbook choices of the filters.
+    with django_assert_num_queries(12):
         response = client.get(CASES, {"view": view})
     assert len(response.context["rows"]) == rows
     shown(response, *(case.reference for case in Case.objects.all()))
@@ -386,10 +386,10 @@ def test_a_specialists_page_runs_the_same_queries_whatever_the_rows(client, spec
     _busy(specialist, 2)
     client.force_login(specialist)
     client.get(CASES)
-    with django_assert_num_queries(10):  # no hand-over form: no staff to list for it
+    with django_assert_num_queries(11):  # no hand-over form: no staff to list for it
         client.get(CASES)
     _busy(specialist, 6)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert len(client.get(CASES).context["rows"]) == 8
 
 
