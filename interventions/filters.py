@@ -4,10 +4,10 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Desk
+from accounts.models import Desk, User
 
 from .choices import Severity, Source
-from .models import Alert, IncidentReview
+from .models import Alert, Case, IncidentReview, Playbook
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -76,3 +76,36 @@ class IncidentReviewFilter(django_filters.FilterSet):
 
     def with_open_follow_ups(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(open_follow_ups__gt=0) if value == "open" else queryset
+
+
+class CaseListFilter(django_filters.FilterSet):
+    """The case list's filters, over a saved view of the user's desks. The desk is offered only to
+    whoever works several; the people and playbooks offered are those of the user's desks."""
+
+    desk = django_filters.ChoiceFilter(label=_("Desk"), choices=Desk.choices, empty_label=_("All my desks"))
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.none(), empty_label=_("Anyone"))
+    risk = django_filters.MultipleChoiceFilter(
+        label=_("Risk"), field_name="risk_level", choices=list(reversed(Case.RiskLevel.choices))
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices, empty_label=_("Any status"))
+    playbook = django_filters.ModelChoiceFilter(
+        label=_("Playbook"), queryset=Playbook.objects.none(), empty_label=_("Any playbook")
+    )
+    opened = django_filters.DateFromToRangeFilter(
+        label=_("Opened between"),
+        field_name="opened_at",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Case
+        fields = ["desk", "owner", "risk", "status", "playbook", "opened"]
+
+    def __init__(self, *args, desks: list[str], staff: QuerySet[User], playbooks: QuerySet[Playbook], **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(desks) > 1:
+            self.filters["desk"].extra["choices"] = [(desk, Desk(desk).label) for desk in desks]
+        else:
+            del self.filters["desk"]
+        self.filters["owner"].queryset = staff
+        self.filters["playbook"].queryset = playbooks

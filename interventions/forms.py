@@ -99,6 +99,35 @@ class HandOverForm(forms.Form):
     note = forms.CharField(label=_("What they need to know"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class BulkHandOverForm(forms.Form):
+    """A supervisor's hand-over of many cases to one colleague: the ticked cases, or every open
+    case of one person (going off shift), with one note for every case's timeline."""
+
+    cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none(), required=False)
+    of = forms.ModelChoiceField(label=_("Or every open case of"), queryset=User.objects.none(), required=False)
+    to = forms.ModelChoiceField(label=_("Hand over to"), queryset=User.objects.none())
+    note = forms.CharField(
+        label=_("Hand-over note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Written on the timeline of every case handed over."),
+    )
+
+    def __init__(self, *args, cases, staff, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["cases"]).queryset = cases
+        cast(forms.ModelChoiceField, self.fields["of"]).queryset = staff
+        cast(forms.ModelChoiceField, self.fields["to"]).queryset = staff
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if "cases" in self.errors or "of" in self.errors:
+            return data  # a choice that is not offered: told as such
+        if bool(data.get("cases")) == bool(data.get("of")):
+            raise forms.ValidationError(gettext("Tick some cases, or choose whose open cases to hand over."))
+        return data
+
+
 class CheckInForm(forms.Form):
     local_day = forms.DateField(
         label=_("Day (the person's time)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

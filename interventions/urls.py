@@ -13,6 +13,8 @@ urlpatterns = [
     # Before the actions, whose <str:action> would take "contact" too.
     path("alerts/<int:pk>/contact/", views.alert_contact, name="alert_contact"),
     path("alerts/<int:pk>/<str:action>/", views.alert_act, name="alert_act"),
+    path("cases/", views.cases, name="cases"),
+    path("cases/hand-over/", views.cases_hand_over_view, name="cases_hand_over"),
     path("cases/break-glass/", views.break_glass, name="break_glass"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/contact/", views.case_contact, name="case_contact"),

@@ -15,6 +15,7 @@ from interventions.models import (
     EmergencyAction,
     Heartbeat,
     Message,
+    Playbook,
     PoliceLiaison,
     PoliceReferral,
     PoliceUnit,
@@ -165,6 +166,15 @@ class CaseFactory(factory.django.DjangoModelFactory):
     buyer = factory.SubFactory(BuyerFactory)
     owner = factory.SubFactory(UserFactory)
     opened_by = factory.SelfAttribute("owner")
+
+
+class PlaybookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Playbook
+
+    name = factory.Sequence(lambda n: f"预案{n}")
+    desk = Desk.LIFE
+    steps = factory.LazyFunction(lambda: ["核实", "拦截订单", "报警"])
 
 
 class CaseEventFactory(factory.django.DjangoModelFactory):

@@ -178,6 +178,8 @@ WORK_PAGES = [
     ("supervisor", "interventions:incident_review", "review"),
     ("specialist", "interventions:today", None),
     ("manager", "interventions:figures", None),
+    ("specialist", "interventions:cases", None),
+    ("supervisor", "interventions:cases", None),
 ]
 
 

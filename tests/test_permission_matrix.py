@@ -113,6 +113,11 @@ EXPECTED: dict[str, set[str]] = {
     "interventions:alert_act": LIFE_DESK,
     "interventions:alert_contact": LIFE_DESK,  # revealing the person's phone: as reading the alert
     "interventions:break_glass": DESK_STAFF,
+    # The case list opens for every desk's staff and lists their own desks' cases (a manager on no
+    # desk's team gets an empty list); handing over in bulk is a supervisor's, for the cases of
+    # their desks (the manager has the right, but no desk: the life case is not a choice).
+    "interventions:cases": DESK_STAFF,
+    "interventions:cases_hand_over": LIFE_DESK & OVERSIGHT,
     "interventions:case": LIFE_DESK,
     "interventions:case_act": LIFE_DESK,
     "interventions:case_legal_hold": LIFE_DESK & OVERSIGHT,  # a supervisor or manager who reads the case
@@ -310,6 +315,11 @@ def world(people, shop_a, settings, tmp_path):
         # What a POST-only view is sent, where it names the objects here.
         ("post", "interventions:queue_bulk"): {"alerts": [alert.pk], "reason": "false_alarm"},
         ("post", "fraud:ring_act"): {"indicators": [sighting.indicator.pk], "reason": "x"},
+        ("post", "interventions:cases_hand_over"): {
+            "cases": [life_case.pk],
+            "to": people["supervisor"].pk,
+            "note": "x",
+        },
         "interventions:scanner_withdraw": [change.pk],
         "interventions:scanner_publish": [backtest.pk],
         "accounts:password_set": [
@@ -451,6 +461,24 @@ def test_each_role_reaches_exactly_what_the_matrix_says(browsers, world):
         if reached[name] != EXPECTED[name]
     }
     assert wrong == {}, "\n".join(f"{name}: {roles}" for name, roles in wrong.items())
+
+
+# What a list shows is asked too, not only whether it opens: each desk's case is listed to the
+# people of that desk, in the view of the desks' open cases, and to no one else.
+LISTS_SHOW = {"interventions:cases": {"LP": LIFE_DESK, "AF": FRAUD_DESK}}
+
+
+def test_each_list_shows_a_desks_rows_to_exactly_that_desks_people(browsers, world):
+    life_case, fraud_case = world["interventions:case"][0], world["fraud:ring"][0]
+    references = {"LP": f"LP-{life_case:06d}", "AF": f"AF-{fraud_case:06d}"}
+    wrong = []
+    for name, shown_to in LISTS_SHOW.items():
+        for role, browser in browsers.items():
+            response = _ask(browser, reverse(name) + "?view=desk", name)
+            for prefix, roles in shown_to.items():
+                if (references[prefix] in response.content.decode()) != (role in roles):
+                    wrong.append((name, role, prefix))
+    assert wrong == []
 
 
 # Every value the last argument of an action URL takes: the actions its view knows, the tables and

@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.portal",
                 "interventions.context_processors.notifications",
+                "interventions.context_processors.caseload",
             ],
         },
     },

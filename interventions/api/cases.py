@@ -5,7 +5,9 @@ session sees the desks its user works; an integration token with `cases:read` se
 """
 
 import django_filters
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -21,7 +23,7 @@ from orders.models import Order
 
 from ..choices import Severity, Source
 from ..models import Alert, Case, CaseEvent, CheckIn, PoliceUnit
-from ..selectors import BUYER_WITH_REGIONS
+from ..selectors import BUYER_WITH_REGIONS, CaseView, case_view_condition, cases_on_desks
 from ..services import case_close, checkin_plan, order_intercept, police_refer
 
 
@@ -121,10 +123,19 @@ class CaseFilter(django_filters.FilterSet):
         field_name="risk_level", lookup_expr="gte", choices=Case.RiskLevel.choices, coerce=int
     )
     buyer = django_filters.CharFilter(field_name="buyer__account_ref")
+    view = django_filters.ChoiceFilter(
+        choices=CaseView.choices,
+        method="in_view",
+        help_text="One of the case list's saved views, as the portal's /cases/ shows it to the caller "
+        "(`mine` and `checkins` read the caller's own cases and day).",
+    )
 
     class Meta:
         model = Case
-        fields = ["desk", "status", "risk_at_least", "buyer"]
+        fields = ["desk", "status", "risk_at_least", "buyer", "view"]
+
+    def in_view(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return queryset.filter(case_view_condition(value, user=self.request.user, now=timezone.now()))
 
 
 class InterceptionIn(serializers.Serializer):
@@ -182,7 +193,7 @@ class CaseViewSet(Idempotent, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return [api_access(scope=ApiToken.Scope.ACTIONS_WRITE, permission=roles.WORK_QUEUE)()]
 
     def get_queryset(self):
-        return Case.objects.on_desks(_desks(self.request)).select_related(BUYER_WITH_REGIONS, "owner")
+        return cases_on_desks(_desks(self.request))
 
     @extend_schema(responses={200: CaseEventSerializer(many=True), 404: ErrorSerializer})
     @action(detail=True, methods=["get"], pagination_class=Cursor)

@@ -23,6 +23,7 @@ from ..models import (
     Playbook,
 )
 from .alerts import BUYER_WITH_REGIONS
+from .caseload import staff_on_desks
 from .rings import case_indicators
 
 
@@ -190,7 +191,7 @@ def case_workspace(case: Case) -> dict:
 
 def colleagues_on_desk(case: Case) -> QuerySet[User]:
     """Who the case can be handed over to: active members of the desk's teams."""
-    return User.objects.filter(teams__desk=case.desk, is_active=True).distinct().order_by("display_name")
+    return staff_on_desks([case.desk])
 
 
 def order_of_case_person(case: Case, order_id: int) -> Order:

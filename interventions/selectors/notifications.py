@@ -30,15 +30,22 @@ def notifications_for(user: User, *, limit: int = 50) -> list:
     return list(Notification.objects.filter(recipient=user, channel=Notification.Channel.PORTAL)[:limit])
 
 
+# A check-in not done yet: to send or to call, or sent and awaiting the person's reply.
+CHECKINS_STILL_DUE = (CheckIn.Status.PLANNED, *CheckIn.AWAITING_REPLY)
+
+
+def end_of_day_for(user: User, now: datetime) -> datetime:
+    """The last instant of the user's today, in their own time zone."""
+    zone = zoneinfo.ZoneInfo(user.time_zone)
+    return datetime.combine(timezone.localtime(now, zone).date(), datetime.max.time(), tzinfo=zone)
+
+
 def checkins_today(user: User, *, now: datetime | None = None) -> list[CheckIn]:
     """The user's check-ins of today in their own time zone, and any earlier still waiting:
     phone calls to make, messages that await a reply."""
-    now = now or timezone.now()
-    zone = zoneinfo.ZoneInfo(user.time_zone)
-    end_of_day = datetime.combine(timezone.localtime(now, zone).date(), datetime.max.time(), tzinfo=zone)
-    waiting = [CheckIn.Status.PLANNED, *CheckIn.AWAITING_REPLY]
+    end_of_day = end_of_day_for(user, now or timezone.now())
     return list(
-        CheckIn.objects.filter(owner=user, status__in=waiting, due_at__lte=end_of_day)
+        CheckIn.objects.filter(owner=user, status__in=CHECKINS_STILL_DUE, due_at__lte=end_of_day)
         .exclude(case__status=Case.Status.CLOSED)
         .select_related("case__buyer")
         .order_by("due_at")

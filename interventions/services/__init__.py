@@ -27,6 +27,7 @@ from .cases import (
     case_open,
     case_rate_risk,
     case_reopen,
+    cases_hand_over,
     ensure_case_open,
 )
 from .checkins import (
@@ -130,6 +131,7 @@ __all__ = [
     "case_rate_risk",
     "case_reopen",
     "cases_anonymise_due",
+    "cases_hand_over",
     "checkin_calls_due",
     "checkin_plan",
     "checkin_record_call",

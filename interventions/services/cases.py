@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from accounts.history import save_with_history
 from accounts.models import AccessLog, Desk, User
-from accounts.refusals import Conflict, Invalid, Refused
+from accounts.refusals import Conflict, Invalid, NotYours, Refused
 from accounts.roles import TRIAGE_ANY
+from accounts.selectors import user_desks
 from accounts.services import access_record
 from orders.models import Buyer
 
@@ -24,7 +25,7 @@ from ..models import (
     WebhookSubscription,
 )
 from ..risk import risk_level
-from ..selectors import on_duty
+from ..selectors import colleagues_on_desk, on_duty
 from .alerts import AlertAlreadyClaimed, AlertNotYours, alert_dismiss, ensure_can_work
 from .notifications import case_escalation_page, notify
 from .timeline import case_change_save, case_event_record
@@ -217,8 +218,10 @@ def case_escalate(*, case: Case, by: User, reason: str) -> Case:
 
 @transaction.atomic
 def case_hand_over(*, case: Case, by: User, to: User, note: str) -> Case:
-    """Give the case to another specialist, with what they need to know."""
+    """Give the case to a colleague on its desk, with what they need to know."""
     ensure_case_open(case)
+    if not colleagues_on_desk(case).filter(pk=to.pk).exists():
+        raise Invalid(_("%(name)s does not work on the %(desk)s desk.") % {"name": to, "desk": case.get_desk_display()})
     previous = case.owner
     case.owner = to
     case_change_save(
@@ -231,6 +234,36 @@ def case_hand_over(*, case: Case, by: User, to: User, note: str) -> Case:
         text=note,
     )
     return case
+
+
+@transaction.atomic
+def cases_hand_over(*, cases: Iterable[Case], by: User, to: User, note: str) -> list[Case]:
+    """A supervisor hands many cases to one colleague at once (a shift hand-over). Each goes
+    through case_hand_over: the owner changes with a history row, and the case's timeline gets one
+    event with the note. All or none, in one transaction: a case that is closed, or on a desk `to`
+    does not work, refuses the whole hand-over. A case `to` already owns is left as it is, so the
+    same hand-over sent twice hands over nothing the second time. Returns the cases handed over."""
+    if not by.has_perm(TRIAGE_ANY):
+        raise NotAllowed(_("Only supervisors hand over cases in bulk."))
+    if not note.strip():
+        raise Invalid(_("Write a hand-over note: what they need to know."))
+    desks = user_desks(by)
+    # Locked in the order of their ids, so two hand-overs of the same cases wait for each other
+    # instead of deadlocking; read again, since an owner may have changed since the page.
+    locked = list(
+        Case.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .filter(pk__in=[case.pk for case in cases])
+        .order_by("pk")
+    )
+    if any(case.desk not in desks for case in locked):
+        raise NotYours(_("Not found."))
+    handed = []
+    for case in locked:
+        if case.owner_id == to.pk:
+            continue
+        handed.append(case_hand_over(case=case, by=by, to=to, note=note.strip()))
+    return handed
 
 
 @transaction.atomic

@@ -4,7 +4,15 @@ the scanner's pages."""
 
 from .alerts import alert_act, alert_detail, alert_new, queue, queue_bulk, queue_next
 from .audit import audit_search, object_history
-from .cases import break_glass, case_act, case_detail, police_units, stop_payment_print
+from .cases import (
+    break_glass,
+    case_act,
+    case_detail,
+    cases,
+    cases_hand_over_view,
+    police_units,
+    stop_payment_print,
+)
 from .contact import alert_contact, case_contact
 from .emergency_reviews import review_act, reviews
 from .figures import figures, figures_export
@@ -33,6 +41,8 @@ __all__ = [
     "case_contact",
     "case_detail",
     "case_legal_hold",
+    "cases",
+    "cases_hand_over_view",
     "checkin_call",
     "figures",
     "figures_export",

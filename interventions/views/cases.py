@@ -1,5 +1,5 @@
-"""The case workspace: the case page, its actions, break-glass reading, the stop-payment letter and
-the police directory."""
+"""The case list and its saved views, a supervisor's hand-over of many cases, the case workspace:
+the case page, its actions, break-glass reading, the stop-payment letter and the police directory."""
 
 from typing import cast
 
@@ -9,8 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.forms import ChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import roles
@@ -23,8 +26,10 @@ from accounts.selectors import user_desks
 from accounts.services import access_record
 from fraud.models import Indicator
 
+from ..filters import CaseListFilter
 from ..forms import (
     BreakGlassForm,
+    BulkHandOverForm,
     CheckInForm,
     CloseForm,
     ContactRevealForm,
@@ -43,16 +48,24 @@ from ..forms import (
 )
 from ..models import Case, Playbook, PoliceUnit
 from ..selectors import (
+    CaseView,
     case_by_reference,
     case_for_user,
     case_indicators,
+    case_list,
+    case_list_page,
+    case_view_counts,
+    case_view_default,
     case_workspace,
     colleagues_on_desk,
     first_action_clock,
     interception_of_case,
+    open_cases_on_desks,
     order_of_case_person,
+    playbooks_on_desks,
     police_directory,
     police_units_for_case,
+    staff_on_desks,
     stop_payment_packet,
 )
 from ..selectors.contact import same_phone_elsewhere
@@ -65,6 +78,7 @@ from ..services import (
     case_escalate,
     case_hand_over,
     case_reopen,
+    cases_hand_over,
     checkin_plan,
     checklist_tick,
     dissuasion_record,
@@ -83,6 +97,82 @@ def break_glass_grants(request: HttpRequest) -> list[int]:
     """The cases this session may read outside its desks, by break-glass, still in time."""
     now = timezone.now().timestamp()
     return [int(pk) for pk, until in request.session.get("break_glass", {}).items() if until > now]
+
+
+@portal_page(roles.WORK_QUEUE)
+def cases(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The case list: one saved view of the user's desks (?view=), filtered, highest risk first,
+    then the oldest unanswered clock; each view's count on its tab."""
+    desks, now = user_desks(request.user), timezone.now()
+    view = request.GET.get("view", "")
+    if view not in CaseView.values:
+        view = case_view_default(request.user)
+    staff = staff_on_desks(desks)
+    filters = CaseListFilter(
+        request.GET or None,
+        queryset=case_list(desks, view, user=request.user, now=now),
+        request=request,
+        desks=desks,
+        staff=staff,
+        playbooks=playbooks_on_desks(desks),
+    )
+    rows, next_cursor = case_list_page(filters.qs, after=request.GET.get("after", ""))
+    counts = case_view_counts(request.user, desks, now=now)
+    may_hand_over = request.user.has_perm(roles.TRIAGE_ANY)
+    context = {
+        "view": view,
+        "views": [(key, label, counts[key]) for key, label in CaseView.choices],
+        "filters": filters,
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "desks": desks,
+        "now": now,
+        "hand_over": may_hand_over,
+        # The staff listed once, for the owner filter and the hand-over's two choices.
+        "staff": list(staff) if may_hand_over else [],
+        # The navigation's count, which this page has already read.
+        "my_open_cases": counts[CaseView.MINE],
+    }
+    return render(request, "interventions/cases.html", context)
+
+
+@portal_page(roles.TRIAGE_ANY)
+@require_POST
+def cases_hand_over_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A supervisor hands the ticked cases, or every open case of one person, to a colleague of
+    the desk, with one note on every case's timeline."""
+    desks = user_desks(request.user)
+    staff = staff_on_desks(desks)
+    form = BulkHandOverForm(request.POST, cases=open_cases_on_desks(desks), staff=staff)
+    if not form.is_valid():
+        messages.error(request, _("Not saved: %(errors)s") % {"errors": form_errors_text(form)})
+        return redirect(_back_to_cases(request))
+    data = form.cleaned_data
+    chosen = list(data["cases"] or open_cases_on_desks(desks, owner=data["of"]))
+    if not chosen:
+        messages.info(request, _("%(name)s has no open cases to hand over.") % {"name": data["of"]})
+        return redirect(_back_to_cases(request))
+    try:
+        handed = cases_hand_over(cases=chosen, by=request.user, to=data["to"], note=data["note"])
+    except Refused as refused:
+        refusal_told(request, refused)
+        return redirect(_back_to_cases(request))
+    if handed:
+        messages.success(
+            request,
+            ngettext("%(count)d case handed over to %(name)s.", "%(count)d cases handed over to %(name)s.", len(handed))
+            % {"count": len(handed), "name": data["to"]},
+        )
+    else:
+        messages.info(request, _("Nothing to hand over: %(name)s already owns them.") % {"name": data["to"]})
+    return redirect(_back_to_cases(request))
+
+
+def _back_to_cases(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if target.startswith("/cases/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return reverse("interventions:cases")
 
 
 @portal_page(roles.WORK_QUEUE)

@@ -31,6 +31,7 @@ def _pages() -> dict[str, list[str]]:
     return {
         "li@shouhu.demo": [
             reverse("interventions:queue"),
+            reverse("interventions:cases"),
             reverse("interventions:alert", args=[alert.pk]),
             reverse("interventions:case", args=[herbicide.pk]),
             reverse("interventions:today"),
@@ -46,6 +47,7 @@ def _pages() -> dict[str, list[str]]:
             reverse("fraud:indicator", args=[Indicator.objects.first().pk]),
         ],
         "wang@shouhu.demo": [
+            reverse("interventions:cases"),
             reverse("interventions:reviews"),
             reverse("interventions:incident_reviews"),
             reverse("interventions:audit"),
