@@ -15,7 +15,7 @@ a separate secret. Equal values give equal indexes; without the key, an index sa
 import hashlib
 import hmac
 import json
-import re
+import unicodedata
 from functools import cache
 from typing import Any
 
@@ -73,13 +73,13 @@ def reencrypt(token: str) -> str:
     return key_ring().rotate(token.encode()).decode()
 
 
-_NOT_DIGITS = re.compile(r"\D")
-
-
 def phone_normalise(phone: str) -> str:
-    """A phone number as digits only, without the country code of China: "+86 138-0013-8000",
-    "0086 13800138000" and "13800138000" are one number."""
-    digits = _NOT_DIGITS.sub("", phone)
+    """A phone number as ASCII digits only, without the country code of China: "+86 138-0013-8000",
+    "0086 13800138000", "13800138000" and the full-width "１３８００１３８０００" of a Chinese
+    keyboard are one number."""
+    # Every decimal digit of any script as its ASCII digit: a full-width digit must index as the
+    # same number, not drop out nor stay a different character.
+    digits = "".join(str(unicodedata.decimal(char)) for char in phone if char.isdecimal())
     if digits.startswith("0086"):
         return digits[4:]
     # A mainland number is at most 11 digits: a longer one starting 86 carries the country code.

@@ -5,8 +5,11 @@ Message texts and notes are never logged at all; tests/browser scans every story
 import logging
 import re
 
-# Mainland mobiles, alone or with +86 / 86, and the 18-character resident identity number.
-PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
+# Mainland mobiles, alone or with +86 / 86, and the 18-character resident identity number. A
+# phone may be written with spaces or dashes, or as it stands in a URL's query (the search box's
+# ?q=%2B86+138+0013+8000 in a request line): "+" and "%20" for spaces, "%2B" for the plus.
+_GAP = r"(?:[-\s+]|%20)?"
+PHONE = re.compile(rf"(?<!\d)(?:(?:\+|%2B)?86{_GAP})?(1[3-9]\d){_GAP}(\d{{4}}){_GAP}(\d{{4}})(?!\d)", re.IGNORECASE)
 IDENTITY_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 
 

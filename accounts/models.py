@@ -215,14 +215,15 @@ class IdempotentRequest(models.Model):
 
 class AccessLog(models.Model):
     """Who read what, when and why: opening a case, revealing a phone or an address, exporting
-    data, reading a case outside one's desk. Append-only, like the history tables: the database
-    refuses to change or delete a row (accounts/audit.py)."""
+    data, reading a case outside one's desk, looking a person up in the search. Append-only, like
+    the history tables: the database refuses to change or delete a row (accounts/audit.py)."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("Opened")
         REVEAL = "reveal", _("Revealed personal data")
         EXPORT = "export", _("Exported")
         BREAK_GLASS = "break_glass", _("Opened outside their desk (break-glass)")
+        SEARCH = "search", _("Looked up a person")
 
     class Purpose(models.TextChoices):
         CASEWORK = "casework", _("Working the case")

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Model, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -197,6 +197,33 @@ def access_record(
         reason=reason,
         address=address or None,
     )
+
+
+def access_records(
+    *,
+    user: User,
+    action: str,
+    purpose: str,
+    read: Iterable[tuple[Model, str]],
+    reason: str = "",
+    address: str | None = None,
+) -> list[AccessLog]:
+    """access_record for several rows read at once (the people a search found), one log entry
+    each, in one INSERT: `read` gives each row with its label."""
+    rows = [
+        AccessLog(
+            user=user,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_label=label[:100],
+            purpose=purpose,
+            reason=reason,
+            address=address or None,
+        )
+        for obj, label in read
+    ]
+    return AccessLog.objects.bulk_create(rows)
 
 
 def login_failure_record(*, login: str, address: str | None, now: datetime) -> bool:

@@ -151,6 +151,7 @@ def web(directory: Path, port: int) -> Service:
         "--worker-class", "gthread", "--workers", str(CORES), "--threads", "4",
         "--timeout", "30", "--graceful-timeout", "30", "--keep-alive", "5",
         "--max-requests", "1000", "--max-requests-jitter", "100", "--access-logfile", "-",
+        "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms',
     ]  # fmt: skip
     return Service("gunicorn", command, directory)
 

@@ -4,9 +4,10 @@ import logging
 from collections.abc import Callable, Sequence
 from functools import wraps
 
-from django.db import OperationalError, connection, transaction
-from django.db.models import Model
+from django.db import OperationalError, connection, migrations, transaction
+from django.db.models import F, Func, Model, Q, TextField
 from django.db.models.constants import OnConflict
+from django.db.models.lookups import IContains
 
 logger = logging.getLogger(__name__)
 DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
@@ -72,3 +73,64 @@ def insert_new(objs: Sequence[Model], *, returning: Sequence[str]) -> list[tuple
     )
     # A single row skipped comes back as None (Django fetches one row for one object).
     return [tuple(row) for row in rows if row is not None]
+
+
+# --- Finding a word inside Chinese text -----------------------------------------------------------
+#
+# pg_trgm answers LIKE '%…%' from a GIN index by the trigrams (three characters in a row) of the
+# pattern, and a Chinese word of two characters (木炭, 跳楼), the usual length, has none: the index
+# cannot help and PostgreSQL reads the whole table. pg_trgm's similarity() does not help either:
+# it compares whole words, and Chinese puts no spaces between them. So the index is built on the
+# text with every character written twice (买了木炭 → 买买了了木木炭炭), and the word is looked
+# for written twice too: 木木炭炭 has two trigrams, and the index finds the rows holding both. A
+# match in the doubled text is a match in the text: written twice, the word can only line up with
+# the doubled text character by character (or it is one character repeated, which the text then
+# holds as well).
+#
+# pg_trgm counts a character as part of a word by the database's character type (LC_CTYPE):
+# Chinese characters are words under a UTF-8 one (C.UTF-8, zh_CN.UTF-8), and separators under
+# plain "C", where nothing Chinese would be indexed (docs/deploy.md; tests/test_search.py checks).
+
+
+class EveryCharacterTwice(Func):
+    """A text column with each character written twice, as the word indexes hold it."""
+
+    # Constants written into the SQL, never parameters: the expression must read exactly as the
+    # index's does for PostgreSQL to use the index.
+    template = r"regexp_replace(%(expressions)s, '(.)', '\1\1', 'g')"
+    output_field = TextField()
+
+
+def every_character_twice(text: str) -> str:
+    return "".join(char * 2 for char in text)
+
+
+def text_contains(field: str, text: str) -> Q:
+    """The rows whose `field` holds `text` anywhere, in any letter case. On PostgreSQL through the
+    field's word index (words_index), elsewhere (the SQLite demo) by reading every row. `text`
+    needs two characters at least for the index to be used."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__icontains": text})
+    return Q(IContains(EveryCharacterTwice(F(field)), every_character_twice(text)))
+
+
+def words_index(*, table: str, column: str, name: str) -> migrations.RunPython:
+    """A migration's step that builds the GIN trigram index text_contains uses on `column`, without
+    blocking writes to the table meanwhile (the migration must say atomic = False); PostgreSQL
+    only, nothing elsewhere. pg_trgm must be installed first (TrigramExtension)."""
+
+    def create(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        quote = schema_editor.connection.ops.quote_name
+        # UPPER, as Django's icontains compares in upper case; the names come from the migration.
+        schema_editor.execute(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {quote(name)} ON {quote(table)} "  # nosec B608
+            f"USING gin (UPPER(regexp_replace({quote(column)}, '(.)', '\\1\\1', 'g')) gin_trgm_ops)"
+        )
+
+    def drop(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.connection.ops.quote_name(name)}")
+
+    return migrations.RunPython(create, drop)

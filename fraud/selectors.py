@@ -7,6 +7,7 @@ from accounts.desks import on_desks
 from accounts.models import User
 from accounts.selectors import user_desks
 
+from .indicators import normalise
 from .lookalike import check
 from .models import Indicator, OfficialDomain, Sighting
 
@@ -47,6 +48,23 @@ def indicators_of_desks(desks: list[str]) -> QuerySet[Indicator]:
 def indicator_for_user(user: User, pk: int) -> Indicator:
     """The indicator, if it was seen on a desk the user works; 404 otherwise (never 403)."""
     return get_object_or_404(indicators_of_desks(user_desks(user)).select_related("blocked_by", "created_by"), pk=pk)
+
+
+def indicators_matching(text: str, *, desks: list[str], limit: int) -> list[Indicator]:
+    """The indicators of these desks (indicators_of_desks) that `text` names, each kind read in its
+    own normalised spelling: a phone however written, a payee card with or without spaces, a link
+    in any letter case, a domain from a whole link. Exactly, through the (kind, value) index."""
+    text = text.strip()
+    if not text:
+        return []
+    spellings = {(kind, normalise(kind, text)) for kind in Indicator.Kind.values}
+    named = Q()
+    for kind, value in spellings:
+        if value:
+            named |= Q(kind=kind, value=value)
+    if not named:
+        return []
+    return list(indicators_of_desks(desks).filter(named).select_related("blocked_by").order_by("kind", "pk")[:limit])
 
 
 def indicator_counts(indicator: Indicator) -> dict:

@@ -1,5 +1,5 @@
 from decimal import Decimal
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.utils.translation import gettext
@@ -15,6 +15,10 @@ from .risk import CSSRS_QUESTIONS
 from .scanner.categories import Category as ScanCategory
 from .selectors.scanner import scan_term_named
 from .services import MAX_TEXT_LENGTH
+from .services.search import SEARCH_PURPOSES
+
+if TYPE_CHECKING:  # django_stubs_ext comes with the dev extras, not at run time
+    from django_stubs_ext import StrOrPromise
 
 
 class ManualAlertForm(forms.Form):
@@ -171,6 +175,22 @@ class ContactRevealForm(forms.Form):
         emergency = AccessLog.Purpose.EMERGENCY
         purposes = [(v, label) for v, label in AccessLog.Purpose.choices if (v == emergency) == outside_desk]
         cast(forms.ChoiceField, self.fields["purpose"]).choices = [("", _("Choose why")), *purposes]
+
+
+class SearchForm(forms.Form):
+    """The search box: what to look for, and, for a search that can find a person, why (the
+    access log keeps it, as for a reveal). Working the case is chosen unless the searcher says
+    otherwise; the emergency outside one's desks is break-glass's, not the search's."""
+
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    # Any text: a purpose that is not one a search may give is no purpose, and the search service
+    # refuses it in its own words (search_purpose_ensure) rather than as a bad choice.
+    purpose = forms.CharField(label=_("Purpose"), max_length=20, required=False)
+
+    @property
+    def purpose_choices(self) -> list[tuple[str, "StrOrPromise"]]:
+        purposes = [(value, label) for value, label in AccessLog.Purpose.choices if value in SEARCH_PURPOSES]
+        return [("", _("Choose why")), *purposes]
 
 
 class ReleaseForm(forms.Form):

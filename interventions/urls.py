@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/<int:pk>/<str:action>/", views.case_act, name="case_act"),
     path("reviews/", views.reviews, name="reviews"),
     path("police/", views.police_units, name="police_units"),
+    path("search/", views.search, name="search"),
     path("reviews/<int:pk>/", views.review_act, name="review_act"),
     path("reviews/incidents/", views.incident_review_list, name="incident_reviews"),
     path("reviews/incidents/new/<int:case_pk>/", views.incident_review_start, name="incident_review_start"),

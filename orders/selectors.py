@@ -1,13 +1,19 @@
 """Every read that the orders and merchant pages need. Merchant reads are scoped here."""
 
-from django.db.models import Case, Count, QuerySet, When
+import operator
+from collections.abc import Iterable
+from functools import reduce
+
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.crypto import phone_index
 from accounts.desks import on_desks
 from accounts.models import User
 from accounts.roles import WORK_QUEUE
 from accounts.selectors import user_desks
+from config.db import text_contains
 
 from .models import (
     Buyer,
@@ -102,3 +108,58 @@ def shop_staff(merchant: Merchant) -> QuerySet[MerchantMembership]:
 
 def shop_staff_member(merchant: Merchant, pk: int) -> MerchantMembership:
     return get_object_or_404(shop_staff(merchant), pk=pk)
+
+
+# --- The search box (interventions.selectors.search) ---------------------------------------------
+
+
+def order_numbered(number: str) -> Order | None:
+    """The order with this number exactly, with its shop, product and buyer. Orders are not kept
+    per desk: every desk's staff may read them (as the API lists them)."""
+    if not number:
+        return None
+    order = Order.objects.select_related("merchant", "product", "buyer__region__parent__parent")
+    return order.filter(external_ref=number).first()
+
+
+def buyers_identified(*, account_ref: str = "", phone: str = "", limit: int) -> list[Buyer]:
+    """The buyers with this platform account exactly, or with this phone number however it is
+    written: found through the phone's blind index, never by decrypting a number. Newest account
+    first, at most `limit`."""
+    conditions = []
+    if account_ref:
+        conditions.append(Q(account_ref=account_ref))
+    index = phone_index(phone) if phone else ""
+    if index:
+        conditions.append(Q(phone_index=index))
+    if not conditions:
+        return []
+    buyers = Buyer.objects.filter(reduce(operator.or_, conditions)).select_related("region__parent__parent")
+    return list(buyers.order_by("-pk")[:limit])
+
+
+def buyers_nicknamed(words: str, *, known_to: Iterable[QuerySet], limit: int) -> list[Buyer]:
+    """Buyers whose nickname holds `words`, among the people a row of `known_to` is about (querysets
+    of rows with a buyer: the reader's desks' cases and alerts), newest account first, at most
+    `limit`. A part of a nickname is no identifier: the search does not browse every buyer of the
+    marketplace by it, only the desks' own people."""
+    known = [Exists(rows.filter(buyer=OuterRef("pk"))) for rows in known_to]
+    if not words or not known:
+        return []
+    return list(
+        Buyer.objects.filter(text_contains("nickname", words))
+        .filter(reduce(operator.or_, known))
+        .select_related("region__parent__parent")
+        .order_by("-pk")[:limit]
+    )
+
+
+def shops_matching(text: str, *, words: str, limit: int) -> list[Merchant]:
+    """Shops by their shop ID exactly, or whose name holds `words` ("" for none), active ones and
+    exact hits first, at most `limit`. A few thousand rows: read whole, no index needed."""
+    condition = Q(external_ref=text)
+    if words:
+        condition |= Q(name__icontains=words)
+    exact = Case(When(external_ref=text, then=0), default=1)
+    shops = Merchant.objects.filter(condition).select_related("region").order_by(exact, "-is_active", "name")
+    return list(shops[:limit])

@@ -208,6 +208,7 @@ def test_a_value_under_a_key_no_longer_held_is_refused_without_quoting_it():
         ("0086 13800138000", "13800138000"),
         ("+86 10 8888 7777", "1088887777"),  # a Beijing landline: 12 digits with the country code
         ("86123456789", "86123456789"),  # 11 digits: a number, not a country code and a short one
+        ("＋８６ １３８ ００１３ ８０００", "13800138000"),  # full-width, as a Chinese keyboard may type it
     ],
 )
 def test_a_phone_is_kept_as_its_digits_without_the_country_code(written, number):

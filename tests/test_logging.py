@@ -17,6 +17,12 @@ from accounts.logging import PersonalDataFilter, mask_personal_data
         ("id 11010519491231002X ok", "id 110105********002X ok"),
         ("order 202611230000000012345", "order 202611230000000012345"),  # not a phone: too long
         ("case LP-000042", "case LP-000042"),
+        # A search's request line: the number as a URL's query writes it.
+        (
+            '"GET /search/?q=%2B86+138+0013+8000&purpose=contact HTTP/1.1" 200',
+            '"GET /search/?q=138****8000&purpose=contact HTTP/1.1" 200',
+        ),
+        ("/search/?q=138%200013%208000", "/search/?q=138****8000"),
     ],
 )
 def test_phones_and_identity_numbers_are_masked(raw, masked):

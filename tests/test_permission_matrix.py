@@ -123,6 +123,8 @@ EXPECTED: dict[str, set[str]] = {
     "interventions:case_legal_hold": LIFE_DESK & OVERSIGHT,  # a supervisor or manager who reads the case
     "interventions:case_contact": LIFE_DESK,
     "interventions:police_units": DESK_STAFF,
+    # Every desk's staff may search; what a search finds is their own desks' (below).
+    "interventions:search": DESK_STAFF,
     "interventions:today": DESK_STAFF,
     "interventions:checkin_call": {"specialist"},  # the owner's call to make
     "interventions:notifications": SIGNED_IN,
@@ -479,6 +481,23 @@ def test_each_list_shows_a_desks_rows_to_exactly_that_desks_people(browsers, wor
                 if (references[prefix] in response.content.decode()) != (role in roles):
                     wrong.append((name, role, prefix))
     assert wrong == []
+
+
+def test_the_search_finds_a_desks_case_for_exactly_the_roles_of_that_desk(browsers, world):
+    """The search box answers every desk's staff, and leads each only to its own desks' cases: the
+    life desk's case by its reference for the life desk, the fraud desk's for the fraud desk (the
+    manager works no desk's queue, so finds neither); the same rows as the case pages."""
+    cases = {"LP": (world["interventions:case"][0], LIFE_DESK), "AF": (world["fraud:ring"][0], FRAUD_DESK)}
+    for prefix, (pk, desk) in cases.items():
+        case_page = reverse("interventions:case", args=[pk])
+        found = set()
+        for role, browser in browsers.items():
+            response = _ask(browser, f"{reverse('interventions:search')}?q={prefix}-{pk:06d}", "interventions:search")
+            if response.status_code == 302 and response.url == case_page:
+                found.add(role)
+            else:
+                assert _refused_by_access(response) or response.status_code == 200, (role, response.status_code)
+        assert found == desk, prefix
 
 
 # Every value the last argument of an action URL takes: the actions its view knows, the tables and

@@ -1,6 +1,6 @@
 """The interventions pages, one module per subject: the queue and alerts, cases, emergency-action
-reviews, the liaison's portal, the summary, reminders, figures, the audit, reviews, retention and
-the scanner's pages."""
+reviews, the liaison's portal, the summary, reminders, figures, the audit, reviews, retention,
+the scanner's pages and the search."""
 
 from .alerts import alert_act, alert_detail, alert_new, queue, queue_bulk, queue_next
 from .audit import audit_search, object_history
@@ -27,6 +27,7 @@ from .liaison import liaison_home, referral_answer, stop_payment_answer_view
 from .reminders import checkin_call, notification_open, notifications, notifications_read, today
 from .retention import case_legal_hold
 from .scanner import scanner, scanner_backtest, scanner_propose, scanner_publish, scanner_withdraw
+from .search import search
 from .summary import summary
 from .system import health
 
@@ -69,6 +70,7 @@ __all__ = [
     "scanner_propose",
     "scanner_publish",
     "scanner_withdraw",
+    "search",
     "stop_payment_answer_view",
     "stop_payment_print",
     "summary",

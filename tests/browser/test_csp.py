@@ -37,6 +37,7 @@ def _pages() -> dict[str, list[str]]:
             reverse("interventions:today"),
             reverse("interventions:police_units"),
             reverse("interventions:alert_new"),
+            f"{reverse('interventions:search')}?q=%E5%B0%8F%E9%9B%A8&purpose=casework",  # 小雨: people and cases
             reverse("interventions:notifications"),
             reverse("mfa_index"),
             reverse("account_reauthenticate"),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interventions', '0024_casework_texts_encrypted'),
+        ('interventions', '0025_case_title_words'),
     ]
 
     operations = [
