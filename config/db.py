@@ -125,7 +125,7 @@ def words_index(*, table: str, column: str, name: str) -> migrations.RunPython:
         quote = schema_editor.connection.ops.quote_name
         # UPPER, as Django's icontains compares in upper case; the names come from the migration.
         schema_editor.execute(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {quote(name)} ON {quote(table)} "  # nosec B608
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {quote(name)} ON {quote(table)} "
             f"USING gin (UPPER(regexp_replace({quote(column)}, '(.)', '\\1\\1', 'g')) gin_trgm_ops)"
         )
 

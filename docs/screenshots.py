@@ -95,7 +95,7 @@ def _contact_revealed(context) -> None:
     page = context.new_page()
     page.goto(f"{BASE_URL}/cases/1/")
     page.get_by_text("查看完整电话和地址").click()
-    page.select_option("select[name=purpose]", "contact")
+    page.get_by_test_id("reveal-form").locator("select[name=purpose]").select_option("contact")
     page.fill("input[name=reason]", "回访确认安全")
     page.get_by_role("button", name="查看", exact=True).click()
     page.get_by_test_id("contact-revealed").wait_for()

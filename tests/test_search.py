@@ -403,28 +403,22 @@ def test_the_database_counts_chinese_characters_as_words_for_its_trigrams():
     assert trigrams == 3, ctype  # "  木", " 木炭", "木炭 "
 
 
-@pytest.mark.parametrize(("model", "field", "index"), [(Case, "title", "case_title_words_idx")])
-def test_a_two_character_word_is_looked_for_through_the_word_index(model, field, index):
-    """The query the search runs can use the index: with sequential reads and plain index walks
-    switched off, PostgreSQL still answers from it (a query that could not use it would read the
-    table anyway). Index walks are off too: on a nearly empty table the planner may otherwise walk
-    the primary key backwards for the ORDER BY and filter each row."""
-    from config.db import text_contains
-
-    queryset = model.objects.filter(text_contains(field, "木炭")).order_by("-pk")[:20]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-    assert index in queryset.explain()
-
-
-def test_a_nickname_is_looked_for_through_its_word_index():
+@pytest.mark.parametrize(
+    ("model", "field", "word", "index"),
+    [(Case, "title", "木炭", "case_title_words_idx"), (Buyer, "nickname", "小雨", "buyer_nickname_words_idx")],
+)
+def test_a_two_character_word_can_be_looked_for_through_the_word_index(model, field, word, index):
+    """The condition the search writes can be answered from the word index. With sequential reads
+    and plain index scans off, the one way left to PostgreSQL is a bitmap scan of an index that
+    answers the condition: the word index, or none (a sequential read at any cost). Whether it
+    chooses the index when others are allowed depends on the rows: the bench measures that."""
     from config.db import text_contains
 
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-    assert "buyer_nickname_words_idx" in Buyer.objects.filter(text_contains("nickname", "小雨")).explain()
+    plan = model.objects.filter(text_contains(field, word)).explain()
+    assert f"Bitmap Index Scan on {index}" in plan, plan
 
 
 @pytest.mark.parametrize(

@@ -92,7 +92,7 @@ def test_the_herbicide_story_from_alert_to_a_safe_person(page, live_server, api,
     # The police will need where she lives: the page shows the phone masked until she says why.
     expect(page.get_by_test_id("phone-masked")).to_have_text("138****2266")
     page.get_by_text("查看完整电话和地址").click()
-    page.locator("main select[name=purpose]").select_option("police")  # the header has a search purpose too
+    page.get_by_test_id("reveal-form").locator("select[name=purpose]").select_option("police")
     page.get_by_role("button", name="查看", exact=True).click()
     expect(page.get_by_test_id("contact-revealed")).to_contain_text("13800002266")
     expect(page.get_by_test_id("contact-revealed")).to_contain_text("示范路18号")
