@@ -97,7 +97,7 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 return self._signed_out(request)
             # Written at most once a minute, not on every request.
-            if not request.headers.get(POLL_HEADER) and (last is None or now - last > 60):
+            if not _polling(request) and (last is None or now - last > 60):
                 request.session[LAST_ACTIVE] = now
         return self.get_response(request)
 
@@ -106,6 +106,11 @@ class IdleTimeoutMiddleware:
             return _api_refusal("session_ended", "The session has ended; sign in again.", status=401)
         messages.info(request, _("You were signed out after a while without activity. Sign in again to go on."))
         return _send_to(request, "account_login")
+
+
+def _polling(request: HttpRequest) -> bool:
+    """A page fetching itself or its stream of changes (interventions/live.py), not a person."""
+    return bool(request.headers.get(POLL_HEADER)) or request.path_info == reverse("interventions:live_events")
 
 
 def idle_limit(user) -> timedelta:

@@ -9,6 +9,8 @@ class InterventionsConfig(AppConfig):
 
     def ready(self) -> None:
         # Read once the apps are ready: the receivers use the models.
-        from . import signals
+        from . import live, signals
+
+        live.install_redis_link()
 
         post_migrate.connect(signals.load_default_terms_after_migrate, sender=self, dispatch_uid="interventions.terms")

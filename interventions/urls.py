@@ -23,6 +23,7 @@ urlpatterns = [
     path("reviews/", views.reviews, name="reviews"),
     path("police/", views.police_units, name="police_units"),
     path("search/", views.search, name="search"),
+    path("events/", views.live_events, name="live_events"),
     path("reviews/<int:pk>/", views.review_act, name="review_act"),
     path("reviews/incidents/", views.incident_review_list, name="incident_reviews"),
     path("reviews/incidents/new/<int:case_pk>/", views.incident_review_start, name="incident_review_start"),

@@ -2,6 +2,8 @@
 the suite needs are there (a missing PostgreSQL or Redis fails the run, it never skips)."""
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -295,3 +297,46 @@ def _route_all_tasks(routes) -> None:
     app.conf.task_routes = routes
     app.amqp.flush_routes()
     app.amqp.router = app.amqp.Router()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of this test only, which the test stops and starts again on the same port."""
+
+    def __init__(self, port: int):
+        self.port, self.process = port, None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is needed (make test installs it: make redis-binary)"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_for(lambda: port_answers(self.port), what="redis-server")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def port_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_of_its_own():
+    redis = PrivateRedis(free_port())
+    redis.start()
+    yield redis
+    if redis.process.poll() is None:
+        redis.stop()

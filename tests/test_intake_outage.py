@@ -5,8 +5,6 @@ The database commit is the promise: every message is stored and answered 202 whi
 staff can still sign in, /healthz says what is down, and once Redis is back the sweep scans every
 message exactly once, with no duplicate alert."""
 
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,44 +22,10 @@ from interventions.models import Alert, Message
 from interventions.services import messages_scan_overdue
 from interventions.services.intake import SWEEP_AFTER
 from tests import factories
-from tests.conftest import process_environment, start_worker, stop_worker, wait_for
+from tests.conftest import free_port, process_environment, start_worker, stop_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 URL = "/api/v1/intake/messages"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class PrivateRedis:
-    """A redis-server of this test only, which the test stops and starts again on the same port."""
-
-    def __init__(self, port: int):
-        self.port, self.process = port, None
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        assert binary, "redis-server is needed (make test installs it: make redis-binary)"
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        wait_for(lambda: _answers(self.port), what="redis-server")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 def _serves(url: str) -> bool:
@@ -72,20 +36,11 @@ def _serves(url: str) -> bool:
 
 
 @pytest.fixture
-def redis_of_its_own():
-    redis = PrivateRedis(_free_port())
-    redis.start()
-    yield redis
-    if redis.process.poll() is None:
-        redis.stop()
-
-
-@pytest.fixture
 def portal(redis_of_its_own, tmp_path):
     """gunicorn and a worker of every queue, with broker and cache in the test's Redis."""
     redis = f"redis://127.0.0.1:{redis_of_its_own.port}"
     environment = {"CELERY_BROKER_URL": f"{redis}/0", "CACHE_URL": f"{redis}/1"}
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "portal.log"
     command = [
         sys.executable,

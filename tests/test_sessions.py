@@ -60,6 +60,23 @@ def test_polling_keeps_no_session_alive_and_sends_htmx_to_the_login_page(client,
     assert response["HX-Redirect"].startswith(reverse("account_login"))
 
 
+def test_the_stream_of_changes_keeps_no_session_alive(client, specialist):
+    """An open page reconnects its stream every few minutes (interventions/live.py): that is the
+    page, not the person, and a screen left alone still signs out."""
+    start = timezone.now()
+    stream = reverse("interventions:live_events")
+    with time_machine.travel(start, tick=False):
+        client.force_login(specialist)
+        client.get(reverse("interventions:queue"))
+    for minutes in (10, 20, 29):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert client.get(stream).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        response = client.get(stream)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
 def test_a_change_of_roles_signs_the_user_out_of_every_session(client, specialist):
     client.force_login(specialist)
     assert client.get(reverse("interventions:queue")).status_code == 200

@@ -355,6 +355,25 @@ SHOUHU_ALERT_ESCALATION = {
 # after the case opened; past it, the owner and the supervisor on duty are paged. Cases opened
 # longer ago than the watch are not paged any more (the digest lists them).
 SHOUHU_FIRST_ACTION_WITHIN = timedelta(minutes=30)
+
+# --- Pages that update themselves (interventions/live.py) ------------------------
+# django-eventstream serves /events/ on the ASGI server; who may follow what is decided here.
+# Nothing is stored for replay: an event only tells a page to fetch itself again.
+EVENTSTREAM_CHANNELMANAGER_CLASS = "interventions.live.LiveChannels"
+# A stream ends after this long and the browser opens a new one, checked again (session, desk).
+SHOUHU_LIVE_STREAM_MAX = timedelta(minutes=10)
+
+
+def live_redis(url: str | None) -> dict | None:
+    """django-eventstream's Redis options for a redis:// URL, or None: then a change reaches only
+    the pages open on the process that made it (the demo's single web process)."""
+    if not url or not url.startswith(("redis://", "rediss://")):
+        return None
+    from redis.connection import parse_url
+
+    # Short timeouts: a publish happens after a commit, in a request or a task that must not hang
+    # on a Redis that is down (the pages poll meanwhile).
+    return {**parse_url(url), "socket_connect_timeout": 1, "socket_timeout": 2}
 SHOUHU_FIRST_ACTION_WATCH = timedelta(days=1)
 # The owner of a stop-payment is paged this long before its window closes.
 SHOUHU_STOP_PAYMENT_PAGE_BEFORE = timedelta(minutes=10)

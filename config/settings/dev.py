@@ -42,6 +42,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 
+# Pushes to open pages go through Redis when there is one (interventions/live.py); without it,
+# the demo's one web process pushes to its own pages and the worker's changes arrive by polling.
+if (_live_redis := live_redis(env("SHOUHU_LIVE_REDIS_URL", default=CELERY_BROKER_URL))) is not None:
+    EVENTSTREAM_REDIS = _live_redis
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

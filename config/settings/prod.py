@@ -64,6 +64,9 @@ if env("DATABASE_REPLICA_URL", default=""):
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+# Pushes to open pages go through this Redis (interventions/live.py); it may be the broker's.
+if (_live_redis := live_redis(env("SHOUHU_LIVE_REDIS_URL", default=CELERY_BROKER_URL))) is not None:
+    EVENTSTREAM_REDIS = _live_redis
 # A task that was taken but not acknowledged (its worker died) is handed out again after this.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 

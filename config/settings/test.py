@@ -24,6 +24,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.
 SHOUHU_DB_APP_ROLE = "shouhu_app"
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+# Pushes to open pages go through this Redis (interventions/live.py); it may be the broker's.
+if (_live_redis := live_redis(env("SHOUHU_LIVE_REDIS_URL", default=CELERY_BROKER_URL))) is not None:
+    EVENTSTREAM_REDIS = _live_redis
 # Per process, unless a test runs the portal as production does, with its cache in Redis.
 CACHES = {"default": fail_open(env.cache("CACHE_URL", default="locmemcache://"))}
 # Unit tests run tasks in-process; the worker tests start a real worker against the broker.

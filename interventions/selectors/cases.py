@@ -158,6 +158,11 @@ def cases_awaiting_first_action(*, now: datetime) -> QuerySet[Case]:
 
 def case_workspace(case: Case) -> dict:
     """Everything the case page shows besides the case row: one query per kind of thing."""
+    interceptions = list(
+        InterceptionRequest.objects.filter(case=case)
+        .select_related("order__merchant", "order__product", "requested_by")
+        .order_by("-requested_at")
+    )
     return {
         "orders": recent_orders_of(case.buyer),
         "indicators": list(case_indicators(case=case)),
@@ -168,11 +173,10 @@ def case_workspace(case: Case) -> dict:
         if case.buyer_id
         else [],
         "assessments": list(case.assessments.select_related("assessed_by")[:10]),
-        "interceptions": list(
-            InterceptionRequest.objects.filter(case=case)
-            .select_related("order__merchant", "order__product", "requested_by")
-            .order_by("-requested_at")
-        ),
+        "interceptions": interceptions,
+        # The latest interception of each order, for the order's row: it says what the shop
+        # answered instead of offering to hold an order the shop has already shipped.
+        "interception_by_order": {req.order_id: req for req in reversed(interceptions)},
         "referrals": list(case.referrals.select_related("unit", "referred_by")),
         "stop_payments": list(case.stop_payments.select_related("unit", "requested_by").order_by("-requested_at")),
         "dissuasions": list(case.dissuasions.select_related("by")),

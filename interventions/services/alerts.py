@@ -15,6 +15,7 @@ from accounts.refusals import Conflict, NotYours
 from accounts.roles import TRIAGE_ANY
 from orders.models import Buyer, Merchant, Order
 
+from .. import live
 from ..choices import Source
 from ..models import Alert, Case, CaseEvent, Message, Severity, WebhookSubscription
 from ..scanner import scan_text
@@ -79,6 +80,7 @@ def alert_raise(
     )
     save_with_history(alert, by=by)
     alert.messages.add(*messages)
+    live.queue_changed(desk, kind="raised")
     if severity == Severity.CRITICAL:
         _announce_critical(alert)
     if related_case is not None:
@@ -132,6 +134,7 @@ def alert_claim(*, alert: Alert, by: User) -> Alert:
     locked.claimed_by = by
     locked.claimed_at = timezone.now()
     save_with_history(locked, by=by, update_fields=["status", "claimed_by", "claimed_at", "updated_at"])
+    live.queue_changed(locked.desk, kind="claimed")
     return locked
 
 
@@ -151,6 +154,7 @@ def alert_claim_next(*, by: User, desks: Sequence[str]) -> Alert | None:
         return None
     alert.status, alert.claimed_by, alert.claimed_at = Alert.Status.CLAIMED, by, timezone.now()
     save_with_history(alert, by=by, update_fields=["status", "claimed_by", "claimed_at", "updated_at"])
+    live.queue_changed(alert.desk, kind="claimed")
     return alert
 
 
@@ -163,6 +167,7 @@ def alert_dismiss(*, alert: Alert, by: User, reason: str) -> Alert:
     locked.status = Alert.Status.DISMISSED
     locked.dismiss_reason = Alert.DismissReason(reason)
     save_with_history(locked, by=by, update_fields=["status", "dismiss_reason", "updated_at"])
+    live.queue_changed(locked.desk, kind="dismissed")
     return locked
 
 
@@ -308,6 +313,7 @@ def _alert_join(
     became_critical = "severity" in fields and severity == Severity.CRITICAL
     history_notes(alert)._change_reason = f"joined message {message.pk}"
     alert.save(update_fields=fields)
+    live.queue_changed(alert.desk, kind="joined")
     if became_critical:
         _announce_critical(alert)
     return alert

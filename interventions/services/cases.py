@@ -15,6 +15,7 @@ from accounts.selectors import user_desks
 from accounts.services import access_record
 from orders.models import Buyer
 
+from .. import live
 from ..models import (
     Alert,
     Case,
@@ -55,6 +56,7 @@ def _alert_attach(*, alert: Alert, case: Case, status: str, by: User | None) -> 
     alert.case = case
     alert.status = status
     save_with_history(alert, by=by, update_fields=["case", "status", "updated_at"])
+    live.queue_changed(alert.desk, kind="left_queue")
     case_event_record(
         case=case,
         actor=by,

@@ -3,12 +3,16 @@
 from accounts.history import save_with_history
 from accounts.models import User
 
+from .. import live
 from ..models import Case, CaseEvent
 
 
 def case_event_record(*, case: Case, actor: User | None, kind: str, **payload) -> CaseEvent:
-    """Append one line to the case's timeline. Call it inside the transaction of the change."""
-    return CaseEvent.objects.create(case=case, actor=actor, kind=kind, payload=payload)
+    """Append one line to the case's timeline. Call it inside the transaction of the change: the
+    case's open pages are told once it commits."""
+    event = CaseEvent.objects.create(case=case, actor=actor, kind=kind, payload=payload)
+    live.case_changed(case.pk, kind=kind)
+    return event
 
 
 def case_change_save(case: Case, *, by: User | None, fields: list[str], kind: str, **payload) -> CaseEvent:

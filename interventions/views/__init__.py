@@ -24,6 +24,7 @@ from .incident_reviews import (
     review_follow_up_done,
 )
 from .liaison import liaison_home, referral_answer, stop_payment_answer_view
+from .live import live_events
 from .reminders import checkin_call, notification_open, notifications, notifications_read, today
 from .retention import case_legal_hold
 from .scanner import scanner, scanner_backtest, scanner_propose, scanner_publish, scanner_withdraw
@@ -53,6 +54,7 @@ __all__ = [
     "incident_review_list",
     "incident_review_start",
     "liaison_home",
+    "live_events",
     "notification_open",
     "notifications",
     "notifications_read",

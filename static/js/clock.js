@@ -20,6 +20,7 @@
   }
 
   document.addEventListener("htmx:afterSwap", tick);
+  document.addEventListener("shouhu:region-updated", tick);
   document.addEventListener("DOMContentLoaded", () => {
     tick();
     window.setInterval(tick, 1000);

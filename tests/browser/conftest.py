@@ -1,13 +1,21 @@
 """One live server and one Chromium for every browser story of the session.
 
 Debian's chromium is used (Playwright cannot download its own browsers here), headless, with no
-sandbox and no background networking.
+sandbox and no background networking. The live server is the ASGI application under uvicorn, as
+the stream of changes to open pages runs in production (docs/deploy.md), so the stories see the
+pages update themselves.
 """
 
+import gc
 import logging
 import shutil
+import socket
+import threading
+import time
 
 import pytest
+import uvicorn
+from django.test.utils import modify_settings
 
 from accounts.logging import PHONE
 from tests.browser import helpers
@@ -34,6 +42,58 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+class AsgiLiveServer:
+    """What pytest-django's live_server offers (url, its ALLOWED_HOSTS change), served by uvicorn
+    in a thread with the static files, instead of Django's WSGI test server: that one cannot
+    stream server-sent events."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+        from django.core.asgi import get_asgi_application
+
+        listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, 0))
+        self.host, self.port = listening.getsockname()
+        config = uvicorn.Config(
+            ASGIStaticFilesHandler(get_asgi_application()),
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=1,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [listening]}, daemon=True)
+        self._live_server_modified_settings = modify_settings(ALLOWED_HOSTS={"append": host})
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("The ASGI live server did not start")
+            time.sleep(0.05)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        # The request threads are gone; their database connections close when collected, and
+        # must be closed before the test database is dropped.
+        gc.collect()
+
+    def __str__(self) -> str:
+        return self.url
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup):
+    server = AsgiLiveServer()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The 12-year-old, from the shop's side: the merchant's agent hears a child ask for sleeping
 pills, reports it while still talking with her, follows the report live, and holds the order when
-the specialist asks."""
+the specialist asks; the specialist's open case page shows the shop's answer by itself."""
 
 import io
 
@@ -66,6 +66,9 @@ def test_the_shop_reports_while_talking_and_holds_the_sleeping_pills(browser, li
     desk.locator("tr[data-order='TB-PILLS-1']").get_by_role("button", name="拦截").click()
     expect(desk.get_by_test_id("interceptions")).to_contain_text("TB-PILLS-1")
 
+    # The specialist keeps the case page open; its stream of changes is up.
+    expect(desk.locator("[data-live-stream]")).to_have_attribute("data-live-state", "up")
+
     # The shop is told on its home page, and holds the order.
     shop.goto(f"{live_server.url}/merchant/")
     shop.get_by_test_id("open-interceptions").get_by_role("link").click()
@@ -74,9 +77,12 @@ def test_the_shop_reports_while_talking_and_holds_the_sleeping_pills(browser, li
     row.get_by_role("button", name="答复").click()
     expect(shop.get_by_text("你的答复已送达专员。")).to_be_visible()
 
-    # The case shows it.
-    desk.reload()
-    expect(desk.get_by_test_id("interceptions")).to_contain_text("已拦截")
+    # The open case page shows the answer within 2 seconds, without a reload: it is pushed. The
+    # order's row says what the shop answered and offers no second hold.
+    expect(desk.get_by_test_id("interceptions")).to_contain_text("已拦截", timeout=2_000)
+    order_row = desk.locator("tr[data-order='TB-PILLS-1']")
+    expect(order_row.get_by_test_id("order-interception")).to_contain_text("已拦截")
+    expect(order_row.get_by_role("button", name="拦截")).to_have_count(0)
     assert InterceptionRequest.objects.get().status == "held"
     assert Case.objects.get().alerts.get().merchant_report.attachments.count() == 1
 
