@@ -168,6 +168,15 @@ def integration_token(*, email: str, name: str):
     return api_token_issue(user=user, name=name, scopes=[ApiToken.Scope.INTAKE_WRITE], by=None)
 
 
+def free_port() -> int:
+    """A TCP port of the loopback that nothing listens on now, for a service of the run."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class Service:
     """A subprocess of the run, with its output in a log file."""
 

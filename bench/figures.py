@@ -26,7 +26,10 @@ DOC = ROOT / "docs" / "development.md"
 START = "<!-- bench-figures:start -->"
 END = "<!-- bench-figures:end -->"
 # The order of the document's history table; a bench not listed comes after these, by name.
-ORDER = ["seed", "scan", "intake", "load", "console", "ring", "search", "sweep", "dashboard", "retention", "mutation"]
+ORDER = [
+    "seed", "scan", "intake", "load", "console", "ring", "search", "push",
+    "sweep", "dashboard", "retention", "mutation",
+]  # fmt: skip
 FIELDS = ["bench", "command", "figures", "headline", "target", "met", "date", "commit", "cpu", "cpus"]
 
 

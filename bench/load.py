@@ -54,7 +54,6 @@ import os
 import random
 import secrets
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -74,6 +73,7 @@ from _common import (
     app_role_url,
     database_create,
     figure,
+    free_port,
     integration_token,
     messages_empty,
     percentile,
@@ -136,12 +136,6 @@ from accounts.services import api_token_revoke  # noqa: E402
 from interventions.models import Alert, Message  # noqa: E402
 
 # --- The processes -------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def web(directory: Path, port: int) -> Service:

@@ -399,5 +399,9 @@ LOGGING = {
     "filters": {"personal_data": {"()": "accounts.logging.PersonalDataFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One INFO line per page opened and closed: noise at the events process's scale.
+        "django_eventstream": {"level": "WARNING"},
+    },
 }

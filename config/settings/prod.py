@@ -54,6 +54,18 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The events process (uvicorn, docs/deploy.md) runs each request in a thread of its own: without a
+# pool, a burst of pages reconnecting at once (after a deploy) opens a connection each and runs
+# PostgreSQL out of them. With DATABASE_POOL_MAX_SIZE set, a psycopg pool of at most that many
+# connections is shared, and a request waits up to DATABASE_POOL_TIMEOUT seconds for one.
+if _pool_size := env.int("DATABASE_POOL_MAX_SIZE", default=0):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django's rule with a pool: it keeps the connections
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": _pool_size,
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     SHOUHU_REPORTING_DATABASE = "replica"
