@@ -4,10 +4,10 @@ event carries, and that a push which fails or a Redis that restarts loses no cha
 import asyncio
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
-from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.test import AsyncClient, Client
 from django.urls import reverse
@@ -21,6 +21,23 @@ from interventions.services import alert_claim, case_add_note
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+def _run(coroutine):
+    """Run a coroutine on an event loop of its own thread: the browser stories' Playwright keeps a
+    loop in this one for the whole session."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture
+def listeners(monkeypatch):
+    """A listener manager of the test's own in the library's place: the process's own may be
+    serving the browser stories' live server, and must not be started or filled from here."""
+    manager = eventstream_views.ListenerManager()
+    manager.redis_listener = None  # the test starts the RedisLink it means to
+    monkeypatch.setattr(eventstream_views, "listener_manager", manager)
+    return manager
 
 
 @pytest.fixture
@@ -91,29 +108,27 @@ def test_a_push_that_fails_never_fails_the_work(specialist, life_case, monkeypat
     """Redis is down: the note is saved, the failure is logged, the pages catch up by polling."""
     from tests.conftest import free_port
 
-    monkeypatch.setattr(
-        eventstream_module, "redis_client", redis.Redis(port=free_port(), socket_connect_timeout=0.2)
-    )
+    monkeypatch.setattr(eventstream_module, "redis_client", redis.Redis(port=free_port(), socket_connect_timeout=0.2))
     caplog.set_level(logging.WARNING, logger="interventions.live")
     live._publish(f"case-{life_case.pk}", CaseEvent.Kind.NOTE)
     assert "open pages will catch up by polling" in caplog.text
 
 
-def _listen(channel: str) -> eventstream_views.Listener:
+def _listen(manager, channel: str) -> eventstream_views.Listener:
     listener = eventstream_views.Listener()
     listener.channels = {channel}
     listener.assign_loop()
-    eventstream_views.get_listener_manager().add_listener(listener)
+    manager.add_listener(listener)
     return listener
 
 
-def test_the_link_to_redis_comes_back_and_tells_open_pages_to_fetch_again(redis_of_its_own, settings):
+def test_the_link_to_redis_comes_back_and_tells_open_pages_to_fetch_again(redis_of_its_own, settings, listeners):
     """Redis stops while a page is open and starts again: the process's link subscribes again, the
     page is told to fetch itself (what was published meanwhile is gone), and the next change
     arrives as before."""
     settings.EVENTSTREAM_REDIS = {"host": "127.0.0.1", "port": redis_of_its_own.port, "socket_connect_timeout": 1}
     publisher = redis.Redis(**settings.EVENTSTREAM_REDIS)
-    manager = eventstream_views.get_listener_manager()
+    manager = listeners
 
     def publish(kind: str) -> None:
         data = json.dumps({"kind": kind})
@@ -130,7 +145,7 @@ def test_the_link_to_redis_comes_back_and_tells_open_pages_to_fetch_again(redis_
     async def scenario() -> None:
         link = live.RedisLink()
         task = asyncio.create_task(link.start())
-        listener = _listen("case-7")
+        listener = _listen(manager, "case-7")
         try:
             await _until(lambda: publisher.pubsub_numsub(live.RedisLink.CHANNEL)[0][1] == 1)
             publish("note")
@@ -147,7 +162,7 @@ def test_the_link_to_redis_comes_back_and_tells_open_pages_to_fetch_again(redis_
             manager.remove_listener(listener)
             task.cancel()
 
-    async_to_sync(scenario)()
+    _run(scenario())
 
 
 async def _until(condition, timeout: float = 10) -> None:
@@ -171,12 +186,12 @@ def test_a_stream_ends_after_its_lifetime_and_lets_go_of_its_source():
     async def read() -> int:
         return len([chunk async for chunk in live.for_at_most(forever(), 0.3)])
 
-    assert 2 <= async_to_sync(read)() <= 10
+    assert 2 <= _run(read()) <= 10
     assert closed == [True]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_stream_opens_for_the_desk_and_refuses_another_desks_case(specialist, life_case, fraud_case):
+def test_the_stream_opens_for_the_desk_and_refuses_another_desks_case(specialist, life_case, fraud_case, listeners):
     signed_in = Client()
     signed_in.force_login(specialist)
     browser = AsyncClient()
@@ -196,8 +211,8 @@ def test_the_stream_opens_for_the_desk_and_refuses_another_desks_case(specialist
         await stream.aclose()
         return chunk.decode()
 
-    assert "stream-open" in async_to_sync(first_chunk)(f"channel=case-{life_case.pk}&channel=queue-life")
-    refused = async_to_sync(first_chunk)(f"channel=case-{fraud_case.pk}")
+    assert "stream-open" in _run(first_chunk(f"channel=case-{life_case.pk}&channel=queue-life"))
+    refused = _run(first_chunk(f"channel=case-{fraud_case.pk}"))
     assert "stream-error" in refused
     assert "forbidden" in refused
 

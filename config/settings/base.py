@@ -355,6 +355,23 @@ SHOUHU_ALERT_ESCALATION = {
 # after the case opened; past it, the owner and the supervisor on duty are paged. Cases opened
 # longer ago than the watch are not paged any more (the digest lists them).
 SHOUHU_FIRST_ACTION_WITHIN = timedelta(minutes=30)
+SHOUHU_FIRST_ACTION_WATCH = timedelta(days=1)
+# The owner of a stop-payment is paged this long before its window closes.
+SHOUHU_STOP_PAYMENT_PAGE_BEFORE = timedelta(minutes=10)
+# How many due rows one sweep hands out, and how many each delivery task takes.
+SHOUHU_SWEEP_LIMIT = 5000
+SHOUHU_DELIVERY_BATCH = 20
+# Proxies in front of the web processes whose X-Forwarded-For entries are trusted (0: none; the
+# client is the socket's peer). Rate limits count per client address.
+SHOUHU_TRUSTED_PROXIES = 0
+ALLAUTH_TRUSTED_PROXY_COUNT = SHOUHU_TRUSTED_PROXIES
+# Attempts allowed: shops' reports per user and address (logins: ACCOUNT_RATE_LIMITS above).
+SHOUHU_REPORT_RATE = (10, 600)  # 10 in 10 minutes
+# Dashboards and exports may read from a replica; writes and the queue always use "default".
+SHOUHU_REPORTING_DATABASE = "default"
+# The database role the portal connects as in production, granted rows but no ownership after each
+# migrate (accounts/audit.py); empty: no grants (the SQLite demo, a developer's own database).
+SHOUHU_DB_APP_ROLE = env("SHOUHU_DB_APP_ROLE", default="")
 
 # --- Pages that update themselves (interventions/live.py) ------------------------
 # django-eventstream serves /events/ on the ASGI server; who may follow what is decided here.
@@ -374,23 +391,7 @@ def live_redis(url: str | None) -> dict | None:
     # Short timeouts: a publish happens after a commit, in a request or a task that must not hang
     # on a Redis that is down (the pages poll meanwhile).
     return {**parse_url(url), "socket_connect_timeout": 1, "socket_timeout": 2}
-SHOUHU_FIRST_ACTION_WATCH = timedelta(days=1)
-# The owner of a stop-payment is paged this long before its window closes.
-SHOUHU_STOP_PAYMENT_PAGE_BEFORE = timedelta(minutes=10)
-# How many due rows one sweep hands out, and how many each delivery task takes.
-SHOUHU_SWEEP_LIMIT = 5000
-SHOUHU_DELIVERY_BATCH = 20
-# Proxies in front of the web processes whose X-Forwarded-For entries are trusted (0: none; the
-# client is the socket's peer). Rate limits count per client address.
-SHOUHU_TRUSTED_PROXIES = 0
-ALLAUTH_TRUSTED_PROXY_COUNT = SHOUHU_TRUSTED_PROXIES
-# Attempts allowed: shops' reports per user and address (logins: ACCOUNT_RATE_LIMITS above).
-SHOUHU_REPORT_RATE = (10, 600)  # 10 in 10 minutes
-# Dashboards and exports may read from a replica; writes and the queue always use "default".
-SHOUHU_REPORTING_DATABASE = "default"
-# The database role the portal connects as in production, granted rows but no ownership after each
-# migrate (accounts/audit.py); empty: no grants (the SQLite demo, a developer's own database).
-SHOUHU_DB_APP_ROLE = env("SHOUHU_DB_APP_ROLE", default="")
+
 
 LOGGING = {
     "version": 1,
