@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from accounts.access import AuthenticatedHttpRequest, portal_page
 from accounts.feedback import form_errors_text, refusal_told
-from accounts.models import AccessLog
+from accounts.models import AccessLog, Desk
 from accounts.ratelimit import client_address
 from accounts.refusals import Refused
 from accounts.selectors import user_desks
@@ -54,6 +54,7 @@ from ..selectors import (
     case_indicators,
     case_list,
     case_list_page,
+    case_timeline,
     case_view_counts,
     case_view_default,
     case_workspace,
@@ -66,6 +67,7 @@ from ..selectors import (
     police_directory,
     police_units_for_case,
     staff_on_desks,
+    stop_payment_draft,
     stop_payment_packet,
 )
 from ..selectors.contact import same_phone_elsewhere
@@ -188,11 +190,13 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     zone = case.buyer.time_zone if case.buyer else settings.TIME_ZONE
     day, at = tomorrow_morning(zone)
+    alerts = case.alerts.select_related("claimed_by").prefetch_related("messages").order_by("created_at")
+    work = case_workspace(case)
     context = {
         "case": case,
-        "alerts": case.alerts.select_related("claimed_by").prefetch_related("messages").order_by("created_at"),
-        "events": case.events.select_related("actor"),
-        "work": case_workspace(case),
+        "alerts": alerts,
+        "events": case_timeline(case, read=[*work["assessments"], *work["interceptions"], *work["referrals"]]),
+        "work": work,
         "first_action": first_action_clock(case) if case.status != Case.Status.CLOSED else None,
         "same_phone": same_phone_elsewhere(case.buyer, desks=desks),
         "reveal_form": ContactRevealForm(outside_desk=case.desk not in desks),
@@ -208,11 +212,13 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             }
         ),
         "answer_statuses": cast(ChoiceField, InterceptionAnswerForm.base_fields["status"]).choices,
-        "close_form": CloseForm(),
+        "close_form": CloseForm(case=case),
         "dissuasion_form": DissuasionForm(),
         "stop_payment_form": StopPaymentForm(
-            initial={"reported_at": timezone.localtime(), "paid_at": timezone.localtime()}
-        ),
+            initial=stop_payment_draft(alerts=alerts, indicators=work["indicators"], now=timezone.now())
+        )
+        if case.desk == Desk.FRAUD
+        else None,
         "zone": zone,
         "indicator_kinds": Indicator.Kind.choices,
         "my_desks": desks,
