@@ -1,6 +1,7 @@
 """A case page that tells the story: timeline lines with what they are about, the alert's
 indicators, a stop-payment drafted from the victim's complaint, an answer nobody chose for the
-shop, and only the outcomes of the case's desk."""
+shop, and only the outcomes of the case's desk. And break-glass that looks like what it is: a case
+read outside one's desks says why and until when, and offers nothing to do."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -32,7 +33,7 @@ from interventions.services import (
 )
 from orders.models import InterceptionRequest
 from tests import factories
-from tests.pages import inputs, options, shown, texts
+from tests.pages import inputs, options, post_forms, shown, texts
 
 
 def _case_page(client, case) -> str:
@@ -375,3 +376,79 @@ def test_a_posted_outcome_of_the_other_desk_is_told_and_nothing_closes(client, s
     assert "不能以“已发生损失”结案" in response.text
     case.refresh_from_db()
     assert case.status == "open"
+
+
+# --- break-glass reads, and offers nothing to do ----------------------------------------------------
+
+REASON = "当事人来电称要轻生,需看诈骗经过"
+
+
+@pytest.fixture
+def glass(client, specialist):
+    """A fraud case, opened by a life-desk specialist through break-glass at 14:05."""
+    case = factories.CaseFactory(desk=Desk.FRAUD, title="游戏币诈骗", risk_level=3)
+    order = factories.OrderFactory(buyer=case.buyer)
+    interception = order_intercept(case=case, order=order, by=case.owner)
+    interception_record_answer(interception=interception, by=case.owner, status="held")
+    factories.OrderFactory(buyer=case.buyer)  # one that could still be held
+    indicator_sight(kind="payee", raw="alipay:game_coin_seller_88", case=case, by=case.owner)
+    client.force_login(specialist)
+    with time_machine.travel(datetime(2026, 11, 23, 14, 5, tzinfo=timezone.get_current_timezone()), tick=False):
+        client.post(reverse("interventions:break_glass"), {"reference": case.reference, "reason": REASON})
+    return case
+
+
+def test_a_case_read_through_break_glass_names_the_reason_and_the_expiry(client, glass):
+    with time_machine.travel(datetime(2026, 11, 23, 14, 20, tzinfo=timezone.get_current_timezone()), tick=False):
+        [banner] = texts(_case_page(client, glass), "break-glass-banner")
+    assert "经紧急授权打开：仅供查看" in banner
+    assert f"你的理由： {REASON}" in banner
+    assert "你可以查看该个案至 15:05。" in banner
+
+
+def test_a_case_read_through_break_glass_offers_no_form_but_the_reveal(client, glass):
+    with time_machine.travel(datetime(2026, 11, 23, 14, 20, tzinfo=timezone.get_current_timezone()), tick=False):
+        page = _case_page(client, glass)
+    assert post_forms(page) == [reverse("interventions:case_contact", args=[glass.pk])]
+    assert 'data-testid="ring-link"' not in page
+    assert "alipay:game_coin_seller_88" in page  # what it holds is all there to read
+    assert texts(page, "event-interception")
+
+
+def test_a_closed_case_read_through_break_glass_offers_no_reopening(client, glass):
+    case_close(case=glass, by=glass.owner, outcome="fraud_loss", summary="资金已被转走")
+    with time_machine.travel(datetime(2026, 11, 23, 14, 20, tzinfo=timezone.get_current_timezone()), tick=False):
+        page = _case_page(client, glass)
+    assert post_forms(page) == [reverse("interventions:case_contact", args=[glass.pk])]
+    assert "资金已被转走" in page
+
+
+def test_the_break_glass_reader_is_still_refused_every_action(client, glass):
+    with time_machine.travel(datetime(2026, 11, 23, 14, 20, tzinfo=timezone.get_current_timezone()), tick=False):
+        for action in ("note", "close", "escalate", "intercept"):
+            url = reverse("interventions:case_act", args=[glass.pk, action])
+            assert client.post(url, {"text": "x", "outcome": "fraud_loss", "summary": "x"}).status_code == 404
+        url = reverse("fraud:case_indicator_add", args=[glass.pk])
+        assert client.post(url, {"kind": "phone", "value": "13800138000"}).status_code == 404
+    glass.refresh_from_db()
+    assert glass.status == "open"
+    assert not glass.events.filter(kind=CaseEvent.Kind.NOTE).exists()
+
+
+def test_the_grant_ends_after_its_hour(client, glass):
+    url = reverse("interventions:case", args=[glass.pk])
+    # Read now and then (an idle session is signed out after 30 minutes); the grant ends at 15:05.
+    for (hour, minute), status in zip(((14, 30), (15, 0), (15, 4), (15, 6)), (200, 200, 200, 404), strict=True):
+        at = datetime(2026, 11, 23, hour, minute, tzinfo=timezone.get_current_timezone())
+        with time_machine.travel(at, tick=False):
+            assert client.get(url).status_code == status
+
+
+def test_a_case_of_ones_own_desk_has_no_banner_and_every_form(client, specialist, supervisor):
+    case = factories.CaseFactory(owner=specialist)
+    client.force_login(specialist)
+    page = _case_page(client, case)
+    assert not texts(page, "break-glass-banner")
+    actions = post_forms(page)
+    for action in ("note", "close", "escalate", "assess", "refer", "checkin"):
+        assert reverse("interventions:case_act", args=[case.pk, action]) in actions

@@ -30,7 +30,9 @@ from .caseload import (
 )
 from .cases import (
     FIRST_ACTIONS,
+    BreakGlassReading,
     FirstActionClock,
+    break_glass_reading,
     buyer_history,
     case_by_reference,
     case_for_user,
@@ -91,6 +93,7 @@ __all__ = [
     "HEARTBEAT_NAME",
     "QUEUE_ORDER",
     "QUEUE_PAGE_SIZE",
+    "BreakGlassReading",
     "CaseRow",
     "CaseView",
     "FirstActionClock",
@@ -98,6 +101,7 @@ __all__ = [
     "Waiting",
     "alert_for_user",
     "alert_indicators",
+    "break_glass_reading",
     "buyer_history",
     "case_by_reference",
     "case_for_reviewer",

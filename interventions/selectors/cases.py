@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.desks import on_desks
-from accounts.models import User
+from accounts.models import AccessLog, User
 from accounts.selectors import user_desks
 from fraud.indicators import extract
 from fraud.models import DissuasionScript, Indicator
@@ -39,6 +39,36 @@ def case_for_user(user: User, pk: int, *, granted: Iterable[int] = ()) -> Case:
     return get_object_or_404(
         Case.objects.select_related(BUYER_WITH_REGIONS, "owner", "opened_by", "playbook", "ring").filter(mine), pk=pk
     )
+
+
+@dataclass(frozen=True)
+class BreakGlassReading:
+    """A case read outside one's desks: why, as the reader wrote it, and until when they may."""
+
+    reason: str
+    until: datetime | None
+
+
+def break_glass_reading(
+    user: User, case: Case, *, desks: Iterable[str], until: datetime | None
+) -> BreakGlassReading | None:
+    """How `user` reads `case`: None when it is on one of their `desks`, which they work; else
+    through break-glass, for reading only, with the reason of their latest break-glass entry in
+    the access log and the end of the grant (`until`, which their session keeps)."""
+    if case.desk in desks:
+        return None
+    entry = (
+        AccessLog.objects.filter(
+            user=user,
+            action=AccessLog.Action.BREAK_GLASS,
+            object_type=case._meta.label_lower,
+            object_id=str(case.pk),
+        )
+        .order_by("-at", "-id")
+        .values_list("reason", flat=True)
+        .first()
+    )
+    return BreakGlassReading(reason=entry or "", until=until)
 
 
 def case_by_reference(reference: str) -> Case | None:

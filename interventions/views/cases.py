@@ -1,6 +1,7 @@
 """The case list and its saved views, a supervisor's hand-over of many cases, the case workspace:
 the case page, its actions, break-glass reading, the stop-payment letter and the police directory."""
 
+from datetime import UTC, datetime
 from typing import cast
 
 from django.conf import settings
@@ -49,6 +50,7 @@ from ..forms import (
 from ..models import Case, Playbook, PoliceUnit
 from ..selectors import (
     CaseView,
+    break_glass_reading,
     case_by_reference,
     case_for_user,
     case_indicators,
@@ -95,10 +97,15 @@ from ..services import (
 BREAK_GLASS_FOR = 3600  # seconds a break-glass grant lets its user read the case
 
 
-def break_glass_grants(request: HttpRequest) -> list[int]:
-    """The cases this session may read outside its desks, by break-glass, still in time."""
+def break_glass_grants(request: HttpRequest) -> dict[int, datetime]:
+    """The cases this session may read outside its desks, by break-glass, still in time, each
+    with the end of its grant."""
     now = timezone.now().timestamp()
-    return [int(pk) for pk, until in request.session.get("break_glass", {}).items() if until > now]
+    return {
+        int(pk): datetime.fromtimestamp(until, tz=UTC)
+        for pk, until in request.session.get("break_glass", {}).items()
+        if until > now
+    }
 
 
 @portal_page(roles.WORK_QUEUE)
@@ -179,7 +186,10 @@ def _back_to_cases(request: HttpRequest) -> str:
 
 @portal_page(roles.WORK_QUEUE)
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = case_for_user(request.user, pk, granted=break_glass_grants(request))
+    """The case workspace. Read through break-glass, it shows why and until when, and no form
+    to act: the actions refuse a case outside one's desks."""
+    grants = break_glass_grants(request)
+    case = case_for_user(request.user, pk, granted=grants)
     desks = user_desks(request.user)
     access_record(
         user=request.user,
@@ -194,6 +204,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     work = case_workspace(case)
     context = {
         "case": case,
+        "break_glass": break_glass_reading(request.user, case, desks=desks, until=grants.get(case.pk)),
         "alerts": alerts,
         "events": case_timeline(case, read=[*work["assessments"], *work["interceptions"], *work["referrals"]]),
         "work": work,
