@@ -73,12 +73,20 @@ class InterceptForm(forms.Form):
 
 
 class InterceptionAnswerForm(forms.Form):
+    """The shop's answer as the specialist heard it (by phone). Nothing is chosen for them: the
+    first choice is a prompt, and sending it is an error."""
+
+    ANSWERS = [
+        (status, label)
+        for status, label in InterceptionRequest.Status.choices
+        if status != InterceptionRequest.Status.REQUESTED
+    ]
+
     interception = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label=_("Merchant's answer"),
-        choices=[
-            (s, label) for s, label in InterceptionRequest.Status.choices if s != InterceptionRequest.Status.REQUESTED
-        ],
+        choices=[("", _("Choose the shop's answer")), *ANSWERS],
+        error_messages={"required": _("Choose what the shop answered.")},
     )
     tracking_no = forms.CharField(label=_("tracking number"), required=False, max_length=64)
     note = forms.CharField(label=_("note"), required=False, max_length=500)
@@ -199,8 +207,17 @@ class ReleaseForm(forms.Form):
 
 
 class CloseForm(forms.Form):
+    """How the case ended. Given the case, it offers its desk's outcomes only; whichever is sent,
+    case_close refuses an outcome of the other desk."""
+
     outcome = forms.ChoiceField(label=_("outcome"), choices=Case.Outcome.choices)
     summary = forms.CharField(label=_("closing summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case: Case | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            outcome = cast(forms.ChoiceField, self.fields["outcome"])
+            outcome.choices = [(choice.value, choice.label) for choice in case.outcomes]
 
 
 class ReviewForm(forms.Form):

@@ -65,7 +65,12 @@ class ShopAnswerForm(forms.Form):
         (InterceptionRequest.Status.SHIPPED, _("Already shipped")),
         (InterceptionRequest.Status.FAILED, _("Could not stop it")),
     ]
-    status = forms.ChoiceField(label=_("Answer"), choices=ANSWERS)
+    # No answer is chosen for the shop: the first choice is a prompt, and sending it is an error.
+    status = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[("", _("Choose your answer")), *ANSWERS],
+        error_messages={"required": _("Choose what became of the order.")},
+    )
     tracking_no = forms.CharField(label=_("tracking number"), max_length=64, required=False)
     note = forms.CharField(label=_("Note"), max_length=1000, required=False)
 

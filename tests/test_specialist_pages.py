@@ -106,7 +106,16 @@ def _fill_case(case, times: int) -> None:
         alert = factories.AlertFactory(buyer=case.buyer, case=case, status="promoted")
         alert.messages.add(factories.MessageFactory(buyer=case.buyer))
         factories.CheckInFactory(case=case, owner=case.owner, created_by=case.owner)
-        factories.InterceptionRequestFactory(case=case, order=order, requested_by=case.owner)
+        interception = factories.InterceptionRequestFactory(
+            case=case, order=order, requested_by=case.owner, status="shipped", tracking_no="SF0000000001"
+        )
+        # Timeline lines that show the row they are about: read with the rows, not one by one.
+        for kind, key, row in (
+            ("interception_updated", "interception_id", interception),
+            ("assessed", "assessment_id", factories.RiskAssessmentFactory(case=case)),
+            ("police_referred", "referral_id", factories.PoliceReferralFactory(case=case)),
+        ):
+            factories.CaseEventFactory(case=case, kind=kind, payload={key: row.pk, "status": "shipped"})
 
 
 def test_the_case_page_runs_the_same_queries_when_its_data_doubles(client, specialist, django_assert_num_queries):

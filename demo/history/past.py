@@ -204,7 +204,9 @@ class _Past(_Actions):
         self.event(case, owner, CaseEvent.Kind.RISK_RATED, at, previous=case.risk_level, level=level, reason=reason)
         case.risk_level = level
         act_at = at + self.act_delay(alert.severity)
-        outcome = Case.Outcome.SAFE
+        # A fraud case never closes as "safe", the life desk's outcome: an account taken over and
+        # given back is fraud stopped.
+        outcome = Case.Outcome.FRAUD_STOPPED
         if scenario.plan == "paid":
             frozen = self.stop_payment(case, scenario.scam, amount, alert.created_at, act_at)
             outcome = Case.Outcome.FRAUD_STOPPED if frozen else Case.Outcome.FRAUD_LOSS

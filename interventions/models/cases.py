@@ -37,6 +37,19 @@ class Case(models.Model):
         FRAUD_LOSS = "fraud_loss", _("Money lost")
         FALSE_ALARM = "false_alarm", _("False alarm")
 
+    # How a case of each desk can end: a person kept safe is the life desk's outcome, money stopped
+    # or lost the anti-fraud desk's. Both desks refer to the police, lose touch, or find a false alarm.
+    DESK_OUTCOMES = {
+        Desk.LIFE: (Outcome.SAFE, Outcome.REFERRED, Outcome.UNREACHABLE, Outcome.FALSE_ALARM),
+        Desk.FRAUD: (
+            Outcome.FRAUD_STOPPED,
+            Outcome.FRAUD_LOSS,
+            Outcome.REFERRED,
+            Outcome.UNREACHABLE,
+            Outcome.FALSE_ALARM,
+        ),
+    }
+
     class Tier(models.TextChoices):
         SPECIALIST = "specialist", _("Specialist")
         SUPERVISOR = "supervisor", _("Supervisor")
@@ -176,6 +189,11 @@ class Case(models.Model):
         """The number people say on the phone: desk prefix and id, e.g. LP-000042."""
         prefix = "LP" if self.desk == Desk.LIFE else "AF"
         return f"{prefix}-{self.pk:06d}" if self.pk else f"{prefix}-new"
+
+    @property
+    def outcomes(self) -> tuple["Case.Outcome", ...]:
+        """The outcomes a case of this desk may close with."""
+        return self.DESK_OUTCOMES[Desk(self.desk)]
 
     @property
     def is_closed(self) -> bool:

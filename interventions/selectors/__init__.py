@@ -30,11 +30,14 @@ from .caseload import (
 )
 from .cases import (
     FIRST_ACTIONS,
+    BreakGlassReading,
     FirstActionClock,
+    break_glass_reading,
     buyer_history,
     case_by_reference,
     case_for_user,
     case_on_other_desk,
+    case_timeline,
     case_workspace,
     cases_awaiting_first_action,
     colleagues_on_desk,
@@ -45,6 +48,7 @@ from .cases import (
     order_of_case_person,
     recent_cases_of,
     recent_orders_of,
+    stop_payment_draft,
 )
 from .duty import on_duty, supervisors
 from .liaison import (
@@ -70,6 +74,7 @@ from .reviews import (
 )
 from .rings import (
     Ring,
+    alert_indicators,
     case_indicators,
     indicator_seen_in,
     ring_evidence,
@@ -88,12 +93,15 @@ __all__ = [
     "HEARTBEAT_NAME",
     "QUEUE_ORDER",
     "QUEUE_PAGE_SIZE",
+    "BreakGlassReading",
     "CaseRow",
     "CaseView",
     "FirstActionClock",
     "Ring",
     "Waiting",
     "alert_for_user",
+    "alert_indicators",
+    "break_glass_reading",
     "buyer_history",
     "case_by_reference",
     "case_for_reviewer",
@@ -102,6 +110,7 @@ __all__ = [
     "case_list",
     "case_list_page",
     "case_on_other_desk",
+    "case_timeline",
     "case_view_condition",
     "case_view_counts",
     "case_view_default",
@@ -155,6 +164,7 @@ __all__ = [
     "scan_term_list_version",
     "scanner_desk_examples",
     "staff_on_desks",
+    "stop_payment_draft",
     "stop_payment_for_liaison",
     "stop_payment_packet",
     "stop_payments_for_liaison",

@@ -5,22 +5,27 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.desks import on_desks
-from accounts.models import User
+from accounts.models import AccessLog, User
 from accounts.selectors import user_desks
-from fraud.models import DissuasionScript
+from fraud.indicators import extract
+from fraud.models import DissuasionScript, Indicator
+from fraud.payments import amount_paid
 from orders.models import InterceptionRequest, Order
 
-from ..choices import Severity
+from ..choices import Severity, Source
 from ..models import (
     Alert,
     Case,
     CaseEvent,
     EmergencyAction,
+    Message,
     Playbook,
+    PoliceReferral,
+    RiskAssessment,
 )
 from .alerts import BUYER_WITH_REGIONS
 from .caseload import staff_on_desks
@@ -34,6 +39,36 @@ def case_for_user(user: User, pk: int, *, granted: Iterable[int] = ()) -> Case:
     return get_object_or_404(
         Case.objects.select_related(BUYER_WITH_REGIONS, "owner", "opened_by", "playbook", "ring").filter(mine), pk=pk
     )
+
+
+@dataclass(frozen=True)
+class BreakGlassReading:
+    """A case read outside one's desks: why, as the reader wrote it, and until when they may."""
+
+    reason: str
+    until: datetime | None
+
+
+def break_glass_reading(
+    user: User, case: Case, *, desks: Iterable[str], until: datetime | None
+) -> BreakGlassReading | None:
+    """How `user` reads `case`: None when it is on one of their `desks`, which they work; else
+    through break-glass, for reading only, with the reason of their latest break-glass entry in
+    the access log and the end of the grant (`until`, which their session keeps)."""
+    if case.desk in desks:
+        return None
+    entry = (
+        AccessLog.objects.filter(
+            user=user,
+            action=AccessLog.Action.BREAK_GLASS,
+            object_type=case._meta.label_lower,
+            object_id=str(case.pk),
+        )
+        .order_by("-at", "-id")
+        .values_list("reason", flat=True)
+        .first()
+    )
+    return BreakGlassReading(reason=entry or "", until=until)
 
 
 def case_by_reference(reference: str) -> Case | None:
@@ -172,7 +207,8 @@ def case_workspace(case: Case) -> dict:
         "other_cases": list(Case.objects.filter(buyer=case.buyer_id).exclude(pk=case.pk).order_by("-opened_at")[:20])
         if case.buyer_id
         else [],
-        "assessments": list(case.assessments.select_related("assessed_by")[:10]),
+        # All of them: the timeline shows each with its answers (case_timeline).
+        "assessments": list(case.assessments.select_related("assessed_by")),
         "interceptions": interceptions,
         # The latest interception of each order, for the order's row: it says what the shop
         # answered instead of offering to hold an order the shop has already shipped.
@@ -193,6 +229,31 @@ def case_workspace(case: Case) -> dict:
     }
 
 
+# The timeline's lines about one row, by the payload key that names the row: the attribute the
+# line gets it under, and how it is read with what the line shows of it.
+_TIMELINE_ROWS: dict[str, tuple[str, QuerySet]] = {
+    "assessment_id": ("assessment", RiskAssessment.objects.all()),
+    "interception_id": ("interception", InterceptionRequest.objects.select_related("order__merchant")),
+    "referral_id": ("referral", PoliceReferral.objects.select_related("unit")),
+}
+
+
+def case_timeline(case: Case, *, read: Iterable[Model] = ()) -> list[CaseEvent]:
+    """The case's timeline, oldest first. A line about an assessment, an interception or a
+    referral carries it (`event.assessment`, `.interception`, `.referral`; None on other lines):
+    the risk level and answers, the shop's answer and tracking number, the unit. `read`: such rows
+    the page has read already (case_workspace's); the others are read at one query per kind."""
+    events = list(case.events.select_related("actor"))
+    for key, (attribute, rows) in _TIMELINE_ROWS.items():
+        named = {event.payload.get(key) for event in events} - {None}
+        known = {row.pk: row for row in read if isinstance(row, rows.model) and row.pk in named}
+        if named - known.keys():
+            known.update(rows.filter(case=case).in_bulk(named - known.keys()))
+        for event in events:
+            setattr(event, attribute, known.get(event.payload.get(key)))
+    return events
+
+
 def colleagues_on_desk(case: Case) -> QuerySet[User]:
     """Who the case can be handed over to: active members of the desk's teams."""
     return staff_on_desks([case.desk])
@@ -205,3 +266,25 @@ def order_of_case_person(case: Case, order_id: int) -> Order:
 
 def interception_of_case(case: Case, interception_id: int) -> InterceptionRequest:
     return get_object_or_404(InterceptionRequest.objects.select_related("order", "case"), pk=interception_id, case=case)
+
+
+def stop_payment_draft(*, alerts: Iterable[Alert], indicators: Iterable[Indicator], now: datetime) -> dict:
+    """What the stop-payment form starts with, read from the victim's complaint (the earliest
+    complaint among the case's alerts' messages, else their earliest message): the payee it names,
+    else the case's first payee indicator; the sum it says was paid (fraud.payments); and when the
+    victim reported, the complaint's time (now, when the case has no message: they report by
+    phone). When they paid is left for the specialist to ask. `alerts` with their messages and
+    `indicators` are what the case page has read already: this reads nothing more."""
+    messages: list[Message] = sorted(
+        {message.pk: message for alert in alerts for message in alert.messages.all()}.values(),
+        key=lambda message: (message.sent_at, message.pk),
+    )
+    complaints = [m for m in messages if m.source == Source.COMPLAINT] or messages
+    payees = [found.value for m in complaints for found in extract(m.text) if found.kind == Indicator.Kind.PAYEE]
+    payees += [indicator.value for indicator in indicators if indicator.kind == Indicator.Kind.PAYEE]
+    amount = next((paid for paid in map(amount_paid, (m.text for m in complaints)) if paid is not None), None)
+    return {
+        "payee_account": payees[0] if payees else "",
+        "amount": amount,
+        "reported_at": complaints[0].sent_at if complaints else now,
+    }

@@ -19,30 +19,40 @@ if TYPE_CHECKING:  # django_stubs_ext comes with the dev extras, not at run time
 def case_indicators(*, case: Case) -> QuerySet[Indicator]:
     """The case's indicators, each with `other_case_count` and `other_alert_count`: in how many
     other cases, and in how many alerts outside this case (earlier complaints), it was seen."""
-    other_alerts = (
-        Sighting.objects.filter(indicator=OuterRef("pk"), alert__isnull=False)
-        .exclude(alert__case=case)
-        .values("indicator")
-        .annotate(total=Count("alert", distinct=True))
-        .values("total")
-    )
-    other_cases = (
-        Sighting.objects.filter(indicator=OuterRef("pk"), case__isnull=False)
-        .exclude(case=case)
-        .values("indicator")
-        .annotate(total=Count("case", distinct=True))
-        .values("total")
-    )
-    return (
-        # The case's own sightings and those of its alerts, read as the ring reads them (an OR
-        # across the alert join would scan every sighting and alert).
-        Indicator.objects.filter(pk__in={indicator for _case, indicator in _links_of_cases({case.pk})})
-        .annotate(
-            other_case_count=Coalesce(Subquery(other_cases, output_field=IntegerField()), 0),
-            other_alert_count=Coalesce(Subquery(other_alerts, output_field=IntegerField()), 0),
-        )
-        .order_by("kind", "value")
-    )
+    # The case's own sightings and those of its alerts, read as the ring reads them (an OR across
+    # the alert join would scan every sighting and alert).
+    found = {indicator for _case, indicator in _links_of_cases({case.pk})}
+    return _seen_elsewhere(Indicator.objects.filter(pk__in=found), case_id=case.pk)
+
+
+def alert_indicators(*, alert: Alert) -> QuerySet[Indicator]:
+    """The indicators seen in the alert and, once it is part of a case, in the case and its other
+    alerts: each with `other_case_count` and `other_alert_count`, as case_indicators counts them
+    (outside the alert and its case)."""
+    found = set(Sighting.objects.filter(alert=alert).values_list("indicator_id", flat=True))
+    if alert.case_id is not None:
+        found |= {indicator for _case, indicator in _links_of_cases({alert.case_id})}
+    return _seen_elsewhere(Indicator.objects.filter(pk__in=found), case_id=alert.case_id, alert_id=alert.pk)
+
+
+def _seen_elsewhere(
+    indicators: QuerySet[Indicator], *, case_id: int | None, alert_id: int | None = None
+) -> QuerySet[Indicator]:
+    """`indicators` with how many cases other than `case_id`, and how many alerts outside it
+    (and other than `alert_id`), each was seen in; by kind and value."""
+    other_alerts = Sighting.objects.filter(indicator=OuterRef("pk"), alert__isnull=False)
+    other_cases = Sighting.objects.filter(indicator=OuterRef("pk"), case__isnull=False)
+    if case_id is not None:
+        other_alerts = other_alerts.exclude(alert__case=case_id)
+        other_cases = other_cases.exclude(case=case_id)
+    if alert_id is not None:
+        other_alerts = other_alerts.exclude(alert=alert_id)
+    alerts_total = other_alerts.values("indicator").annotate(total=Count("alert", distinct=True)).values("total")
+    cases_total = other_cases.values("indicator").annotate(total=Count("case", distinct=True)).values("total")
+    return indicators.annotate(
+        other_case_count=Coalesce(Subquery(cases_total, output_field=IntegerField()), 0),
+        other_alert_count=Coalesce(Subquery(alerts_total, output_field=IntegerField()), 0),
+    ).order_by("kind", "value")
 
 
 @dataclass

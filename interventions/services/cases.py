@@ -270,8 +270,14 @@ def cases_hand_over(*, cases: Iterable[Case], by: User, to: User, note: str) -> 
 
 @transaction.atomic
 def case_close(*, case: Case, by: User, outcome: str, summary: str) -> Case:
-    """Close the case with how it ended; the summary is required (what happened, where the person is)."""
+    """Close the case with how it ended, an outcome of its desk (Case.outcomes); the summary is
+    required (what happened, where the person is)."""
     ensure_case_open(case)
+    if outcome not in case.outcomes:
+        raise Invalid(
+            _("A case of the %(desk)s desk cannot close as “%(outcome)s”.")
+            % {"desk": case.get_desk_display(), "outcome": dict(Case.Outcome.choices).get(outcome, outcome)}
+        )
     if not summary.strip():
         raise Invalid(_("A closing summary is required."))
     case.status, case.outcome = Case.Status.CLOSED, Case.Outcome(outcome)

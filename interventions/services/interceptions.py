@@ -130,6 +130,7 @@ def interception_record_answer(
         interception_id=interception.pk,
         order=interception.order.external_ref,
         status=interception.status,
+        tracking_no=tracking_no,
         reason=note,
     )
     return interception

@@ -6,6 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AccessLog
+from orders.models import InterceptionRequest
+
+from ..models import PoliceReferral, RiskAssessment
+from ..risk import CSSRS_QUESTIONS
 
 if TYPE_CHECKING:  # django_stubs_ext comes with the dev extras, not at run time
     from django_stubs_ext import StrOrPromise
@@ -38,3 +42,38 @@ def access_purpose(value: str) -> "StrOrPromise":
         return AccessLog.Purpose(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def interception_status(value: str) -> "StrOrPromise":
+    """The label of an interception's status ("Already shipped") from a timeline line's value."""
+    try:
+        return InterceptionRequest.Status(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def referral_status(value: str) -> "StrOrPromise":
+    """The label of a police referral's status from a timeline line's value."""
+    try:
+        return PoliceReferral.Status(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def screener_answers(assessment: RiskAssessment) -> list[tuple[int, "StrOrPromise", bool, bool]]:
+    """The C-SSRS screener's six questions as the assessment answered them: (number, question,
+    yes, and for question 6 whether it was within the past three months)."""
+    answers = assessment.cssrs
+    return [
+        (number, question, bool(answers.get(key)), key == "q6" and bool(answers.get(key) and answers.get("q6_recent")))
+        for number, (key, question) in enumerate(CSSRS_QUESTIONS.items(), start=1)
+    ]
+
+
+@register.filter
+def risk_factor_labels(assessment: RiskAssessment) -> list["StrOrPromise"]:
+    """The risk factors the assessment found, in the reader's language and the form's order."""
+    return [label for value, label in RiskAssessment.Factor.choices if value in assessment.factors]

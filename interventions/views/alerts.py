@@ -26,6 +26,7 @@ from ..forms import (
 from ..models import Alert
 from ..selectors import (
     alert_for_user,
+    alert_indicators,
     buyer_history,
     case_for_user,
     new_alert_counts,
@@ -132,6 +133,7 @@ def alert_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "dismiss_reasons": Alert.DismissReason.choices,
         "my_desks": desks,
         "report": report_of_alert(alert) if alert.source == "merchant_report" else None,
+        "indicators": list(alert_indicators(alert=alert)),
     }
     return render(request, "interventions/alert_detail.html", context)
 

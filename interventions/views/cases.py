@@ -1,6 +1,7 @@
 """The case list and its saved views, a supervisor's hand-over of many cases, the case workspace:
 the case page, its actions, break-glass reading, the stop-payment letter and the police directory."""
 
+from datetime import UTC, datetime
 from typing import cast
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from accounts.access import AuthenticatedHttpRequest, portal_page
 from accounts.feedback import form_errors_text, refusal_told
-from accounts.models import AccessLog
+from accounts.models import AccessLog, Desk
 from accounts.ratelimit import client_address
 from accounts.refusals import Refused
 from accounts.selectors import user_desks
@@ -49,11 +50,13 @@ from ..forms import (
 from ..models import Case, Playbook, PoliceUnit
 from ..selectors import (
     CaseView,
+    break_glass_reading,
     case_by_reference,
     case_for_user,
     case_indicators,
     case_list,
     case_list_page,
+    case_timeline,
     case_view_counts,
     case_view_default,
     case_workspace,
@@ -66,6 +69,7 @@ from ..selectors import (
     police_directory,
     police_units_for_case,
     staff_on_desks,
+    stop_payment_draft,
     stop_payment_packet,
 )
 from ..selectors.contact import same_phone_elsewhere
@@ -93,10 +97,15 @@ from ..services import (
 BREAK_GLASS_FOR = 3600  # seconds a break-glass grant lets its user read the case
 
 
-def break_glass_grants(request: HttpRequest) -> list[int]:
-    """The cases this session may read outside its desks, by break-glass, still in time."""
+def break_glass_grants(request: HttpRequest) -> dict[int, datetime]:
+    """The cases this session may read outside its desks, by break-glass, still in time, each
+    with the end of its grant."""
     now = timezone.now().timestamp()
-    return [int(pk) for pk, until in request.session.get("break_glass", {}).items() if until > now]
+    return {
+        int(pk): datetime.fromtimestamp(until, tz=UTC)
+        for pk, until in request.session.get("break_glass", {}).items()
+        if until > now
+    }
 
 
 @portal_page(roles.WORK_QUEUE)
@@ -177,7 +186,10 @@ def _back_to_cases(request: HttpRequest) -> str:
 
 @portal_page(roles.WORK_QUEUE)
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = case_for_user(request.user, pk, granted=break_glass_grants(request))
+    """The case workspace. Read through break-glass, it shows why and until when, and no form
+    to act: the actions refuse a case outside one's desks."""
+    grants = break_glass_grants(request)
+    case = case_for_user(request.user, pk, granted=grants)
     desks = user_desks(request.user)
     access_record(
         user=request.user,
@@ -188,11 +200,14 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     zone = case.buyer.time_zone if case.buyer else settings.TIME_ZONE
     day, at = tomorrow_morning(zone)
+    alerts = case.alerts.select_related("claimed_by").prefetch_related("messages").order_by("created_at")
+    work = case_workspace(case)
     context = {
         "case": case,
-        "alerts": case.alerts.select_related("claimed_by").prefetch_related("messages").order_by("created_at"),
-        "events": case.events.select_related("actor"),
-        "work": case_workspace(case),
+        "break_glass": break_glass_reading(request.user, case, desks=desks, until=grants.get(case.pk)),
+        "alerts": alerts,
+        "events": case_timeline(case, read=[*work["assessments"], *work["interceptions"], *work["referrals"]]),
+        "work": work,
         "first_action": first_action_clock(case) if case.status != Case.Status.CLOSED else None,
         "same_phone": same_phone_elsewhere(case.buyer, desks=desks),
         "reveal_form": ContactRevealForm(outside_desk=case.desk not in desks),
@@ -208,11 +223,13 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             }
         ),
         "answer_statuses": cast(ChoiceField, InterceptionAnswerForm.base_fields["status"]).choices,
-        "close_form": CloseForm(),
+        "close_form": CloseForm(case=case),
         "dissuasion_form": DissuasionForm(),
         "stop_payment_form": StopPaymentForm(
-            initial={"reported_at": timezone.localtime(), "paid_at": timezone.localtime()}
-        ),
+            initial=stop_payment_draft(alerts=alerts, indicators=work["indicators"], now=timezone.now())
+        )
+        if case.desk == Desk.FRAUD
+        else None,
         "zone": zone,
         "indicator_kinds": Indicator.Kind.choices,
         "my_desks": desks,

@@ -19,6 +19,7 @@ from ..filters import IncidentReviewFilter
 from ..forms import FollowUpForm, IncidentReviewForm
 from ..selectors import (
     case_for_reviewer,
+    case_timeline,
     incident_review_for_reviewer,
     incident_reviews,
     review_follow_up_of,
@@ -82,7 +83,7 @@ def incident_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = {
         "review": review,
         "case": review.case,
-        "events": review.case.events.select_related("actor"),
+        "events": case_timeline(review.case),
         "form": form,
         "follow_ups": review_follow_ups(review),
         "follow_up_form": FollowUpForm(owners=review_owner_choices()),

@@ -2,9 +2,11 @@
 complaints, a stop-payment on the clock, and the anti-fraud centre freezing the money in time."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.services import user_set_roles
@@ -16,13 +18,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PAYEE_TEXT = "转到对方提供的支付宝: game_coin_seller_88"
 
 
-def _complaint(api, n: int, buyer: str, text: str) -> None:
+def _complaint(api, n: int, buyer: str, text: str, *, sent_at: str = "2026-11-23T13:00:00+08:00") -> None:
     message = {
         "source": "complaint",
         "external_id": f"fraud-{n}",
         "buyer_ref": buyer,
         "text": text,
-        "sent_at": "2026-11-23T13:00:00+08:00",
+        "sent_at": sent_at,
     }
     assert api.post(reverse("api-intake-messages"), {"messages": [message]}, format="json").status_code == 202
 
@@ -38,7 +40,9 @@ def test_the_game_currency_victims_money_is_frozen_within_the_window(browser, li
     factories.BuyerFactory(account_ref="tb_lin_0915", nickname="林先生", region=xiamen)
     for n, buyer in enumerate(["tb_earlier_1", "tb_earlier_2"]):
         _complaint(api, n, buyer, f"我买点券被骗了,{PAYEE_TEXT},之后联系不上了")
-    _complaint(api, 9, "tb_lin_0915", f"游戏好友说2亿游戏币只卖1.3万,我{PAYEE_TEXT},转完就联系不上了")
+    reported = timezone.localtime() - timedelta(minutes=8)
+    victim = f"游戏好友说2亿游戏币只卖1.3万,我{PAYEE_TEXT},转完就联系不上了"
+    _complaint(api, 9, "tb_lin_0915", victim, sent_at=reported.isoformat())
 
     specialist_page = log_in(browser.new_context(locale="zh-CN").new_page(), live_server.url, fraud_specialist.email)
     row = specialist_page.get_by_test_id("queue").locator("tbody tr", has_text="林先生")
@@ -48,14 +52,17 @@ def test_the_game_currency_victims_money_is_frozen_within_the_window(browser, li
     expect(specialist_page.get_by_test_id("linked-alerts")).to_contain_text("另有 2 条投诉或预警")
 
     specialist_page.get_by_label("反诈中心").select_option(label="厦门市反诈骗中心 · 24小时 0592-5550-0096")
-    specialist_page.get_by_label("收款账户").fill("alipay:game_coin_seller_88")
-    specialist_page.get_by_label("付款金额(元)").fill("13000")
+    # Filled from her complaint: the payee it names, the sum, and when she reported.
+    expect(specialist_page.get_by_label("收款账户")).to_have_value("alipay:game_coin_seller_88")
+    expect(specialist_page.get_by_label("付款金额(元)")).to_have_value("13000.00")
+    expect(specialist_page.get_by_label("受害人报案时间")).to_have_value(f"{reported:%Y-%m-%dT%H:%M}")
+    specialist_page.get_by_label("付款时间").fill(f"{reported - timedelta(minutes=15):%Y-%m-%dT%H:%M}")
     specialist_page.get_by_label("交易流水号").fill("2026091512000001")
     specialist_page.get_by_role("button", name="发起止付").click()
     stops = specialist_page.get_by_test_id("stop-payments")
     expect(stops).to_contain_text("已请求")
-    # "reported" defaults to now, to the minute: up to a minute and a few seconds have gone by.
-    expect(stops.locator(".countdown")).to_have_text(re.compile(r"^(28|29|30):\d\d$"))
+    # The clock runs from her complaint, to the minute: 8 minutes and a few seconds are gone.
+    expect(stops.locator(".countdown")).to_have_text(re.compile(r"^(20|21|22):\d\d$"))
 
     liaison_page = log_in(browser.new_context(locale="zh-CN").new_page(), live_server.url, officer.email)
     request_row = liaison_page.get_by_test_id("liaison-stop-payments").locator("tbody tr").first
