@@ -9,7 +9,7 @@ from accounts.models import Desk
 from accounts.refusals import Invalid, NotYours
 from accounts.roles import Role
 from accounts.services import user_set_roles
-from interventions.models import Case, CaseEvent
+from interventions.models import Case, CaseEvent, CheckIn
 from interventions.services import CaseClosed, NotAllowed, case_close, cases_hand_over
 from tests import factories
 
@@ -201,3 +201,20 @@ def test_a_person_without_open_cases_has_nothing_to_hand_over(client, supervisor
     response = client.post(HAND_OVER, {"of": colleague.pk, "to": specialist.pk, "note": NOTE}, follow=True)
     assert "张伟 没有可移交的未结个案。" in response.text
     assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.HANDED_OVER).exists()
+
+
+def test_the_check_ins_still_to_come_go_with_the_case(supervisor, specialist, colleague, lis_cases):
+    """Li is off shift: the morning check-in she planned, and the one waiting for a reply, are
+    Zhang's to make and to be chased for; one Li already made, and one a colleague planned for
+    themselves, stay as they are."""
+    case = lis_cases[0][0]
+    planned = factories.CheckInFactory(case=case)
+    waiting = factories.CheckInFactory(case=case, status=CheckIn.Status.SENT)
+    made = factories.CheckInFactory(case=case, status=CheckIn.Status.REPLIED)
+    someone_elses = factories.CheckInFactory(case=case, owner=supervisor)
+    cases_hand_over(cases=[case], by=supervisor, to=colleague, note=NOTE)
+    owners = {checkin: CheckIn.objects.get(pk=checkin.pk).owner for checkin in (planned, waiting, made, someone_elses)}
+    assert owners == {planned: colleague, waiting: colleague, made: specialist, someone_elses: supervisor}
+    assert CheckIn.objects.get(pk=planned.pk).history.latest().history_user == supervisor
+    [event] = _handed_over(case)
+    assert event.payload["checkins"] == 2

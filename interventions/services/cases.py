@@ -20,6 +20,7 @@ from ..models import (
     Alert,
     Case,
     CaseEvent,
+    CheckIn,
     DutyShift,
     Notification,
     RiskAssessment,
@@ -226,6 +227,7 @@ def case_hand_over(*, case: Case, by: User, to: User, note: str) -> Case:
         raise Invalid(_("%(name)s does not work on the %(desk)s desk.") % {"name": to, "desk": case.get_desk_display()})
     previous = case.owner
     case.owner = to
+    moved = _checkins_hand_over(case, previous=previous, to=to, by=by)
     case_change_save(
         case,
         by=by,
@@ -234,8 +236,24 @@ def case_hand_over(*, case: Case, by: User, to: User, note: str) -> Case:
         previous=str(previous or ""),
         to=str(to),
         text=note,
+        **({"checkins": moved} if moved else {}),
     )
     return case
+
+
+def _checkins_hand_over(case: Case, *, previous: User | None, to: User, by: User) -> int:
+    """The case's check-ins still to come or waiting for a reply go with it: their owner makes the
+    call and is chased when nobody answers, and someone off shift would be chased for nothing.
+    Those a colleague planned for themselves stay theirs. Returns how many moved."""
+    pending = list(
+        case.checkins.select_for_update()
+        .filter(owner=previous, status__in=[CheckIn.Status.PLANNED, *CheckIn.AWAITING_REPLY])
+        .order_by("pk")
+    )
+    for checkin in pending:
+        checkin.owner = to
+        save_with_history(checkin, by=by, reason=f"case {case.reference} handed over", update_fields=["owner"])
+    return len(pending)
 
 
 @transaction.atomic
