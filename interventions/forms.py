@@ -76,11 +76,7 @@ class InterceptionAnswerForm(forms.Form):
     """The shop's answer as the specialist heard it (by phone). Nothing is chosen for them: the
     first choice is a prompt, and sending it is an error."""
 
-    ANSWERS = [
-        (status, label)
-        for status, label in InterceptionRequest.Status.choices
-        if status != InterceptionRequest.Status.REQUESTED
-    ]
+    ANSWERS = [(status.value, status.label) for status in InterceptionRequest.SHOP_ANSWERS]
 
     interception = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(

@@ -265,6 +265,9 @@ class InterceptionRequest(models.Model):
         RELEASED = "released", _("Released: may ship")
 
     OPEN_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
+    # What a shop may answer (from its portal, or by phone to the specialist). Released is the
+    # specialist's own decision afterwards, and requested is where it starts.
+    SHOP_ANSWERS = (Status.CONFIRMED, Status.HELD, Status.SHIPPED, Status.FAILED)
 
     case = models.ForeignKey(
         "interventions.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="interceptions"

@@ -89,6 +89,33 @@ def test_a_released_order_is_not_told_as_the_shops_answer(client, specialist):
     assert "状态 已放行：可以发货" in released
 
 
+@pytest.mark.parametrize("status", ["requested", "released", "nonsense"])
+def test_only_a_shops_answer_is_recorded_as_one(specialist, status):
+    """Released is the specialist's decision (interception_release), requested is where a request
+    starts: neither is an answer, from the case page or the shop's portal."""
+    from accounts.refusals import Invalid
+
+    case = factories.CaseFactory(owner=specialist)
+    interception = order_intercept(case=case, order=factories.OrderFactory(buyer=case.buyer), by=specialist)
+    with pytest.raises(Invalid):
+        interception_record_answer(interception=interception, by=specialist, status=status)
+    interception.refresh_from_db()
+    assert interception.status == "requested"
+
+
+def test_a_request_already_answered_takes_no_second_answer(specialist):
+    from accounts.refusals import Conflict
+
+    case = factories.CaseFactory(owner=specialist)
+    interception = order_intercept(case=case, order=factories.OrderFactory(buyer=case.buyer), by=specialist)
+    interception_record_answer(interception=interception, by=specialist, status="confirmed")
+    interception_record_answer(interception=interception, by=specialist, status="held")  # confirmed, then held
+    with pytest.raises(Conflict):
+        interception_record_answer(interception=interception, by=specialist, status="shipped")
+    interception.refresh_from_db()
+    assert interception.status == "held"
+
+
 def test_a_referral_line_shows_the_unit_and_its_answer(client, specialist, liaison):
     case = factories.CaseFactory(owner=specialist)
     unit = factories.PoliceUnitFactory(name="余杭区公安分局五常派出所", phone_24h="0571-5550-0110")

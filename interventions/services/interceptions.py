@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.history import save_with_history
 from accounts.models import Desk, User
-from accounts.refusals import Invalid
+from accounts.refusals import Conflict, Invalid
 from orders.models import InterceptionRequest, Order
 
 from ..choices import Severity, Source
@@ -112,8 +112,13 @@ def interception_release(*, interception: InterceptionRequest, by: User, reason:
 def interception_record_answer(
     *, interception: InterceptionRequest, by: User, status: str, note: str = "", tracking_no: str = ""
 ) -> InterceptionRequest:
-    """Record the merchant's answer (by phone, or from the merchant portal). A held order is
-    marked held on the order itself."""
+    """Record the merchant's answer (by phone, or from the merchant portal) to a request still
+    open: confirmed, held, already shipped or could not. A held order is marked held on the order
+    itself. Releasing a held order is interception_release's, not an answer."""
+    if status not in InterceptionRequest.SHOP_ANSWERS:
+        raise Invalid(_("That is not an answer a shop gives."))
+    if not interception.is_open:
+        raise Conflict(_("This request was already answered."))
     interception.status = InterceptionRequest.Status(status)
     interception.answered_at = timezone.now()
     interception.note = "\n".join(filter(None, [interception.note, note]))
