@@ -204,16 +204,23 @@ class ReleaseForm(forms.Form):
 
 class CloseForm(forms.Form):
     """How the case ended. Given the case, it offers its desk's outcomes only; whichever is sent,
-    case_close refuses an outcome of the other desk."""
+    case_close refuses an outcome of the other desk. Nothing is chosen beforehand: a case must not
+    close as "safe" because that came first."""
 
-    outcome = forms.ChoiceField(label=_("outcome"), choices=Case.Outcome.choices)
+    PROMPT = ("", _("Choose how it ended"))
+
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[PROMPT, *Case.Outcome.choices],
+        error_messages={"required": _("Choose how the case ended.")},
+    )
     summary = forms.CharField(label=_("closing summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, case: Case | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if case is not None:
             outcome = cast(forms.ChoiceField, self.fields["outcome"])
-            outcome.choices = [(choice.value, choice.label) for choice in case.outcomes]
+            outcome.choices = [self.PROMPT, *((choice.value, choice.label) for choice in case.outcomes)]
 
 
 class ReviewForm(forms.Form):

@@ -361,6 +361,7 @@ def test_the_close_form_offers_the_outcomes_of_the_cases_desk(client, specialist
     fraud = factories.CaseFactory(owner=fraud_specialist, desk=Desk.FRAUD)
     client.force_login(specialist)
     assert [value for value, _ in options(_case_page(client, life), "outcome")] == [
+        "",  # the prompt: nothing is chosen beforehand
         "safe",
         "referred",
         "unreachable",
@@ -368,6 +369,7 @@ def test_the_close_form_offers_the_outcomes_of_the_cases_desk(client, specialist
     ]
     client.force_login(fraud_specialist)
     assert [value for value, _ in options(_case_page(client, fraud), "outcome")] == [
+        "",
         "fraud_stopped",
         "fraud_loss",
         "referred",
@@ -401,6 +403,18 @@ def test_a_posted_outcome_of_the_other_desk_is_told_and_nothing_closes(client, s
     response = client.post(url, {"outcome": "fraud_loss", "summary": "已损失"}, follow=True)
     assert "未保存" in response.text
     assert "不能以“已发生损失”结案" in response.text
+    case.refresh_from_db()
+    assert case.status == "open"
+
+
+def test_the_close_form_chooses_no_outcome_and_a_missing_one_is_told(client, specialist):
+    case = factories.CaseFactory(owner=specialist)
+    client.force_login(specialist)
+    page = client.get(reverse("interventions:case", args=[case.pk])).text
+    assert '<option value="" selected>请选择结案结果</option>' in page
+    url = reverse("interventions:case_act", args=[case.pk, "close"])
+    response = client.post(url, {"outcome": "", "summary": "已联系家属"}, follow=True)
+    assert "请选择个案的结局。" in response.text
     case.refresh_from_db()
     assert case.status == "open"
 
