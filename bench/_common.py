@@ -105,6 +105,28 @@ def copy_columns(model, fields: list[str]) -> tuple[list[str], tuple]:
 OTHERS_DATABASES = {"shouhu", "test_shouhu", "shouhu_bench"}
 
 
+def own_database_migrated(script: str, *, app_role: str) -> str:
+    """The bench's own PostgreSQL database of DATABASE_URL, created if missing and migrated as its
+    owner (as a release does), with the app's role created and granted; the suite's and the
+    seeder's are refused. DATABASE_URL is then the database as that role, for the services the
+    bench starts after this. Returns the database's name."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    db = settings.DATABASES["default"]
+    if connection.vendor != "postgresql":
+        sys.exit(f"bench/{script} measures PostgreSQL; DATABASE_URL gives {connection.vendor}. Refusing.")
+    if db["NAME"] in OTHERS_DATABASES:
+        sys.exit(f"The {db['NAME']} database belongs to the suite or the seeder; use a database of the bench's own.")
+    if database_create(db):
+        print(f"created database {db['NAME']}")
+    app_url = app_role_url(db, app_role)
+    call_command("migrate", verbosity=0, interactive=False)
+    os.environ["DATABASE_URL"] = app_url
+    return db["NAME"]
+
+
 def database_create(db: dict) -> bool:
     """Create the database of these Django settings if the server lacks it; True if it was created.
     CREATE DATABASE cannot run in a transaction, nor in the database it creates: it runs in the

@@ -67,15 +67,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from _common import (
-    OTHERS_DATABASES,
     ROOT,
     Service,
-    app_role_url,
-    database_create,
     figure,
     free_port,
     integration_token,
     messages_empty,
+    own_database_migrated,
     percentile,
     results_write,
 )
@@ -128,7 +126,6 @@ django.setup()
 
 import redis  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
@@ -313,20 +310,11 @@ def verdict(run_id: str, answers: list[Answer]) -> Verdict:
 
 
 def database_prepare() -> str:
-    db = settings.DATABASES["default"]
-    if connection.vendor != "postgresql":
-        sys.exit(f"bench/load.py measures PostgreSQL; DATABASE_URL gives {connection.vendor}. Refusing.")
-    if db["NAME"] in OTHERS_DATABASES:
-        sys.exit(f"The {db['NAME']} database belongs to the suite or the seeder; use a database of the bench's own.")
-    if database_create(db):
-        print(f"created database {db['NAME']}")
-    app_url = app_role_url(db, APP_ROLE)
-    call_command("migrate", verbosity=0, interactive=False)  # as the owner, as a release does
-    os.environ["DATABASE_URL"] = app_url  # the web processes and workers started after this
+    name = own_database_migrated("load.py", app_role=APP_ROLE)
     # The buyers too: their phones were encrypted with the last run's throwaway keys.
     messages_empty(buyers=True)
     connection.close()  # the run's checks open a fresh one; this one would sit idle meanwhile
-    return db["NAME"]
+    return name
 
 
 def health_wait(port: int, service: Service) -> None:

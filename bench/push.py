@@ -48,14 +48,12 @@ import time
 from pathlib import Path
 
 from _common import (
-    OTHERS_DATABASES,
     ROOT,
     Service,
-    app_role_url,
-    database_create,
     figure,
     free_port,
     messages_empty,
+    own_database_migrated,
     percentile,
     results_write,
 )
@@ -95,7 +93,6 @@ django.setup()
 
 from console import logged_in_client  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from accounts.models import Desk, Team, User  # noqa: E402
@@ -109,19 +106,10 @@ from tests import factories  # noqa: E402
 
 
 def database_prepare() -> str:
-    db = settings.DATABASES["default"]
-    if connection.vendor != "postgresql":
-        sys.exit(f"bench/push.py measures PostgreSQL; DATABASE_URL gives {connection.vendor}. Refusing.")
-    if db["NAME"] in OTHERS_DATABASES:
-        sys.exit(f"The {db['NAME']} database belongs to the suite or the seeder; use a database of the bench's own.")
-    if database_create(db):
-        print(f"created database {db['NAME']}")
-    app_url = app_role_url(db, APP_ROLE)
-    call_command("migrate", verbosity=0, interactive=False)  # as the owner, as a release does
-    os.environ["DATABASE_URL"] = app_url  # uvicorn, started after this
+    name = own_database_migrated("push.py", app_role=APP_ROLE)
     # The people and their cases: encrypted with the last run's throwaway keys.
     messages_empty(buyers=True)
-    return db["NAME"]
+    return name
 
 
 def specialists() -> list[User]:
