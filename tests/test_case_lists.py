@@ -11,8 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Desk
-from accounts.roles import Role
-from accounts.services import user_set_roles
 from fraud.models import StopPaymentRequest
 from interventions.models import Case, CheckIn, PoliceReferral
 from interventions.selectors import CaseView, case_list, case_list_page, case_view_counts
@@ -38,15 +36,6 @@ def _listed(client, **params) -> list[str]:
     response = client.get(CASES, params)
     assert response.status_code == 200
     return [row.case.reference for row in response.context["rows"]]
-
-
-@pytest.fixture
-def colleague(life_team):
-    """Zhang, a second life-protection specialist."""
-    user = factories.UserFactory(email="zhang@example.test", display_name="张伟")
-    user_set_roles(user=user, roles=[Role.SPECIALIST], by=None)
-    life_team.members.add(user)
-    return user
 
 
 def _case(owner, **fields) -> Case:
