@@ -151,7 +151,8 @@ def case_view_counts(user: User, desks: list[str], *, now: datetime) -> dict[str
 
 
 def my_open_case_count(user: User) -> int:
-    """The number beside "Cases" in the navigation: my open cases on the desks I work."""
+    """The number beside "Cases" in the navigation: my open cases on the desks I work. One query on
+    a page whose view has read the user's desks (user_desks keeps them on the request's user)."""
     mine = case_view_condition(CaseView.MINE, user=user, now=timezone.now())
     return Case.objects.on_desks(user_desks(user)).filter(mine).count()
 
