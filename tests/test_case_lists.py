@@ -2,6 +2,7 @@
 unanswered clock), the filters, the counts on the tabs and in the navigation, and pages that run
 the same queries however many rows they show."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -255,6 +256,16 @@ def test_filters_narrow_a_view(client, supervisor, specialist, colleague, fraud_
         zhang.reference,
         li_high.reference,
     ]
+
+
+def test_the_risk_filter_is_a_tick_per_level_and_keeps_the_ticked_ones(client, specialist):
+    _case(specialist, risk_level=R.CRITICAL)
+    client.force_login(specialist)
+    page = client.get(CASES, {"view": "mine", "risk": [R.HIGH, R.CRITICAL]}).text
+    assert '<select name="risk"' not in page
+    ticks = re.findall(r'<input type="checkbox" name="risk" value="(\d)"[^>]*?( checked)?>', page)
+    assert ticks == [("4", " checked"), ("3", " checked"), ("2", ""), ("1", ""), ("0", "")]
+    assert "<legend>风险</legend>" in page
 
 
 def test_the_desk_filter_is_offered_only_to_whoever_works_several(client, specialist, supervisor):
