@@ -26,7 +26,20 @@ DOC = ROOT / "docs" / "development.md"
 START = "<!-- bench-figures:start -->"
 END = "<!-- bench-figures:end -->"
 # The order of the document's history table; a bench not listed comes after these, by name.
-ORDER = ["seed", "scan", "intake", "load", "console", "ring", "search", "sweep", "dashboard", "retention", "mutation"]
+ORDER = [
+    "seed",
+    "scan",
+    "intake",
+    "load",
+    "console",
+    "ring",
+    "search",
+    "caseload",
+    "sweep",
+    "dashboard",
+    "retention",
+    "mutation",
+]
 FIELDS = ["bench", "command", "figures", "headline", "target", "met", "date", "commit", "cpu", "cpus"]
 
 
