@@ -9,13 +9,29 @@ from django.db.models import QuerySet
 
 from .models import Desk, LoginFailure, User
 
+# Where a user's desks are kept once read: on the User object, as Django's ModelBackend keeps its
+# permissions. A staff page asks for them in its view, its selectors and the navigation's count, and
+# the request's user is read anew for every request, so a change of teams shows on the next page.
+_DESKS = "_desks_cache"
+
 
 def user_desks(user: User | AnonymousUser) -> list[str]:
-    """The desks whose queue the user works, in the order of Desk."""
+    """The desks whose queue the user works, in the order of Desk: one query per User object, however
+    often a request asks. team_add_member forgets them (desks_forget)."""
     if not user.is_authenticated:
         return []
-    own = set(user.teams.values_list("desk", flat=True))
-    return [desk for desk in Desk.values if desk in own]
+    desks = getattr(user, _DESKS, None)
+    if desks is None:
+        own = set(user.teams.values_list("desk", flat=True))
+        desks = tuple(desk for desk in Desk.values if desk in own)
+        setattr(user, _DESKS, desks)
+    return list(desks)
+
+
+def desks_forget(user: User) -> None:
+    """Read the user's desks again next time: their teams changed."""
+    if hasattr(user, _DESKS):
+        delattr(user, _DESKS)
 
 
 def login_address(address: str) -> str | None:

@@ -20,6 +20,7 @@ from accounts.history import history_notes, save_with_history
 
 from .models import AccessLog, ApiToken, LoginFailure, Team, User
 from .roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role
+from .selectors import desks_forget
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ def team_create(*, name: str, desk: str, lead: User | None = None, by: User | No
 def team_add_member(*, team: Team, user: User, by: User | None) -> Team:
     history_notes(team)._history_user = by
     team.members.add(user)
+    desks_forget(user)
     return team
 
 

@@ -33,39 +33,31 @@ run, so repeated runs add nothing and time the same page.
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import time
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from _common import bench_setup, figure, percentile, postgres_version, results_write
+from _common import bench_setup, figure, percentile, postgres_version, results_write, seed_command
 
 bench_setup()
 
-from allauth.account.internal.flows.login import record_authentication  # noqa: E402
+from _pages import life_desk_member, logged_in_client, queries_of, seeded_database, shorten  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.http import HttpRequest, HttpResponse  # noqa: E402
-from django.http.request import validate_host  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment  # noqa: E402
+from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from accounts.models import Desk, Team, User  # noqa: E402
+from accounts.models import Desk, User  # noqa: E402
 from accounts.roles import Role  # noqa: E402
-from accounts.services import team_add_member, team_create, user_create, user_set_roles  # noqa: E402
 from interventions.models import Alert, Case, CaseEvent  # noqa: E402
 from interventions.services import case_add_note  # noqa: E402
 from orders.models import Order  # noqa: E402
 
 TARGET_MS = 150.0
 WARM_UP = 5
-QUERY_SAMPLES = 5
 ALERTS_NEEDED = 1_000_000
 CASE_EVENTS = 50
 # The case's person must have a history for the page to show: orders and earlier alerts.
@@ -74,49 +66,9 @@ MIN_ALERTS = 3
 # Open cases are looked at in id order until one fits; the seed makes most of them fit.
 CANDIDATES = 500
 SPECIALIST_EMAIL = "bench-console@bench.invalid"
-LIFE_TEAM_NAME = "bench-console-life"
 
 
 # --- Database and people -------------------------------------------------------------------------
-
-
-def database_prepare() -> tuple[int, int]:
-    """Refuse anything but a migrated PostgreSQL database with the full seed; return its alert and
-    case counts."""
-    if connection.vendor != "postgresql":
-        sys.exit(f"bench/console.py measures PostgreSQL; DATABASE_URL gives {connection.vendor}. Refusing.")
-    call_command("migrate", verbosity=0, interactive=False)
-    alerts, cases = Alert.objects.count(), Case.objects.count()
-    if alerts < ALERTS_NEEDED:
-        print(
-            f"{settings.DATABASES['default']['NAME']} holds {alerts:,} alerts; the bench needs {ALERTS_NEEDED:,}. "
-            f"Seed it first (--reset empties the seeded tables):\n\n    {_seed_command()}\n",
-            file=sys.stderr,
-        )
-        sys.exit(1)
-    return alerts, cases
-
-
-def _seed_command() -> str:
-    # The URL that was given, so that the command fills the database that was refused.
-    return f"DATABASE_URL={os.environ['DATABASE_URL']} .venv/bin/python bench/seed.py --alerts {ALERTS_NEEDED} --reset"
-
-
-def life_specialist() -> User:
-    """The bench's specialist on a life-desk team, created through the services the first time."""
-    user = User.objects.filter(email=SPECIALIST_EMAIL).first()
-    if user is None:
-        user = user_create(
-            email=SPECIALIST_EMAIL, display_name="压测专员", password=None, roles=[Role.SPECIALIST], by=None
-        )
-    elif not user.groups.filter(name=Role.SPECIALIST).exists():
-        user_set_roles(user=user, roles=[Role.SPECIALIST], by=None, reason="bench/console.py")
-    if not user.teams.filter(desk=Desk.LIFE).exists():
-        team = Team.objects.filter(desk=Desk.LIFE).order_by("pk").first()
-        if team is None:
-            team = team_create(name=LIFE_TEAM_NAME, desk=Desk.LIFE, by=None)
-        team_add_member(team=team, user=user, by=None)
-    return user
 
 
 def bench_case(user: User) -> Case:
@@ -143,31 +95,8 @@ def _first_fitting_case() -> Case:
             return case
     sys.exit(
         f"None of the first {CANDIDATES} open life-desk cases has a person with {MIN_ORDERS} orders and "
-        f"{MIN_ALERTS} alerts and at most {CASE_EVENTS} events. Reseed:\n\n    {_seed_command()}\n"
+        f"{MIN_ALERTS} alerts and at most {CASE_EVENTS} events. Reseed:\n\n    {seed_command(ALERTS_NEEDED)}\n"
     )
-
-
-def logged_in_client(user: User) -> Client:
-    """Logged in as after the password and the second factor, as django-allauth records them:
-    staff pages answer nothing else (accounts.middleware.SecondFactorMiddleware)."""
-    client = Client(HTTP_HOST=_allowed_host())
-    client.force_login(user)
-    request = HttpRequest()
-    request.session = client.session
-    record_authentication(request, user, method="password", email=user.email)
-    record_authentication(request, user, method="mfa", type="totp")
-    request.session.save()
-    return client
-
-
-def _allowed_host() -> str:
-    # The test client's 'testserver' is allowed by the test settings; other settings name their own.
-    if validate_host("testserver", settings.ALLOWED_HOSTS):
-        return "testserver"
-    named = [host for host in settings.ALLOWED_HOSTS if "*" not in host and not host.startswith(".")]
-    if not named:
-        sys.exit("ALLOWED_HOSTS names no host the test client could send; use config.settings.test.")
-    return named[0]
 
 
 # --- Timing --------------------------------------------------------------------------------------
@@ -200,7 +129,7 @@ def time_page(client: Client, page: str, url: str, runs: int) -> Figures:
         started = time.perf_counter()
         _get(client, url)
         samples.append((time.perf_counter() - started) * 1000)
-    queries, slowest_ms, slowest_sql = _queries_of(client, url)
+    queries, slowest_ms, slowest_sql = queries_of(_get, client, url)
     return Figures(
         page=page,
         url=url,
@@ -211,39 +140,6 @@ def time_page(client: Client, page: str, url: str, runs: int) -> Figures:
         slowest_ms=slowest_ms,
         slowest_sql=slowest_sql,
     )
-
-
-def _queries_of(client: Client, url: str) -> tuple[int, float, str]:
-    """The number of SQL queries of one request, and the slowest query by its median time over
-    QUERY_SAMPLES requests: a single request's times are too noisy to name the slowest."""
-    timer = QueryTimer()
-    with connection.execute_wrapper(timer):
-        with CaptureQueriesContext(connection) as captured:
-            _get(client, url)
-        # Counted now: captured reads the connection's log, which the next request empties.
-        count = len(captured)
-        for _ in range(QUERY_SAMPLES - 1):
-            _get(client, url)
-    # The wrapper sees the SQL with placeholders, so one query has the same text in every request.
-    times: dict[str, list[float]] = defaultdict(list)
-    for ms, sql in timer.queries:
-        times[sql].append(ms)
-    sql, samples = max(times.items(), key=lambda item: statistics.median(item[1]))
-    return count, statistics.median(samples), sql
-
-
-class QueryTimer:
-    """Times each query to the microsecond (the captured queries carry whole milliseconds)."""
-
-    def __init__(self) -> None:
-        self.queries: list[tuple[float, str]] = []
-
-    def __call__(self, execute: Callable, sql: str, params, many: bool, context: dict):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.queries.append(((time.perf_counter() - started) * 1000, sql))
 
 
 def with_context(client: Client, url: str) -> HttpResponse:
@@ -288,14 +184,7 @@ def print_table(rows: list[Figures]) -> None:
         )
     print()
     for row in rows:
-        print(f"slowest query of {row.page}: {_shorten(row.slowest_sql)}")
-
-
-def _shorten(sql: str, width: int = 240) -> str:
-    # Column lists and join conditions are most of a query's text and say little about its cost.
-    sql = re.sub(r"^SELECT (DISTINCT )?.*? FROM ", r"SELECT \1… FROM ", sql, count=1)
-    sql = re.sub(r" (?:LEFT OUTER |INNER )?JOIN (\S+) ON \([^()]*\)", r" JOIN \1", sql)
-    return sql if len(sql) <= width else sql[: width - 1] + "…"
+        print(f"slowest query of {row.page}: {shorten(row.slowest_sql)}")
 
 
 def print_verdicts(targets: list[Figures]) -> None:
@@ -319,8 +208,10 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    alerts, cases = database_prepare()
-    user = life_specialist()
+    alerts, cases = seeded_database("bench/console.py", min_alerts=ALERTS_NEEDED)
+    user = life_desk_member(
+        email=SPECIALIST_EMAIL, display_name="压测专员", role=Role.SPECIALIST, script="bench/console.py"
+    )
     case = bench_case(user)
     print_header(alerts, cases, case, args.runs)
     client = logged_in_client(user)

@@ -27,9 +27,20 @@ START = "<!-- bench-figures:start -->"
 END = "<!-- bench-figures:end -->"
 # The order of the document's history table; a bench not listed comes after these, by name.
 ORDER = [
-    "seed", "scan", "intake", "load", "console", "ring", "search", "push",
-    "sweep", "dashboard", "retention", "mutation",
-]  # fmt: skip
+    "seed",
+    "scan",
+    "intake",
+    "load",
+    "console",
+    "ring",
+    "search",
+    "caseload",
+    "push",
+    "sweep",
+    "dashboard",
+    "retention",
+    "mutation",
+]
 FIELDS = ["bench", "command", "figures", "headline", "target", "met", "date", "commit", "cpu", "cpus"]
 
 

@@ -44,7 +44,6 @@ import re
 import statistics
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -53,97 +52,28 @@ from _common import bench_setup, figure, percentile, postgres_version, results_w
 
 bench_setup()
 
-from allauth.account.internal.flows.login import record_authentication  # noqa: E402
+from _pages import life_desk_member, logged_in_client, queries_of, seeded_database, shorten  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.http import HttpRequest, HttpResponse  # noqa: E402
-from django.http.request import validate_host  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from accounts.models import Desk, Team, User  # noqa: E402
+from accounts.models import Desk  # noqa: E402
 from accounts.roles import Role  # noqa: E402
-from accounts.services import team_add_member, team_create, user_create, user_set_roles  # noqa: E402
-from interventions.models import Alert, Case  # noqa: E402
+from interventions.models import Case  # noqa: E402
 from orders.models import Buyer, Order  # noqa: E402
 
 MEDIAN_TARGET_MS = 50.0
 P95_TARGET_MS = 100.0
 WARM_UP = 5
-QUERY_SAMPLES = 5
 ALERTS_NEEDED = 1_000_000
 SPECIALIST_EMAIL = "bench-search@bench.invalid"
-LIFE_TEAM_NAME = "bench-search-life"
 # Words of the seed's life-desk titles (bench/seed.py, TOPICS), and two no title holds.
 TITLE_WORDS = ["木炭", "安眠药", "农药", "遗书", "绳子", "失眠", "轻生", "后事", "跳楼", "割腕"]
 KINDS = ["phone", "order", "reference", "title word"]
 
 
 # --- Database and people -------------------------------------------------------------------------
-
-
-def database_prepare(min_alerts: int) -> tuple[int, int]:
-    """Refuse anything but a migrated PostgreSQL database with enough alerts; return its alert and
-    case counts."""
-    if connection.vendor != "postgresql":
-        sys.exit(f"bench/search.py measures PostgreSQL; DATABASE_URL gives {connection.vendor}. Refusing.")
-    call_command("migrate", verbosity=0, interactive=False)
-    alerts, cases = Alert.objects.count(), Case.objects.count()
-    if alerts < min_alerts:
-        print(
-            f"{settings.DATABASES['default']['NAME']} holds {alerts:,} alerts; the bench needs {min_alerts:,}. "
-            f"Seed it first (--reset empties the seeded tables):\n\n    {_seed_command()}\n",
-            file=sys.stderr,
-        )
-        sys.exit(1)
-    return alerts, cases
-
-
-def _seed_command() -> str:
-    # The URL that was given, so that the command fills the database that was refused.
-    return f"DATABASE_URL={os.environ['DATABASE_URL']} .venv/bin/python bench/seed.py --alerts {ALERTS_NEEDED} --reset"
-
-
-def life_specialist() -> User:
-    """The bench's specialist on a life-desk team, created through the services the first time."""
-    user = User.objects.filter(email=SPECIALIST_EMAIL).first()
-    if user is None:
-        user = user_create(
-            email=SPECIALIST_EMAIL, display_name="压测搜索专员", password=None, roles=[Role.SPECIALIST], by=None
-        )
-    elif not user.groups.filter(name=Role.SPECIALIST).exists():
-        user_set_roles(user=user, roles=[Role.SPECIALIST], by=None, reason="bench/search.py")
-    if not user.teams.filter(desk=Desk.LIFE).exists():
-        team = Team.objects.filter(desk=Desk.LIFE).order_by("pk").first()
-        if team is None:
-            team = team_create(name=LIFE_TEAM_NAME, desk=Desk.LIFE, by=None)
-        team_add_member(team=team, user=user, by=None)
-    return user
-
-
-def logged_in_client(user: User) -> Client:
-    """Logged in as after the password and the second factor, as django-allauth records them:
-    staff pages answer nothing else (accounts.middleware.SecondFactorMiddleware)."""
-    client = Client(HTTP_HOST=_allowed_host())
-    client.force_login(user)
-    request = HttpRequest()
-    request.session = client.session
-    record_authentication(request, user, method="password", email=user.email)
-    record_authentication(request, user, method="mfa", type="totp")
-    request.session.save()
-    return client
-
-
-def _allowed_host() -> str:
-    # The test client's 'testserver' is allowed by the test settings; other settings name their own.
-    if validate_host("testserver", settings.ALLOWED_HOSTS):
-        return "testserver"
-    named = [host for host in settings.ALLOWED_HOSTS if "*" not in host and not host.startswith(".")]
-    if not named:
-        sys.exit("ALLOWED_HOSTS names no host the test client could send; use config.settings.test.")
-    return named[0]
 
 
 # --- What is searched for ------------------------------------------------------------------------
@@ -233,7 +163,7 @@ def time_kind(client: Client, kind: str, values: list[str], runs: int) -> Figure
         response = _get(client, url)
         times.append((time.perf_counter() - started) * 1000)
         redirected += response.status_code == 302
-    queries, slowest_ms, slowest_sql = _queries_of(client, urls[0])
+    queries, slowest_ms, slowest_sql = queries_of(_get, client, urls[0])
     return Figures(
         kind=kind,
         median_ms=statistics.median(times),
@@ -244,37 +174,6 @@ def time_kind(client: Client, kind: str, values: list[str], runs: int) -> Figure
         slowest_ms=slowest_ms,
         slowest_sql=slowest_sql,
     )
-
-
-def _queries_of(client: Client, url: str) -> tuple[int, float, str]:
-    """The number of SQL queries of one request, and the slowest query by its median time over
-    QUERY_SAMPLES requests: a single request's times are too noisy to name the slowest."""
-    timer = QueryTimer()
-    with connection.execute_wrapper(timer):
-        with CaptureQueriesContext(connection) as captured:
-            _get(client, url)
-        count = len(captured)
-        for _ in range(QUERY_SAMPLES - 1):
-            _get(client, url)
-    times: dict[str, list[float]] = defaultdict(list)
-    for ms, sql in timer.queries:
-        times[sql].append(ms)
-    sql, measured = max(times.items(), key=lambda item: statistics.median(item[1]))
-    return count, statistics.median(measured), sql
-
-
-class QueryTimer:
-    """Times each query to the microsecond (the captured queries carry whole milliseconds)."""
-
-    def __init__(self) -> None:
-        self.queries: list[tuple[float, str]] = []
-
-    def __call__(self, execute: Callable, sql: str, params, many: bool, context: dict):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.queries.append(((time.perf_counter() - started) * 1000, sql))
 
 
 # --- Report --------------------------------------------------------------------------------------
@@ -306,14 +205,7 @@ def print_table(rows: list[Figures], runs: int) -> None:
         )
     print()
     for row in rows:
-        print(f"slowest query of {row.kind}: {_shorten(row.slowest_sql)}")
-
-
-def _shorten(sql: str, width: int = 240) -> str:
-    # Column lists and join conditions are most of a query's text and say little about its cost.
-    sql = re.sub(r"^SELECT (DISTINCT )?.*? FROM ", r"SELECT \1… FROM ", sql, count=1)
-    sql = re.sub(r" (?:LEFT OUTER |INNER )?JOIN (\S+) ON \([^()]*\)", r" JOIN \1", sql)
-    return sql if len(sql) <= width else sql[: width - 1] + "…"
+        print(f"slowest query of {row.kind}: {shorten(row.slowest_sql)}")
 
 
 def print_verdicts(rows: list[Figures], full_seed: bool) -> None:
@@ -350,8 +242,10 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    alerts, cases = database_prepare(args.min_alerts)
-    user = life_specialist()
+    alerts, cases = seeded_database("bench/search.py", min_alerts=args.min_alerts)
+    user = life_desk_member(
+        email=SPECIALIST_EMAIL, display_name="压测搜索专员", role=Role.SPECIALIST, script="bench/search.py"
+    )
     values = samples(random.Random(args.seed), args.samples)
     print_header(alerts, cases, args.runs, values)
     client = logged_in_client(user)

@@ -44,6 +44,8 @@ SHOTS = [
     # The herbicide story's number, as the family says it: two accounts share it.
     ("search-phone", "li@shouhu.demo", "/search/?q=%2B86+138+0000+2266&purpose=contact"),
     ("alert-sleeping-pills", "li@shouhu.demo", "/alerts/3/"),
+    # The desks' open cases, the two highest risks ticked.
+    ("cases-supervisor", "wang@shouhu.demo", "/cases/?view=desk&risk=4&risk=3"),
     ("reviews-supervisor", "wang@shouhu.demo", "/reviews/"),
     ("incident-reviews-supervisor", "wang@shouhu.demo", "/reviews/incidents/"),
     ("case-game-currency", "chen@shouhu.demo", "/cases/3/"),

@@ -179,6 +179,12 @@ class StopPaymentRequest(models.Model):
         verbose_name = _("stop-payment request")
         verbose_name_plural = _("stop-payment requests")
         ordering = ["-requested_at"]
+        indexes = [
+            # The few requests the centre has not answered: the case list's "waiting" and clocks.
+            models.Index(
+                fields=["case"], condition=Q(status="requested", answered_at__isnull=True), name="stop_unanswered_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="stop_payment_amount_positive"),
             models.CheckConstraint(

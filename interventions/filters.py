@@ -1,6 +1,7 @@
 """The queue's filters (django-filter). Querysets come from selectors; this only narrows them."""
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -84,8 +85,12 @@ class CaseListFilter(django_filters.FilterSet):
 
     desk = django_filters.ChoiceFilter(label=_("Desk"), choices=Desk.choices, empty_label=_("All my desks"))
     owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.none(), empty_label=_("Anyone"))
+    # Five levels, each a tick away: a multiple select hides all but two and needs Ctrl to pick two.
     risk = django_filters.MultipleChoiceFilter(
-        label=_("Risk"), field_name="risk_level", choices=list(reversed(Case.RiskLevel.choices))
+        label=_("Risk"),
+        field_name="risk_level",
+        choices=list(reversed(Case.RiskLevel.choices)),
+        widget=forms.CheckboxSelectMultiple,
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices, empty_label=_("Any status"))
     playbook = django_filters.ModelChoiceFilter(

@@ -98,6 +98,14 @@ def specialist(db, life_team):
 
 
 @pytest.fixture
+def colleague(db, life_team):
+    """Zhang, a second life-protection specialist: who takes over Li's cases at a shift change."""
+    user = _person("zhang@example.test", "张伟", Role.SPECIALIST)
+    life_team.members.add(user)
+    return user
+
+
+@pytest.fixture
 def fraud_specialist(db, fraud_team):
     """Chen, an anti-fraud specialist."""
     user = _person("chen@example.test", "陈晓红", Role.SPECIALIST)

@@ -20,15 +20,6 @@ NOTE = "交班:LP 两起今晚要回访,康宁大药房的拦截还没回"
 
 
 @pytest.fixture
-def colleague(life_team):
-    """Zhang, who takes over the evening shift on the life-protection desk."""
-    user = factories.UserFactory(email="zhang@example.test", display_name="张伟")
-    user_set_roles(user=user, roles=[Role.SPECIALIST], by=None)
-    life_team.members.add(user)
-    return user
-
-
-@pytest.fixture
 def lis_cases(specialist):
     """Li's open cases, going off shift, and one she closed."""
     open_cases = [factories.CaseFactory(owner=specialist, risk_level=level) for level in (4, 3, 2)]

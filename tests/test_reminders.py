@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interventions.models import Alert, CaseEvent, CheckIn, DutyShift, Notification, Severity
-from interventions.selectors import first_action_clock
+from interventions.selectors import FirstActionClock, first_action_clock
 from interventions.services import (
     alerts_escalate,
     case_escalate,
@@ -406,6 +406,25 @@ def test_a_first_action_stops_the_clock_and_a_low_risk_case_has_none(rota, speci
         assert first_action_clock(calm) is None
         assert first_action_clock(closed).done_at is None
     assert not Notification.objects.filter(kind=Notification.Kind.FIRST_ACTION_OVERDUE).exists()
+
+
+def test_the_first_action_clock_is_one_query_whatever_the_alerts_and_events(specialist, django_assert_num_queries):
+    """Rated high and with two critical alerts, the case is found once per alert: the first row
+    is read, and the first action is the earliest of the timeline's actions."""
+    case = factories.CaseFactory(owner=specialist, opened_at=NOON, risk_level=4)
+    for _ in range(2):
+        factories.AlertFactory(desk="life", severity=Severity.CRITICAL, case=case, status="promoted")
+    for minutes in (20, 9, 40):
+        factories.CaseEventFactory(
+            case=case, kind=CaseEvent.Kind.POLICE_REFERRED, created_at=NOON + timedelta(minutes=minutes)
+        )
+    factories.CaseEventFactory(case=case, kind=CaseEvent.Kind.NOTE, created_at=NOON + timedelta(minutes=1))
+    with django_assert_num_queries(1):
+        clock = first_action_clock(case)
+    assert clock == FirstActionClock(due_at=NOON + timedelta(minutes=30), done_at=NOON + timedelta(minutes=9))
+    calm = factories.CaseFactory(owner=specialist, opened_at=NOON, risk_level=1)
+    with django_assert_num_queries(1):
+        assert first_action_clock(calm) is None
 
 
 def test_the_case_page_shows_the_first_action_clock_until_the_first_action(client, specialist):

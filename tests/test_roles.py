@@ -1,8 +1,10 @@
 from django.contrib.auth.models import Group
 
 from accounts import roles
+from accounts.models import Desk
 from accounts.roles import ROLE_PERMISSIONS, Role
-from accounts.services import role_groups_sync, user_set_roles
+from accounts.selectors import user_desks
+from accounts.services import role_groups_sync, team_add_member, user_set_roles
 from tests.factories import UserFactory
 
 
@@ -51,3 +53,13 @@ def test_a_role_change_is_in_history_with_who_did_it(db, manager):
 def test_merchant_staff_cannot_work_the_queue(merchant_a, liaison, integration):
     for user in (merchant_a, liaison, integration):
         assert not user.has_perm(roles.WORK_QUEUE)
+
+
+def test_a_users_desks_are_read_once_and_again_after_joining_a_team(
+    db, specialist, fraud_team, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        assert user_desks(specialist) == user_desks(specialist) == [Desk.LIFE]
+    team_add_member(team=fraud_team, user=specialist, by=None)
+    with django_assert_num_queries(1):
+        assert user_desks(specialist) == [Desk.LIFE, Desk.FRAUD]

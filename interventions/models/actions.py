@@ -75,6 +75,12 @@ class PoliceReferral(models.Model):
         verbose_name = _("police referral")
         verbose_name_plural = _("police referrals")
         ordering = ["-referred_at"]
+        indexes = [
+            # The few referrals the police have not acknowledged: the case list's "waiting" and clocks.
+            models.Index(
+                fields=["case"], condition=Q(status="reported", received_at__isnull=True), name="referral_unacked_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.reference} → {self.unit}"

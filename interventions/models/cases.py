@@ -167,10 +167,25 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["desk", "status", "-risk_level"], name="case_desk_open_idx"),
+            # The case list: the open cases in its order (risk, then since when), with what its views
+            # and counts ask of each, so that a page reads the first rows of the index and the counts
+            # read the index alone (interventions/selectors/caseload.py).
+            models.Index(
+                fields=["-risk_level", "opened_at", "id"],
+                include=["desk", "owner", "tier"],
+                condition=Q(status__in=["open", "monitoring"]),
+                name="case_open_list_idx",
+            ),
             models.Index(fields=["buyer", "-opened_at"], name="case_buyer_recent_idx"),
             models.Index(fields=["owner", "status"], name="case_owner_idx"),
-            # The figures: cases closed in a period, and the days whose cases changed (roll-up).
-            models.Index(fields=["closed_at"], name="case_closed_idx", condition=Q(closed_at__isnull=False)),
+            # The figures: cases closed in a period, and the days whose cases changed (roll-up); the
+            # case list's closed view and its count, which read the index alone.
+            models.Index(
+                fields=["closed_at"],
+                include=["desk", "status", "risk_level", "opened_at", "id"],
+                name="case_closed_idx",
+                condition=Q(closed_at__isnull=False),
+            ),
             models.Index(fields=["updated_at"], name="case_updated_idx"),
             # The retention sweep: closed cases still holding the person's data, oldest first. It
             # shrinks as cases are anonymised.

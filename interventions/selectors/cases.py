@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.desks import on_desks
@@ -165,11 +165,18 @@ def _high_risk() -> Q:
 
 
 def first_action_clock(case: Case) -> FirstActionClock | None:
-    """The case's first-action clock, or None when the case is not high-risk."""
-    if not Case.objects.filter(_high_risk(), pk=case.pk).exists():
+    """The case's first-action clock, or None when the case is not high-risk. One query: the case's
+    row when it is high-risk (no row when not; one per high-severity alert, of which the first is
+    read), with the time of its first action beside it."""
+    first = CaseEvent.objects.filter(case=OuterRef("pk"), kind__in=FIRST_ACTIONS).order_by("created_at")
+    found = list(
+        Case.objects.filter(_high_risk(), pk=case.pk)
+        .annotate(done_at=Subquery(first.values("created_at")[:1]))
+        .values_list("done_at", flat=True)[:1]
+    )
+    if not found:
         return None
-    first = case.events.filter(kind__in=FIRST_ACTIONS).order_by("created_at").values_list("created_at", flat=True)
-    return FirstActionClock(due_at=case.opened_at + settings.SHOUHU_FIRST_ACTION_WITHIN, done_at=first.first())
+    return FirstActionClock(due_at=case.opened_at + settings.SHOUHU_FIRST_ACTION_WITHIN, done_at=found[0])
 
 
 def cases_awaiting_first_action(*, now: datetime) -> QuerySet[Case]:

@@ -125,7 +125,7 @@ def cases(request: AuthenticatedHttpRequest) -> HttpResponse:
         staff=staff,
         playbooks=playbooks_on_desks(desks),
     )
-    rows, next_cursor = case_list_page(filters.qs, after=request.GET.get("after", ""))
+    rows, next_cursor = case_list_page(filters.qs, now=now, after=request.GET.get("after", ""))
     counts = case_view_counts(request.user, desks, now=now)
     may_hand_over = request.user.has_perm(roles.TRIAGE_ANY)
     context = {

@@ -4,8 +4,6 @@ to 张伟 with one note, and 张伟 finds them under his open cases, the note on
 import pytest
 from playwright.sync_api import expect
 
-from accounts.roles import Role
-from accounts.services import user_set_roles
 from interventions.models import Case
 from interventions.services import case_close, order_intercept
 from tests import factories
@@ -16,11 +14,9 @@ NOTE = "交班:两起今晚要回访,康宁大药房的拦截还没回"
 
 
 def test_a_supervisor_hands_a_specialists_open_cases_to_a_colleague(
-    browser, live_server, specialist, supervisor, life_team
+    browser, live_server, specialist, supervisor, colleague
 ):
-    zhang = factories.UserFactory(email="zhang@example.test", display_name="张伟")
-    user_set_roles(user=zhang, roles=[Role.SPECIALIST], by=None)
-    life_team.members.add(zhang)
+    zhang = colleague
     herbicide = factories.CaseFactory(owner=specialist, risk_level=Case.RiskLevel.HIGH, title="年轻母亲欲服除草剂")
     order_intercept(case=herbicide, order=factories.OrderFactory(buyer=herbicide.buyer), by=specialist)
     pills = factories.CaseFactory(owner=specialist, risk_level=Case.RiskLevel.CRITICAL, title="12岁女孩要买安眠药")
