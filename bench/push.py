@@ -91,7 +91,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from console import logged_in_client  # noqa: E402
+from _pages import logged_in_client  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
