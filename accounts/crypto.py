@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -94,8 +95,26 @@ def phone_index(phone: str) -> str:
     digits = phone_normalise(phone)
     if not digits:
         return ""
-    # The "phone:" prefix keeps a phone's index apart from any other kind of value indexed later.
-    return hmac.new(index_key(), f"phone:{digits}".encode(), hashlib.sha256).hexdigest()
+    return _index_hmac("phone", digits).hex()
+
+
+def blind_tokens(kind: str, pieces: Iterable[str]) -> list[int]:
+    """The blind index of each of a value's pieces (the character pairs of a note), each once, in
+    order of the tokens, not of the pieces: 64-bit integers, the first 8 bytes of each piece's HMAC
+    read as a signed number (PostgreSQL's bigint). `kind` names what the pieces are, so that equal
+    pieces of two kinds of value give different tokens; the same pieces always give the same ones.
+
+    64 bits: two different pieces share a token by chance once in about 2^32 pieces of one kind
+    (the birthday bound); all the character pairs of Chinese are about 2^28, the few that occur far
+    fewer. A shared token only makes a search find a note it should not, never miss one."""
+    tokens = {int.from_bytes(_index_hmac(kind, piece)[:8], "big", signed=True) for piece in pieces}
+    return sorted(tokens)
+
+
+def _index_hmac(kind: str, value: str) -> bytes:
+    # "<kind>:" before the value keeps each kind's index apart: a phone's "phone:138…" and a note's
+    # "note-pair:…" never hash the same bytes, so one kind's index says nothing about another's.
+    return hmac.new(index_key(), f"{kind}:{value}".encode(), hashlib.sha256).digest()
 
 
 class EncryptedTextField(models.TextField):

@@ -1,13 +1,14 @@
 """What the apps share about the database's own behaviour."""
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from functools import wraps
 
-from django.db import OperationalError, connection, migrations, transaction
-from django.db.models import F, Func, Model, Q, TextField
+from django.db import OperationalError, connection, migrations, models, transaction
+from django.db.models import F, Func, Lookup, Model, Q, TextField
 from django.db.models.constants import OnConflict
-from django.db.models.lookups import IContains
+from django.db.models.lookups import FieldGetDbPrepValueMixin, IContains
 
 logger = logging.getLogger(__name__)
 DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
@@ -127,6 +128,81 @@ def words_index(*, table: str, column: str, name: str) -> migrations.RunPython:
         schema_editor.execute(
             f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {quote(name)} ON {quote(table)} "
             f"USING gin (UPPER(regexp_replace({quote(column)}, '(.)', '\\1\\1', 'g')) gin_trgm_ops)"
+        )
+
+    def drop(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.connection.ops.quote_name(name)}")
+
+    return migrations.RunPython(create, drop)
+
+
+# --- Finding rows by a set of blind tokens --------------------------------------------------------
+#
+# What is kept encrypted cannot be looked into, but it can carry a set of keyed hashes of its
+# pieces (accounts.crypto.blind_tokens): a row is found when it holds every token asked for. On
+# PostgreSQL the set is an array of bigint and `@>` asks a GIN index for the rows holding them all;
+# SQLite (the demo) keeps it as a JSON list and reads every row.
+
+
+class TokenSetField(models.Field):
+    """A set of 64-bit integers: bigint[] on PostgreSQL, a JSON list elsewhere. None is no set (a
+    row that carries none); [] a set with nothing in it. Found with the `holds_all` lookup."""
+
+    description = "A set of 64-bit integers"
+
+    def db_type(self, connection) -> str:
+        return "bigint[]" if connection.vendor == "postgresql" else "text"
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None:
+            return None
+        value = sorted(set(value))
+        return value if connection.vendor == "postgresql" else json.dumps(value)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or isinstance(value, list):
+            return value
+        return json.loads(value)
+
+    def to_python(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+
+@TokenSetField.register_lookup
+class HoldsAll(FieldGetDbPrepValueMixin, Lookup):
+    """`field__holds_all=[…]`: the rows whose set holds every one of these (and perhaps more). An
+    empty list asks nothing of the set: every row that has one."""
+
+    lookup_name = "holds_all"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        # Nothing asked for that the row's set lacks. lhs and rhs are SQL that Django compiled, with
+        # their values as parameters.
+        sql = f"NOT EXISTS (SELECT value FROM json_each({rhs}) EXCEPT SELECT value FROM json_each({lhs}))"  # nosec B608
+        return f"({lhs} IS NOT NULL AND {sql})", (*lhs_params, *rhs_params, *lhs_params)
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        # The cast names the array's type: a list of small numbers would otherwise be int[].
+        return f"{lhs} @> {rhs}::bigint[]", (*lhs_params, *rhs_params)
+
+
+def tokens_index(*, table: str, column: str, name: str) -> migrations.RunPython:
+    """A migration's step that builds the GIN index holds_all uses on a TokenSetField, over the rows
+    that have a set, without blocking writes meanwhile (the migration must say atomic = False);
+    PostgreSQL only, nothing elsewhere."""
+
+    def create(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        quote = schema_editor.connection.ops.quote_name
+        schema_editor.execute(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {quote(name)} ON {quote(table)} "
+            f"USING gin ({quote(column)}) WHERE {quote(column)} IS NOT NULL"
         )
 
     def drop(apps, schema_editor) -> None:

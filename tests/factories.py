@@ -24,6 +24,7 @@ from interventions.models import (
     Severity,
     Source,
 )
+from interventions.notes import note_tokens
 from interventions.services import alert_claim_deadline
 from orders.models import Buyer, InterceptionRequest, Merchant, MerchantMembership, Order, Product, Region
 from orders.services import buyer_record
@@ -185,6 +186,10 @@ class CaseEventFactory(factory.django.DjangoModelFactory):
     actor = factory.SelfAttribute("case.owner")
     kind = CaseEvent.Kind.NOTE
     payload = factory.LazyFunction(lambda: {"text": "已联系当事人"})
+    # As the timeline's service writes it: a note with the blind index of its words.
+    note_index = factory.LazyAttribute(
+        lambda event: note_tokens(event.payload.get("text", "")) if event.kind == CaseEvent.Kind.NOTE else None
+    )
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):

@@ -1,14 +1,16 @@
 """Whether anything kept encrypted also sits in the database in plain text.
 
 Every value of every encrypted field (messages, reports, notes, replies, phones, timeline
-details, casework texts) is read through the ORM, cut into probes, and every text and JSON column
-of every table is read with raw SQL and searched for them. A copy of 18 characters or more of any
-encrypted text, or of a whole phone number, is found wherever it was put: a timeline payload, a
-title, an alert's summary, a log table, a third-party app's table.
+details, casework texts) is read through the ORM, cut into probes, and every text, JSON and array
+column of every table is read with raw SQL and searched for them. A copy of 18 characters or more
+of any encrypted text, or of a whole phone number, is found wherever it was put: a timeline
+payload, a title, an alert's summary, a log table, a third-party app's table, an array of words.
+A blind index (a phone's, a note's words') holds only keyed hashes, which match no probe.
 
 What is not searched for: shorter pieces. An alert keeps the words the scanner matched (a listed
 term as the person spelt it, e.g. 「木炭」, so the desk sees where in the message it fired), and a
-case title names the matter; neither is what the person wrote.
+case title names the matter; neither is what the person wrote. A test that needs to know that a
+short word is nowhere (a note's word, which its blind index must not keep) asks columns_holding.
 """
 
 from collections.abc import Iterable, Iterator
@@ -56,6 +58,17 @@ def plaintext_copies() -> list[tuple[str, str, str]]:
     return found
 
 
+def columns_holding(word: str) -> list[tuple[str, str]]:
+    """(table, column) of every text, JSON and array column that holds `word` in any row."""
+    found = []
+    with connection.cursor() as cursor:
+        for table, column in _text_columns(cursor):
+            cursor.execute(f'SELECT 1 FROM "{table}" WHERE strpos("{column}"::text, %s) > 0 LIMIT 1', [word])
+            if cursor.fetchone():
+                found.append((table, column))
+    return found
+
+
 def _encrypted_values() -> Iterator[str]:
     for model in apps.get_models():
         fields = [f.attname for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
@@ -90,6 +103,6 @@ def _text_columns(cursor) -> list[tuple[str, str]]:
     cursor.execute(
         "SELECT table_name, column_name FROM information_schema.columns "
         "WHERE table_schema = current_schema() "
-        "AND data_type IN ('text', 'character varying', 'json', 'jsonb') ORDER BY 1, 2"
+        "AND data_type IN ('text', 'character varying', 'json', 'jsonb', 'ARRAY') ORDER BY 1, 2"
     )
     return cursor.fetchall()

@@ -339,15 +339,16 @@ def test_a_person_search_without_a_purpose_is_refused_with_the_form_again(client
 def test_the_results_page_runs_the_same_queries_whatever_it_finds(
     client, specialist, mother, shop_a, django_assert_num_queries
 ):
-    """Cases by title, people by phone and nickname, their cases and alerts, an order, a shop:
-    one query each, however many rows."""
+    """Cases by title and by a word of their notes, people by phone and nickname, their cases and
+    alerts, an order, a shop: one query each, however many rows."""
 
     numbers = itertools.count()
 
     def add(n: int) -> None:
         for number in itertools.islice(numbers, n):
             buyer = factories.BuyerFactory(nickname=f"小雨{number}", phone=PHONE)
-            factories.CaseFactory(owner=specialist, desk=Desk.LIFE, buyer=buyer, title="小雨留言说要跳楼")
+            case = factories.CaseFactory(owner=specialist, desk=Desk.LIFE, buyer=buyer, title="小雨留言说要跳楼")
+            factories.CaseEventFactory(case=case, payload={"text": "小雨的外婆来过电话"})
             factories.AlertFactory(desk=Desk.LIFE, buyer=buyer)
             factories.MerchantFactory(name=f"小雨商店{number}")
 
@@ -360,8 +361,8 @@ def test_the_results_page_runs_the_same_queries_whatever_it_finds(
     with django_assert_num_queries(QUERIES):
         page = shown(client.get(URL, {"q": "小雨", "purpose": "casework"}), "小雨商店7")
     assert page.count("小雨留言说要跳楼") == 16  # each case under Cases, and under its person
-    # A phone number is not looked for in titles and nicknames: two queries fewer.
-    with django_assert_num_queries(QUERIES - 2):
+    # A phone number is not looked for in titles, notes and nicknames: three queries fewer.
+    with django_assert_num_queries(QUERIES - 3):
         shown(client.get(URL, {"q": PHONE, "purpose": "casework"}), "小雨7")
     # An order, its shop and its buyer, who lives in a district (the masked address names the
     # district, its city and province): the same queries.
@@ -375,11 +376,11 @@ def test_the_results_page_runs_the_same_queries_whatever_it_finds(
 
 
 # The session and its user (2), the user's permissions and their groups' (2), the user's desks
-# (1), cases by title (1), people by account or phone (1), people by nickname (1), the order (1),
-# indicators (1), shops (1), the people's cases (1) and alerts (1), the access log's one INSERT
-# (1), the unread count of the top bar (1), and the count of my open cases beside "Cases" in the
-# navigation (1: on the desks the page has read already).
-QUERIES = 16
+# (1), cases by title (1) and by a word of their notes (1), people by account or phone (1), people
+# by nickname (1), the order (1), indicators (1), shops (1), the people's cases (1) and alerts (1),
+# the access log's one INSERT (1), the unread count of the top bar (1), and the count of my open
+# cases beside "Cases" in the navigation (1: on the desks the page has read already).
+QUERIES = 17
 
 
 def test_the_results_page_shows_no_english_in_chinese(client, specialist, her_case, shop_a):

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from accounts.crypto import EncryptedJSONField, EncryptedTextField
 from accounts.desks import DeskScopedQuerySet
 from accounts.models import Desk
+from config.db import TokenSetField
 
 
 class Case(models.Model):
@@ -286,6 +287,10 @@ class CaseEvent(models.Model):
     # Encrypted whole: a note, a reason or a reply quotes what someone wrote about the person.
     payload = EncryptedJSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
+    # A note's words as a blind index (interventions.notes): the search finds the note by a word
+    # without its words in plain anywhere. None for every other line, and once the case is
+    # anonymised. The GIN index over it is built by migration 0027 (PostgreSQL only).
+    note_index = TokenSetField(_("word index of a note"), null=True, blank=True, editable=False)
 
     # What a history row of the case keeps as its change reason: a pointer to the line, not the
     # words. History is append-only (accounts/audit.py); the timeline is where retention can

@@ -5,12 +5,12 @@ the words, the name and the contact details go.
 
 For a case that is: the texts of its alerts' messages and of the person's replies to check-ins; its
 shops' reports, their threads and screenshots; its title and closing summary; the free text of its
-timeline, check-ins, risk assessments, police referrals, emergency-action reviews, dissuasions,
-interception requests and blameless reviews. The matched scanner terms stay (the figures count
-them), without their places in the text. The history tables never held those texts (see
-Case.history). The person's buyer row loses its nickname, phone and address, and its account
-becomes a pseudonym, once none of their other data is kept any more; a message or alert that a
-kept case shares is left for that case's turn.
+timeline (and the word index of its notes), check-ins, risk assessments, police referrals,
+emergency-action reviews, dissuasions, interception requests and blameless reviews. The matched
+scanner terms stay (the figures count them), without their places in the text. The history
+tables never held those texts (see Case.history). The person's buyer row loses its nickname, phone
+and address, and its account becomes a pseudonym, once none of their other data is kept any more;
+a message or alert that a kept case shares is left for that case's turn.
 
 A legal hold, placed and lifted by a supervisor or manager with a reason, on the timeline and in the
 case's history, keeps the case whole until it is lifted.
@@ -256,6 +256,8 @@ def _timeline_forget(case: Case) -> None:
             event.payload = {**event.payload, **dict.fromkeys(texts, ANONYMISED)}
             events.append(event)
     CaseEvent.objects.bulk_update(events, ["payload"], batch_size=500)
+    # A note's word index goes with its words: the search no longer finds the case by them.
+    case.events.filter(note_index__isnull=False).update(note_index=None)
 
 
 def _person_still_kept(buyer: Buyer, *, case: Case, cutoff: datetime) -> bool:

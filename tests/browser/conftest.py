@@ -137,7 +137,7 @@ def logs_without_personal_data(transactional_db):
 @pytest.fixture(autouse=True)
 def database_without_plaintext(transactional_db):
     """After every story's actions, nothing kept encrypted is also in the database in plain text
-    (every text and JSON column of every table, read with raw SQL)."""
+    (every text, JSON and array column of every table, read with raw SQL)."""
     yield
     assert plaintext_copies() == []
 

@@ -7,17 +7,20 @@ thousand rows at a time; an interrupted run can simply be run again, since every
 still decrypts.
 
 The blind indexes are recomputed under SHOUHU_INDEX_KEY as well: after a new index key, run this
-once and the lookups of the same phone find the older rows again.
+once and the lookups of the same phone, and the search of the notes' words, find the older rows
+again.
 
-The command lives with the orders: the key ring is accounts', but the buyers' phone indexes it
-recomputes are the orders app's, and accounts, the ground floor, imports no app above it."""
+The command lives with the interventions, the top of the apps: the key ring is accounts', and the
+blind indexes it recomputes are the orders app's (buyers' phones) and this one's (staff notes).
+"""
 
 from django.core.management.base import BaseCommand
 from django.db.models import Field
 
 from accounts.crypto import authenticators_reencrypt, column_rewrite, encrypted_fields, reencrypt
+from orders.services import buyer_phone_indexes_recompute
 
-from ...services import buyer_phone_indexes_recompute
+from ...services.timeline import note_indexes_recompute
 
 
 class Command(BaseCommand):
@@ -35,3 +38,5 @@ class Command(BaseCommand):
         self.stdout.write(f"mfa.Authenticator: the secrets of {count} authenticators re-encrypted")
         count = buyer_phone_indexes_recompute()
         self.stdout.write(f"orders.Buyer.phone_index: {count} indexes recomputed under SHOUHU_INDEX_KEY")
+        count = note_indexes_recompute()
+        self.stdout.write(f"interventions.CaseEvent.note_index: {count} notes' indexes recomputed (index_notes)")
