@@ -293,3 +293,28 @@ def test_english_words_count_only_as_whole_words():
     for disguised in ("I want to kill myself", "ｋｉｌｌ ｍｙｓｅｌｆ", "k■i■l■l m■y■s■e■l■f"):
         assert "kill myself" in {m.term for m in scan_text(disguised, FRAMES_ONLY).matches}, disguised
     assert "zisha" in {m.term for m in scan_text("woxiangzisha", FRAMES_ONLY).matches}  # pinyin runs together
+
+
+def test_an_amount_of_tablets_taken_is_an_act_whatever_the_medicine_is_called():
+    # None of these medicine names is in a list: the count and the act are enough.
+    for text in ("维C泡腾片吃了六十多片 耳朵嗡嗡响", "把那一百多片全吃了", "took 40 pills an hour ago"):
+        result = scan_text(text, FRAMES_ONLY)
+        assert result.severity_name == "critical", text
+        assert "amount" in result.categories, text
+    assert "四十片" in scan_text("刚才吃了四十片 头好沉", FRAMES_ONLY).reason
+
+
+def test_an_amount_with_a_time_or_a_question_is_high_or_worse():
+    assert scan_text("攒了八十多粒 等他们睡着就吃", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("我吃二十几片会怎样", FRAMES_ONLY).severity_name == "high"
+
+
+def test_package_sizes_repeat_orders_and_a_count_alone_are_not_an_amount_taken():
+    for text in (
+        "给奶奶买的降压药,一盒七十片够吃多久?一天一片",  # a package size
+        "维生素C 100片的吃完了 再来一瓶",  # a repeat order
+        "美工刀刀片 一盒一百片的 装修用",
+        "老板再来十包辣条",  # no sign of danger at all: the amount is not even looked for
+        "钙片60粒装有货吗",
+    ):
+        assert scan_text(text, FRAMES_ONLY).severity_name in ("none", "low"), text

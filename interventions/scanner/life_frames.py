@@ -214,8 +214,12 @@ def _lethality(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
     near = e.near(C.LETHALITY, C.METHOD, 16, weight=2)
     amount = e.near(C.LETHALITY, C.METHOD, 10)
     lethal = e.strongest(C.LETHALITY, 3)
+    # What a count of tablets does (我吃十几片会怎样): the count is the question.
+    dose = e.near(C.LETHALITY, C.AMOUNT, 10, second_weight=_amount_weight(e))
     if near:
         add(Frame.LETHALITY, 7, *near)
+    elif dose:
+        add(Frame.LETHALITY, 7, *dose)
     elif amount and (wish or e.weight(C.PLAN) >= 2 or e.weight(C.LETHALITY) >= 2):
         add(Frame.LETHALITY, 7, *amount, wish)
     elif lethal is not None:
@@ -238,14 +242,34 @@ def _attempt(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
         for h in apart(e.by_category.get(C.ATTEMPT, []))
         if plain is None or h.end <= plain[0].start or h.start >= plain[0].end
     ]
+    dose = _dose_taken(e, wish is not None or len(apart(e.by_category.get(C.ATTEMPT, []))) >= 2)
     if act is not None:
         add(Frame.ATTEMPT, 10, act)
     elif near:
         add(Frame.ATTEMPT, 10, *near)
     elif plain and (felt or wish or e.weight(C.LETHALITY) >= 1):
         add(Frame.ATTEMPT, 9, *plain)
+    elif dose:
+        add(Frame.ATTEMPT, 9, *dose)
     elif e.strongest(C.ATTEMPT, 2) and ((felt and len(felt) >= 2) or wish):
         add(Frame.ATTEMPT, 8, e.strongest(C.ATTEMPT, 2), wish)
+
+
+def _amount_weight(e: Evidence) -> int:
+    """The weight an amount needs to count as an amount of a means: a count of tablets always (3),
+    a count in any unit (三十几颗, 两瓶) next to a named means (2)."""
+    return 2 if e.weight(C.METHOD) >= 1 else 3
+
+
+def _dose_taken(e: Evidence, felt_or_wish: bool) -> tuple[Hit, Hit] | None:
+    """An act next to an amount of a means: taken, then the amount (吃了五十多片, took 30 pills),
+    or the amount, then a clear act or one with what it feels like (一百多片全吃了, 三十几颗吞完了
+    手脚发麻). A count before a plain "finished" is more often a repeat order (100片的吃完了)."""
+    weight = _amount_weight(e)
+    taken = e.near(C.ATTEMPT, C.AMOUNT, 6, second_weight=weight, in_order=True)
+    if taken:
+        return taken
+    return e.near(C.AMOUNT, C.ATTEMPT, 8, weight=weight, second_weight=1 if felt_or_wish else 2, in_order=True)
 
 
 def _place(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
@@ -270,8 +294,12 @@ def _means(e: Evidence, add: Callable[..., None]) -> None:
     when = e.strongest(C.PLAN, 2)
     if means is not None and self_use is not None:
         add(Frame.MEANS, 7, means, self_use)
+    amount = e.strongest(C.AMOUNT, _amount_weight(e))
     if means is not None and at_hand is not None and when is not None:
         add(Frame.PREPARED, 8, means, at_hand, when)
+    elif amount is not None and when is not None:
+        # An amount of tablets counted out, and a time (一百多片安眠药, 等室友都睡着了).
+        add(Frame.PREPARED, 8, amount, means, when)
     elif means is not None and (at_hand or when) and (e.weight(C.GOODBYE) >= 2 or e.weight(C.BACKUP) >= 2):
         add(Frame.PREPARED, 7, means, at_hand or when)
     elif means is not None and means.term.weight >= 2 and (at_hand or when):
