@@ -323,3 +323,9 @@ def test_package_sizes_repeat_orders_and_a_count_alone_are_not_an_amount_taken()
 def test_someone_said_to_be_at_the_edge_is_critical():
     for text in ("我妈刚打电话说她在河边,一直说对不起", "老师刚打给我,我儿子在学校天台", "my sister just texted she's on the bridge"):
         assert scan_text(text, FRAMES_ONLY).severity_name == "critical", text
+
+
+def test_a_medicine_or_poison_by_its_own_name_is_a_means():
+    assert scan_text("刚吞了半瓶碳酸锂 现在开始吐", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("我剛剛喝了巴拉刈 舌頭很麻", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("我妈吃的二甲双胍,你们有没有同一个厂家的", FRAMES_ONLY).severity_name in ("none", "low")

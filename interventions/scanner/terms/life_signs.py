@@ -132,6 +132,28 @@ LIFE_SIGNS: dict[str, list[tuple]] = {
         ("toilet cleaner", 2), ("tylenol", 2), ("panadol", 2), ("paracetamol", 2), ("acetaminophen", 2),
         ("antidepressants", 2), ("sleeping tablets", 2), ("ubat tidur", 2), ("racun", 2), ("racun tikus", 3),
         ("rat poison", 3), ("weedkiller", 2), ("paraquat", 2), ("helium", 2), ("漂白水", 2), ("灭鼠", 2),
+        # Medicines people take too many of, by generic and brand name (sedatives, antidepressants and antipsychotics,
+        # lithium, opioids, digoxin, colchicine, potassium chloride, insulin); poisons by local and trade name
+        # (巴拉刈 and 克无踪 are paraquat); household chemicals people drink (weak: every home has them). Read from
+        # lists of what is dangerous in an overdose, with the spellings the development half showed (白草枯, 除草的).
+        ("三唑仑", 2, S), ("右佐匹克隆", 2, S), ("扎来普隆", 2, S), ("苯巴比妥", 2, S), ("鲁米那", 2, S),
+        ("舍曲林", 2, S), ("氟西汀", 2, S), ("帕罗西汀", 2, S), ("西酞普兰", 2, S), ("文拉法辛", 2, S),
+        ("度洛西汀", 2, S), ("米氮平", 2, S), ("阿米替林", 2, S), ("多塞平", 2, S), ("曲唑酮", 2, S),
+        ("奥氮平", 2, S), ("利培酮", 2, S), ("阿立哌唑", 2, S), ("氯氮平", 2, S), ("碳酸锂", 2, S),
+        ("丙戊酸钠", 2, OT), ("卡马西平", 2, OT), ("曲马多", 2, OT), ("羟考酮", 2, OT), ("吗啡", 2, OT),
+        ("芬太尼", 2, OT), ("可待因", 2, OT), ("美沙酮", 2, OT), ("哌替啶", 2, OT), ("杜冷丁", 2, OT),
+        ("地高辛", 2, OT), ("普萘洛尔", 2, OT), ("秋水仙碱", 2, OT), ("氯化钾", 2, OT), ("异烟肼", 2, OT),
+        ("氯喹", 2, OT), ("苯海拉明", 2, OT), ("诺和锐", 2, OT), ("诺和灵", 2, OT), ("优泌乐", 2, OT),
+        ("格列本脲", 2, OT), ("阿司匹林", 1, OT), ("去痛片", 1, OT), ("二甲双胍", 1, OT),
+        ("巴拉刈", 3, P), ("克无踪", 3, P), ("白草枯", 3, P), ("毒死蜱", 2, P), ("氧乐果", 2, P), ("甲胺磷", 2, P),
+        ("呋喃丹", 2, P), ("涕灭威", 2, P), ("磷化铝", 3, P), ("磷化锌", 3, P), ("氟乙酰胺", 3, P),
+        ("亚硝酸钠", 2, OT), ("氰化钠", 3, OT), ("甲醇", 2, OT), ("除草的", 1, P), ("杀虫的", 1, P),
+        ("洁厕灵", 1), ("洁厕剂", 1), ("消毒液", 1), ("84消毒", 2), ("漂白剂", 1), ("洗衣液", 1), ("蚊香液", 1),
+        ("烧碱", 2), ("火碱", 2), ("zolpidem", 2, S), ("sertraline", 2, S), ("fluoxetine", 2, S), ("lithium", 2, S),
+        ("quetiapine", 2, S), ("seroquel", 2, S), ("xanax", 2, S), ("valium", 2, S), ("ambien", 2, S),
+        ("amitriptyline", 2, S), ("tramadol", 2, OT), ("oxycodone", 2, OT), ("codeine", 2, OT), ("fentanyl", 2, OT),
+        ("morphine", 2, OT), ("benadryl", 1, OT), ("diphenhydramine", 1, OT), ("ibuprofen", 1, OT),
+        ("aspirin", 1, OT), ("antifreeze", 2, OT), ("gramoxone", 3, P), ("drain cleaner", 2),
     ],
     # Questions about death as the outcome (2-3), and about amount, height or time (1), asked next to a means.
     C.LETHALITY: [
