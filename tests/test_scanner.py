@@ -329,3 +329,11 @@ def test_a_medicine_or_poison_by_its_own_name_is_a_means():
     assert scan_text("刚吞了半瓶碳酸锂 现在开始吐", FRAMES_ONLY).severity_name == "critical"
     assert scan_text("我剛剛喝了巴拉刈 舌頭很麻", FRAMES_ONLY).severity_name == "critical"
     assert scan_text("我妈吃的二甲双胍,你们有没有同一个厂家的", FRAMES_ONLY).severity_name in ("none", "low")
+
+
+def test_a_means_whose_everyday_use_is_denied_is_for_oneself():
+    for text in ("麻绳要最粗的 不是搬家用的", "百草枯还有吗 我不是种地的", "need a razor blade, not for shaving"):
+        assert scan_text(text, FRAMES_ONLY).severity_name == "high", text
+    # Asking whether something is so is not denying a use, and a plain negation still lowers nothing new.
+    assert scan_text("这种麻绳是不是搬家用的", FRAMES_ONLY).severity_name in ("none", "low")
+    assert scan_text("这个绳子搬家用结实吗", FRAMES_ONLY).severity_name in ("none", "low")

@@ -289,7 +289,7 @@ def _place(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
 def _means(e: Evidence, add: Callable[..., None]) -> None:
     # A means for oneself; or a means at hand with a time (the charcoal is bought, tonight).
     means = e.strongest(C.METHOD, 1)
-    self_use = e.strongest(C.SELF, 2)
+    self_use = e.strongest(C.SELF, 2) or next(iter(e.denied), None)
     at_hand = e.strongest(C.ACQUIRE, 2)
     when = e.strongest(C.PLAN, 2)
     if means is not None and self_use is not None:
