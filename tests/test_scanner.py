@@ -337,3 +337,8 @@ def test_a_means_whose_everyday_use_is_denied_is_for_oneself():
     # Asking whether something is so is not denying a use, and a plain negation still lowers nothing new.
     assert scan_text("这种麻绳是不是搬家用的", FRAMES_ONLY).severity_name in ("none", "low")
     assert scan_text("这个绳子搬家用结实吗", FRAMES_ONLY).severity_name in ("none", "low")
+
+
+def test_a_means_and_a_time_said_of_using_it_is_critical():
+    assert scan_text("那瓶药我收好了 等老公一走我就用", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("木炭今晚烧烤用,明天下午到可以吗", FRAMES_ONLY).severity_name in ("none", "low")

@@ -302,8 +302,17 @@ def _means(e: Evidence, add: Callable[..., None]) -> None:
         add(Frame.PREPARED, 8, amount, means, when)
     elif means is not None and (at_hand or when) and (e.weight(C.GOODBYE) >= 2 or e.weight(C.BACKUP) >= 2):
         add(Frame.PREPARED, 7, means, at_hand or when)
+    elif means is not None and when is not None and (use := _use(e)) is not None:
+        # A named means and a time, said of using it (我晚上就喝, 今晚要在车里用, 应该够了).
+        add(Frame.PREPARED, 7, means, when, use)
     elif means is not None and means.term.weight >= 2 and (at_hand or when):
         add(Frame.PREPARED, 2, means, at_hand or when)
+
+
+def _use(e: Evidence) -> Hit | None:
+    """A word of using the means on oneself: any word of dying or wanting (就喝, 就吃了它), of
+    oneself, or of enough."""
+    return e.strongest(C.INTENT) or e.strongest(C.SELF) or e.strongest(C.LETHALITY)
 
 
 def _plan(e: Evidence, add: Callable[..., None]) -> None:
