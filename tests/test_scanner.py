@@ -342,3 +342,11 @@ def test_a_means_whose_everyday_use_is_denied_is_for_oneself():
 def test_a_means_and_a_time_said_of_using_it_is_critical():
     assert scan_text("那瓶药我收好了 等老公一走我就用", FRAMES_ONLY).severity_name == "critical"
     assert scan_text("木炭今晚烧烤用,明天下午到可以吗", FRAMES_ONLY).severity_name in ("none", "low")
+
+
+def test_fumes_under_way_with_the_room_sealed_are_an_act():
+    assert scan_text("炭点着了 门缝用胶带封死了", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("燃气拧开了 门缝塞了湿毛巾", FRAMES_ONLY).severity_name == "critical"
+    # A door shut or locked is every home's; a camp or a barbecue still lowers the charcoal.
+    assert scan_text("燃气热水器打开了没热水 卫生间门反锁了打不开", FRAMES_ONLY).severity_name in ("none", "low")
+    assert scan_text("木炭点着了 车窗都封好了 我们在露营地烤串", FRAMES_ONLY).severity_name in ("none", "low")

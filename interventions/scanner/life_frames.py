@@ -6,6 +6,7 @@ from collections.abc import Callable
 from .categories import Category as C
 from .frames import NOTHING, Evidence, Finding, Frame, Judgement, Lower, Raise, apart, level_lowered
 from .lexicon import Hit
+from .terms.kinds import CH as CHARCOAL
 
 # Frames that rest on a means or a place: everyday use of the same goods (farming, a barbecue, a
 # pharmacy question) or the same places (camping by the sea) lowers them. A stated wish to die, a
@@ -243,6 +244,15 @@ def _attempt(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
         if plain is None or h.end <= plain[0].start or h.start >= plain[0].end
     ]
     dose = _dose_taken(e, wish is not None or len(apart(e.by_category.get(C.ATTEMPT, []))) >= 2)
+    # Fumes under way, sealed in (炭点着了 + 门缝用胶带封死, 煤气拧开了 + 塞了湿毛巾): the charcoal or
+    # the gas, an act next to it, and a second clear means that is not the same words. At 8, so
+    # that everyday use (a barbecue, a camp) still lowers it.
+    wide = e.near(C.ATTEMPT, C.METHOD, 12)
+    second = (
+        wide is not None
+        and _fumes(wide[1])
+        and any(m.term.weight >= 2 and not _overlap(m, wide[1]) for m in e.by_category.get(C.METHOD, ()))
+    )
     if act is not None:
         add(Frame.ATTEMPT, 10, act)
     elif near:
@@ -251,8 +261,22 @@ def _attempt(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
         add(Frame.ATTEMPT, 9, *plain)
     elif dose:
         add(Frame.ATTEMPT, 9, *dose)
+    elif wide and second:
+        add(Frame.ATTEMPT, 8, *wide)
     elif e.strongest(C.ATTEMPT, 2) and ((felt and len(felt) >= 2) or wish):
         add(Frame.ATTEMPT, 8, e.strongest(C.ATTEMPT, 2), wish)
+
+
+# Gases a person shuts themself in with, besides the charcoal the lists mark as such.
+FUMES = frozenset({"煤气", "燃气", "液化气", "尾气", "汽车尾气", "排气管", "一氧化碳", "氦气"})
+
+
+def _fumes(hit: Hit) -> bool:
+    return hit.term.goods == CHARCOAL or hit.term.phrase in FUMES
+
+
+def _overlap(a: Hit, b: Hit) -> bool:
+    return a.start < b.end and b.start < a.end
 
 
 def _amount_weight(e: Evidence) -> int:
