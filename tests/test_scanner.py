@@ -350,3 +350,8 @@ def test_fumes_under_way_with_the_room_sealed_are_an_act():
     # A door shut or locked is every home's; a camp or a barbecue still lowers the charcoal.
     assert scan_text("燃气热水器打开了没热水 卫生间门反锁了打不开", FRAMES_ONLY).severity_name in ("none", "low")
     assert scan_text("木炭点着了 车窗都封好了 我们在露营地烤串", FRAMES_ONLY).severity_name in ("none", "low")
+
+
+def test_weak_words_of_self_harm_hidden_from_home_alert():
+    assert scan_text("胳膊上的伤口有点多 纱布要宽的 别让我妈知道", FRAMES_ONLY).severity_name in ("medium", "high")
+    assert scan_text("削苹果把手划了个口子 创可贴要防水的", FRAMES_ONLY).severity_name in ("none", "low")

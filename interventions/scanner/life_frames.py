@@ -361,8 +361,12 @@ def _said(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
         add(Frame.BURDEN, 5 if burden.term.weight >= 3 else 2, burden)
 
     harm = e.strongest(C.SELF_HARM, 2)
-    if harm is not None:
-        add(Frame.SELF_HARM, 6 if harm.term.weight >= 3 else 2, harm)
+    if harm is not None and harm.term.weight >= 3:
+        add(Frame.SELF_HARM, 6, harm)
+    elif (told := _harm_told(e)) is not None:
+        add(Frame.SELF_HARM, 4, *told)
+    elif harm is not None:
+        add(Frame.SELF_HARM, 2, harm)
 
     prior = e.strongest(C.BACKUP, 3)
     again = e.strongest(C.BACKUP, 2)
@@ -376,6 +380,18 @@ def _said(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
     if risk is not None and method is not None and not (method.start <= risk.start and risk.end <= method.end):
         # Despair and a means, as two things (抑郁 inside 抗抑郁药 is one).
         add(Frame.HOPELESS, 4, risk, method)
+
+
+def _harm_told(e: Evidence) -> tuple[Hit, Hit] | None:
+    """Self-harm said in weak words, with a word that it was the person's own doing and theirs to
+    hide (伤口 + 我妈会看到, 疤 + 不想让我爸知道): a cut with a blade alone is as often an
+    accident in the kitchen."""
+    harms = apart(e.by_category.get(C.SELF_HARM, []))
+    own = e.strongest(C.SELF, 2)
+    if not harms or own is None:
+        return None
+    first = max(harms, key=lambda h: h.term.weight)
+    return None if _overlap(own, first) else (first, own)
 
 
 def _method_or_sign(e: Evidence, add: Callable[..., None], *, nothing_yet: bool) -> None:

@@ -233,6 +233,11 @@ LIFE_CONTEXT: dict[str, list[tuple]] = {
     ],
     # For oneself: self-use, secrecy, not for the ordinary purpose.
     C.SELF: [
+        # Hiding it from the people at home: the wound, the scar or the goods are the person's own.
+        ("别让我妈知道", 2), ("别让我爸知道", 2), ("别让我爸妈知道", 2), ("不想让我妈", 2), ("不想让爸妈", 2),
+        ("不想让家里人", 2), ("怕家里人知道", 2), ("怕我妈看到", 2), ("瞒着爸妈", 2), ("瞒着家里", 2),
+        ("不敢让家里", 2), ("不想让人看见", 2), ("不想被人看见", 2), ("不想被看到", 2), ("别让爸妈", 2),
+        ("唔想屋企人知", 2), ("my mum wont see", 2), ("my mom wont see", 2), ("so my parents", 1),
         ("asking for myself", 3), ("for myself", 2), ("分开下单", 2), ("几个账号分开", 3), ("没有地了", 2),
         ("早就没有地", 3), ("备注里别写", 3), ("别写东西", 2), ("我藏好", 3), ("藏好", 2), ("不想太早被人发现", 3),
         ("被人发现", 2), ("不想被发现", 3), ("被平台拦", 3), ("被拦了", 2), ("不是给别人买", 3), ("不是给别人", 2),
