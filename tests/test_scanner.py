@@ -341,6 +341,7 @@ def test_a_means_whose_everyday_use_is_denied_is_for_oneself():
 
 def test_a_means_and_a_time_said_of_using_it_is_critical():
     assert scan_text("那瓶药我收好了 等老公一走我就用", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("麻绳到了 等他们睡着", FRAMES_ONLY).severity_name == "critical"  # a plan that says it
     assert scan_text("木炭今晚烧烤用,明天下午到可以吗", FRAMES_ONLY).severity_name in ("none", "low")
 
 

@@ -335,8 +335,8 @@ def _means(e: Evidence, add: Callable[..., None]) -> None:
 
 def _use(e: Evidence) -> Hit | None:
     """A word of using the means on oneself: any word of dying or wanting (就喝, 就吃了它), of
-    oneself, or of enough."""
-    return e.strongest(C.INTENT) or e.strongest(C.SELF) or e.strongest(C.LETHALITY)
+    oneself, of enough, or a plan that says it (今晚用, 等他睡着)."""
+    return e.strongest(C.INTENT) or e.strongest(C.SELF) or e.strongest(C.LETHALITY) or e.strongest(C.PLAN, 3)
 
 
 def _plan(e: Evidence, add: Callable[..., None]) -> None:
