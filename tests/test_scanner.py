@@ -356,3 +356,8 @@ def test_fumes_under_way_with_the_room_sealed_are_an_act():
 def test_weak_words_of_self_harm_hidden_from_home_alert():
     assert scan_text("胳膊上的伤口有点多 纱布要宽的 别让我妈知道", FRAMES_ONLY).severity_name in ("medium", "high")
     assert scan_text("削苹果把手划了个口子 创可贴要防水的", FRAMES_ONLY).severity_name in ("none", "low")
+
+
+def test_a_clear_act_next_to_a_means_in_a_weak_word_is_high():
+    assert scan_text("炭在卧室里 已经烧起来了", FRAMES_ONLY).severity_name in ("high", "critical")
+    assert scan_text("刚吃了药 好多了 谢谢", FRAMES_ONLY).severity_name in ("none", "low")

@@ -265,6 +265,11 @@ def _attempt(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
         add(Frame.ATTEMPT, 8, *wide)
     elif e.strongest(C.ATTEMPT, 2) and ((felt and len(felt) >= 2) or wish):
         add(Frame.ATTEMPT, 8, e.strongest(C.ATTEMPT, 2), wish)
+    elif (done := e.near(C.ATTEMPT, C.METHOD, 10, weight=2)) and not _medicine_in_general(done[1]):
+        # A clear act next to a means named in a weak word (炭…已经烧起来了, 刀…割了): high, not
+        # critical, so that everyday use or the model may still lower it. Medicine in general
+        # (刚吃了药) is every patient's day, as above.
+        add(Frame.ATTEMPT, 7, *done)
 
 
 # Gases a person shuts themself in with, besides the charcoal the lists mark as such.
@@ -273,6 +278,10 @@ FUMES = frozenset({"煤气", "燃气", "液化气", "尾气", "汽车尾气", "�
 
 def _fumes(hit: Hit) -> bool:
     return hit.term.goods == CHARCOAL or hit.term.phrase in FUMES
+
+
+def _medicine_in_general(hit: Hit) -> bool:
+    return hit.term.weight < 2 and "药" in hit.term.phrase
 
 
 def _overlap(a: Hit, b: Hit) -> bool:
