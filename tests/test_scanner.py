@@ -361,3 +361,8 @@ def test_weak_words_of_self_harm_hidden_from_home_alert():
 def test_a_clear_act_next_to_a_means_in_a_weak_word_is_high():
     assert scan_text("炭在卧室里 已经烧起来了", FRAMES_ONLY).severity_name in ("high", "critical")
     assert scan_text("刚吃了药 好多了 谢谢", FRAMES_ONLY).severity_name in ("none", "low")
+
+
+def test_a_means_in_hand_right_now_is_critical():
+    assert scan_text("绳子在手里 就现在", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("i have the pills in my hand right now", FRAMES_ONLY).severity_name == "critical"
