@@ -293,3 +293,76 @@ def test_english_words_count_only_as_whole_words():
     for disguised in ("I want to kill myself", "ｋｉｌｌ ｍｙｓｅｌｆ", "k■i■l■l m■y■s■e■l■f"):
         assert "kill myself" in {m.term for m in scan_text(disguised, FRAMES_ONLY).matches}, disguised
     assert "zisha" in {m.term for m in scan_text("woxiangzisha", FRAMES_ONLY).matches}  # pinyin runs together
+
+
+def test_an_amount_of_tablets_taken_is_an_act_whatever_the_medicine_is_called():
+    # None of these medicine names is in a list: the count and the act are enough.
+    for text in ("维C泡腾片吃了六十多片 耳朵嗡嗡响", "把那一百多片全吃了", "took 40 pills an hour ago"):
+        result = scan_text(text, FRAMES_ONLY)
+        assert result.severity_name == "critical", text
+        assert "amount" in result.categories, text
+    assert "四十片" in scan_text("刚才吃了四十片 头好沉", FRAMES_ONLY).reason
+
+
+def test_an_amount_with_a_time_or_a_question_is_high_or_worse():
+    assert scan_text("攒了八十多粒 等他们睡着就吃", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("我吃二十几片会怎样", FRAMES_ONLY).severity_name == "high"
+
+
+def test_package_sizes_repeat_orders_and_a_count_alone_are_not_an_amount_taken():
+    for text in (
+        "给奶奶买的降压药,一盒七十片够吃多久?一天一片",  # a package size
+        "维生素C 100片的吃完了 再来一瓶",  # a repeat order
+        "美工刀刀片 一盒一百片的 装修用",
+        "老板再来十包辣条",  # no sign of danger at all: the amount is not even looked for
+        "钙片60粒装有货吗",
+    ):
+        assert scan_text(text, FRAMES_ONLY).severity_name in ("none", "low"), text
+
+
+def test_someone_said_to_be_at_the_edge_is_critical():
+    for text in ("我妈刚打电话说她在河边,一直说对不起", "老师刚打给我,我儿子在学校天台", "my sister just texted she's on the bridge"):
+        assert scan_text(text, FRAMES_ONLY).severity_name == "critical", text
+
+
+def test_a_medicine_or_poison_by_its_own_name_is_a_means():
+    assert scan_text("刚吞了半瓶碳酸锂 现在开始吐", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("我剛剛喝了巴拉刈 舌頭很麻", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("我妈吃的二甲双胍,你们有没有同一个厂家的", FRAMES_ONLY).severity_name in ("none", "low")
+
+
+def test_a_means_whose_everyday_use_is_denied_is_for_oneself():
+    for text in ("麻绳要最粗的 不是搬家用的", "百草枯还有吗 我不是种地的", "need a razor blade, not for shaving"):
+        assert scan_text(text, FRAMES_ONLY).severity_name == "high", text
+    # Asking whether something is so is not denying a use, and a plain negation still lowers nothing new.
+    assert scan_text("这种麻绳是不是搬家用的", FRAMES_ONLY).severity_name in ("none", "low")
+    assert scan_text("这个绳子搬家用结实吗", FRAMES_ONLY).severity_name in ("none", "low")
+
+
+def test_a_means_and_a_time_said_of_using_it_is_critical():
+    assert scan_text("那瓶药我收好了 等老公一走我就用", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("麻绳到了 等他们睡着", FRAMES_ONLY).severity_name == "critical"  # a plan that says it
+    assert scan_text("木炭今晚烧烤用,明天下午到可以吗", FRAMES_ONLY).severity_name in ("none", "low")
+
+
+def test_fumes_under_way_with_the_room_sealed_are_an_act():
+    assert scan_text("炭点着了 门缝用胶带封死了", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("燃气拧开了 门缝塞了湿毛巾", FRAMES_ONLY).severity_name == "critical"
+    # A door shut or locked is every home's; a camp or a barbecue still lowers the charcoal.
+    assert scan_text("燃气热水器打开了没热水 卫生间门反锁了打不开", FRAMES_ONLY).severity_name in ("none", "low")
+    assert scan_text("木炭点着了 车窗都封好了 我们在露营地烤串", FRAMES_ONLY).severity_name in ("none", "low")
+
+
+def test_weak_words_of_self_harm_hidden_from_home_alert():
+    assert scan_text("胳膊上的伤口有点多 纱布要宽的 别让我妈知道", FRAMES_ONLY).severity_name in ("medium", "high")
+    assert scan_text("削苹果把手划了个口子 创可贴要防水的", FRAMES_ONLY).severity_name in ("none", "low")
+
+
+def test_a_clear_act_next_to_a_means_in_a_weak_word_is_high():
+    assert scan_text("炭在卧室里 已经烧起来了", FRAMES_ONLY).severity_name in ("high", "critical")
+    assert scan_text("刚吃了药 好多了 谢谢", FRAMES_ONLY).severity_name in ("none", "low")
+
+
+def test_a_means_in_hand_right_now_is_critical():
+    assert scan_text("绳子在手里 就现在", FRAMES_ONLY).severity_name == "critical"
+    assert scan_text("i have the pills in my hand right now", FRAMES_ONLY).severity_name == "critical"

@@ -31,8 +31,8 @@ def test_half_report():
 # a change that misses one more person fails here. Move them whenever it does better, and say in
 # docs/scanner.md why when a new round of blind lines moves them back.
 WAIVED_UNTIL_MET = {"life_recall", "critical_below_high"}
-LIFE_RECALL_TODAY = 0.959
-CRITICAL_BELOW_HIGH_TODAY = 66
+LIFE_RECALL_TODAY = 0.964
+CRITICAL_BELOW_HIGH_TODAY = 59
 
 
 def test_the_scanner_meets_the_other_thresholds_on_the_test_half(test_half_report):

@@ -31,7 +31,7 @@ from .frames import (
 from .lexicon import Hit, Lexicon, Match, Term
 from .model import Model, probability
 from .normalise import normalise
-from .verdict import judge
+from .verdict import judge, with_amounts
 
 __all__ = ["Category", "Lexicon", "Match", "ScanResult", "Term", "scan_text"]
 
@@ -119,6 +119,8 @@ def scan_text(text: str, lexicon: Lexicon, *, high_risk_product: bool = False) -
     may lift a message they rated below medium to medium."""
     normalised = normalise(text)
     hits, weight = lexicon.read(normalised, text)
+    if hits:
+        hits = with_amounts(hits, normalised)
     judgements = judge(hits, high_risk_product=high_risk_product) if hits else {}
     if lexicon.model is not None:
         judgements = second_opinion(

@@ -17,6 +17,7 @@ class Category(models.TextChoices):
     INTENT = "intent", _("Explicit intent")
     METHOD = "method", _("Method")
     LETHALITY = "lethality", _("Question about lethality or amount")
+    AMOUNT = "amount", _("An amount of pills or doses")
     ATTEMPT = "attempt", _("Act in progress or just done")
     PLACE = "place", _("High or dangerous place")
     PRESENCE = "presence", _("Being somewhere now")
@@ -64,6 +65,7 @@ LIFE_CATEGORIES = frozenset(
         Category.INTENT,
         Category.METHOD,
         Category.LETHALITY,
+        Category.AMOUNT,
         Category.ATTEMPT,
         Category.PLACE,
         Category.PRESENCE,

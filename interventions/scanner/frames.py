@@ -200,6 +200,19 @@ NEGATABLE = frozenset({C.INTENT, C.SELF_HARM, C.BURDEN, C.GOODBYE})
 NEGATION_REACH = 1  # characters between the negation and the word it cancels
 
 
+# Negation words that deny an everyday use (不是种地, not for camping) and cancel nothing else; the
+# uses they deny, among the everyday-use words; and how far before the use the denial may stand
+# (不是买来种地).
+DENIALS = frozenset({"不是", "唔系", "勿是", "not for", "bukan untuk"})
+USES = frozenset(
+    {
+        "种地", "种田", "种菜", "搬家", "搬屋", "露营", "登山", "攀岩", "烧烤", "烤肉", "切菜", "剃须", "刮胡", "刮脸",
+        "钓鱼", "打包", "moving", "shaving", "crafts", "farming", "pindah rumah", "berkhemah",
+    }
+)  # fmt: skip
+DENIAL_REACH = 3
+
+
 # A context word inside a longer word of these categories is part of that word: 烧烤 in 不是烧烤.
 CONTEXT = frozenset({C.SAFETY, C.FICTION, C.WARNING, C.NEGATION})
 
@@ -211,7 +224,7 @@ def _term_weight(hit: Hit) -> int:
 class Evidence:
     """The hits of one message by category, with the negated and the swallowed ones taken out."""
 
-    __slots__ = ("best", "by_category", "negated")
+    __slots__ = ("best", "by_category", "denied", "negated")
 
     def __init__(self, hits: Iterable[Hit]) -> None:
         by_category: dict[str, list[Hit]] = defaultdict(list)
@@ -227,8 +240,13 @@ class Evidence:
                     for h in by_category[category]
                     if not any(s <= h.start and h.end <= e and e - s > h.end - h.start for s, e in spans)
                 ]
+        # Everyday use denied (不是种地, not for camping, bukan untuk pindah rumah): the goods are for
+        # something else, which is what getting a means for oneself says; it lowers nothing.
+        self.denied: list[Hit] = []
         negations = by_category.get(C.NEGATION)
         if negations:
+            denials = [n for n in negations if n.term.phrase in DENIALS]
+            negations = [n for n in negations if n.term.phrase not in DENIALS]
             for category in NEGATABLE & by_category.keys():
                 kept = []
                 for hit in by_category[category]:
@@ -237,6 +255,16 @@ class Evidence:
                     else:
                         kept.append(hit)
                 by_category[category] = kept
+            if denials and C.SAFETY in by_category:
+                kept = []
+                for hit in by_category[C.SAFETY]:
+                    if hit.term.phrase in USES and any(
+                        0 <= hit.start - n.end <= DENIAL_REACH and n.start < hit.start for n in denials
+                    ):
+                        self.denied.append(hit)
+                    else:
+                        kept.append(hit)
+                by_category[C.SAFETY] = kept
         self.by_category = by_category
         # The strongest hit of each category (the first of equal weight), looked up many times.
         self.best: dict[str, Hit] = {}

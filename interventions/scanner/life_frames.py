@@ -6,6 +6,7 @@ from collections.abc import Callable
 from .categories import Category as C
 from .frames import NOTHING, Evidence, Finding, Frame, Judgement, Lower, Raise, apart, level_lowered
 from .lexicon import Hit
+from .terms.kinds import CH as CHARCOAL
 
 # Frames that rest on a means or a place: everyday use of the same goods (farming, a barbecue, a
 # pharmacy question) or the same places (camping by the sea) lowers them. A stated wish to die, a
@@ -214,8 +215,12 @@ def _lethality(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
     near = e.near(C.LETHALITY, C.METHOD, 16, weight=2)
     amount = e.near(C.LETHALITY, C.METHOD, 10)
     lethal = e.strongest(C.LETHALITY, 3)
+    # What a count of tablets does (我吃十几片会怎样): the count is the question.
+    dose = e.near(C.LETHALITY, C.AMOUNT, 10, second_weight=_amount_weight(e))
     if near:
         add(Frame.LETHALITY, 7, *near)
+    elif dose:
+        add(Frame.LETHALITY, 7, *dose)
     elif amount and (wish or e.weight(C.PLAN) >= 2 or e.weight(C.LETHALITY) >= 2):
         add(Frame.LETHALITY, 7, *amount, wish)
     elif lethal is not None:
@@ -238,14 +243,66 @@ def _attempt(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
         for h in apart(e.by_category.get(C.ATTEMPT, []))
         if plain is None or h.end <= plain[0].start or h.start >= plain[0].end
     ]
+    dose = _dose_taken(e, wish is not None or len(apart(e.by_category.get(C.ATTEMPT, []))) >= 2)
+    # Fumes under way, sealed in (炭点着了 + 门缝用胶带封死, 煤气拧开了 + 塞了湿毛巾): the charcoal or
+    # the gas, an act next to it, and a second clear means that is not the same words. At 8, so
+    # that everyday use (a barbecue, a camp) still lowers it.
+    wide = e.near(C.ATTEMPT, C.METHOD, 12)
+    second = (
+        wide is not None
+        and _fumes(wide[1])
+        and any(m.term.weight >= 2 and not _overlap(m, wide[1]) for m in e.by_category.get(C.METHOD, ()))
+    )
     if act is not None:
         add(Frame.ATTEMPT, 10, act)
     elif near:
         add(Frame.ATTEMPT, 10, *near)
     elif plain and (felt or wish or e.weight(C.LETHALITY) >= 1):
         add(Frame.ATTEMPT, 9, *plain)
+    elif dose:
+        add(Frame.ATTEMPT, 9, *dose)
+    elif wide and second:
+        add(Frame.ATTEMPT, 8, *wide)
     elif e.strongest(C.ATTEMPT, 2) and ((felt and len(felt) >= 2) or wish):
         add(Frame.ATTEMPT, 8, e.strongest(C.ATTEMPT, 2), wish)
+    elif (done := e.near(C.ATTEMPT, C.METHOD, 10, weight=2)) and not _medicine_in_general(done[1]):
+        # A clear act next to a means named in a weak word (炭…已经烧起来了, 刀…割了): high, not
+        # critical, so that everyday use or the model may still lower it. Medicine in general
+        # (刚吃了药) is every patient's day, as above.
+        add(Frame.ATTEMPT, 7, *done)
+
+
+# Gases a person shuts themself in with, besides the charcoal the lists mark as such.
+FUMES = frozenset({"煤气", "燃气", "液化气", "尾气", "汽车尾气", "排气管", "一氧化碳", "氦气"})
+
+
+def _fumes(hit: Hit) -> bool:
+    return hit.term.goods == CHARCOAL or hit.term.phrase in FUMES
+
+
+def _medicine_in_general(hit: Hit) -> bool:
+    return hit.term.weight < 2 and "药" in hit.term.phrase
+
+
+def _overlap(a: Hit, b: Hit) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _amount_weight(e: Evidence) -> int:
+    """The weight an amount needs to count as an amount of a means: a count of tablets always (3),
+    a count in any unit (三十几颗, 两瓶) next to a named means (2)."""
+    return 2 if e.weight(C.METHOD) >= 1 else 3
+
+
+def _dose_taken(e: Evidence, felt_or_wish: bool) -> tuple[Hit, Hit] | None:
+    """An act next to an amount of a means: taken, then the amount (吃了五十多片, took 30 pills),
+    or the amount, then a clear act or one with what it feels like (一百多片全吃了, 三十几颗吞完了
+    手脚发麻). A count before a plain "finished" is more often a repeat order (100片的吃完了)."""
+    weight = _amount_weight(e)
+    taken = e.near(C.ATTEMPT, C.AMOUNT, 6, second_weight=weight, in_order=True)
+    if taken:
+        return taken
+    return e.near(C.AMOUNT, C.ATTEMPT, 8, weight=weight, second_weight=1 if felt_or_wish else 2, in_order=True)
 
 
 def _place(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
@@ -265,17 +322,30 @@ def _place(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
 def _means(e: Evidence, add: Callable[..., None]) -> None:
     # A means for oneself; or a means at hand with a time (the charcoal is bought, tonight).
     means = e.strongest(C.METHOD, 1)
-    self_use = e.strongest(C.SELF, 2)
+    self_use = e.strongest(C.SELF, 2) or next(iter(e.denied), None)
     at_hand = e.strongest(C.ACQUIRE, 2)
     when = e.strongest(C.PLAN, 2)
     if means is not None and self_use is not None:
         add(Frame.MEANS, 7, means, self_use)
+    amount = e.strongest(C.AMOUNT, _amount_weight(e))
     if means is not None and at_hand is not None and when is not None:
         add(Frame.PREPARED, 8, means, at_hand, when)
+    elif amount is not None and when is not None:
+        # An amount of tablets counted out, and a time (一百多片安眠药, 等室友都睡着了).
+        add(Frame.PREPARED, 8, amount, means, when)
     elif means is not None and (at_hand or when) and (e.weight(C.GOODBYE) >= 2 or e.weight(C.BACKUP) >= 2):
         add(Frame.PREPARED, 7, means, at_hand or when)
+    elif means is not None and when is not None and (use := _use(e)) is not None:
+        # A named means and a time, said of using it (我晚上就喝, 今晚要在车里用, 应该够了).
+        add(Frame.PREPARED, 7, means, when, use)
     elif means is not None and means.term.weight >= 2 and (at_hand or when):
         add(Frame.PREPARED, 2, means, at_hand or when)
+
+
+def _use(e: Evidence) -> Hit | None:
+    """A word of using the means on oneself: any word of dying or wanting (就喝, 就吃了它), of
+    oneself, of enough, or a plan that says it (今晚用, 等他睡着)."""
+    return e.strongest(C.INTENT) or e.strongest(C.SELF) or e.strongest(C.LETHALITY) or e.strongest(C.PLAN, 3)
 
 
 def _plan(e: Evidence, add: Callable[..., None]) -> None:
@@ -300,8 +370,12 @@ def _said(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
         add(Frame.BURDEN, 5 if burden.term.weight >= 3 else 2, burden)
 
     harm = e.strongest(C.SELF_HARM, 2)
-    if harm is not None:
-        add(Frame.SELF_HARM, 6 if harm.term.weight >= 3 else 2, harm)
+    if harm is not None and harm.term.weight >= 3:
+        add(Frame.SELF_HARM, 6, harm)
+    elif (told := _harm_told(e)) is not None:
+        add(Frame.SELF_HARM, 4, *told)
+    elif harm is not None:
+        add(Frame.SELF_HARM, 2, harm)
 
     prior = e.strongest(C.BACKUP, 3)
     again = e.strongest(C.BACKUP, 2)
@@ -315,6 +389,18 @@ def _said(e: Evidence, wish: Hit | None, add: Callable[..., None]) -> None:
     if risk is not None and method is not None and not (method.start <= risk.start and risk.end <= method.end):
         # Despair and a means, as two things (抑郁 inside 抗抑郁药 is one).
         add(Frame.HOPELESS, 4, risk, method)
+
+
+def _harm_told(e: Evidence) -> tuple[Hit, Hit] | None:
+    """Self-harm said in weak words, with a word that it was the person's own doing and theirs to
+    hide (伤口 + 我妈会看到, 疤 + 不想让我爸知道): a cut with a blade alone is as often an
+    accident in the kitchen."""
+    harms = apart(e.by_category.get(C.SELF_HARM, []))
+    own = e.strongest(C.SELF, 2)
+    if not harms or own is None:
+        return None
+    first = max(harms, key=lambda h: h.term.weight)
+    return None if _overlap(own, first) else (first, own)
 
 
 def _method_or_sign(e: Evidence, add: Callable[..., None], *, nothing_yet: bool) -> None:

@@ -10,6 +10,8 @@ CONTEXT: dict[str, list[tuple]] = {
     C.NEGATION: [
         ("不会", 2), ("没有想", 2), ("没想", 2), ("不是想", 2), ("不是要", 2), ("才不", 2), ("不要", 1), ("别", 1),
         ("千万别", 2), ("不能", 1), ("不准", 1),
+        # Before an everyday use (不是种地, not for camping), a denial of it, and nothing else (frames.DENIALS).
+        ("不是", 1), ("唔系", 1), ("勿是", 1), ("not for", 1), ("bukan untuk", 1),
     ],
     # Fiction, homework, news and jokes: they lower what they stand next to.
     C.FICTION: [
@@ -52,6 +54,9 @@ CONTEXT: dict[str, list[tuple]] = {
         ("过期药", 3), ("怎么扔", 3), ("咋扔", 3), ("多喂了", 3), ("退烧", 1), ("宝宝", 2), ("孕妇", 3),
         ("我妈长期吃", 3), ("奶奶失眠", 3), ("帮邻居", 2), ("会不会把水草", 3), ("水草", 3), ("修眉", 2),
         ("生产日期", 2),
+        # Everyday uses a buyer may say the goods are not for.
+        ("种地", 2), ("种田", 2), ("搬屋", 2), ("moving", 2), ("shaving", 2), ("crafts", 2),
+        ("farming", 2), ("pindah rumah", 2), ("berkhemah", 2),
     ],
     # Warnings about scams, and scams already seen through.
     C.WARNING: [
@@ -83,7 +88,7 @@ CONTEXT: dict[str, list[tuple]] = {
     ],
     # Benign phrases that contain a hot word; a term inside one is ignored.
     C.EXCEPTION: [
-        ("急死人", 0), ("吓死人", 0), ("吓死我", 0), ("急死我", 0), ("无聊到死", 0), ("舒服死", 0), ("烦死", 0),
+        ("是不是", 0), ("急死人", 0), ("吓死人", 0), ("吓死我", 0), ("急死我", 0), ("无聊到死", 0), ("舒服死", 0), ("烦死", 0),
         ("丑死", 0), ("臭死", 0),
         ("渴死", 0), ("晒死", 0), ("吓死", 0), ("急死", 0), ("气死", 0), ("蠢死", 0), ("馋死", 0), ("羡慕死", 0),
         ("香死", 0), ("甜死", 0),

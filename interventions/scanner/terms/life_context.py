@@ -17,7 +17,8 @@ LIFE_CONTEXT: dict[str, list[tuple]] = {
         ("收到了", 2), ("已经签收", 2), ("今天到了", 2), ("到了就用", 2), ("囤了", 2), ("攒了", 2), ("攒够", 2),
         ("已经有", 2), ("已经拿到", 2), ("准备好了", 2), ("准备好", 2), ("都准备好", 2), ("磨好了", 2), ("系好了", 2),
         ("挂好了", 2), ("封好了", 2), ("贴好了", 2), ("数好了", 2), ("算好了", 2), ("看好了", 2), ("找好了", 2),
-        ("手上有", 2), ("手里攥", 2), ("攥着", 2), ("手边", 2), ("就在手边", 2), ("家里有", 1), ("家里还有", 2),
+        ("手上有", 2), ("手里攥", 2), ("攥着", 2), ("手边", 2), ("在手上", 2), ("在手里", 2), ("握在手", 2),
+        ("in my hand", 2), ("in my hands", 2), ("on my lap", 2), ("on the table", 1), ("on my desk", 1), ("就在手边", 2), ("家里有", 1), ("家里还有", 2),
         ("放在枕头底下", 2), ("枕头底下", 2), ("床底下", 2), ("后备箱", 2), ("摆在桌上", 2), ("藏在", 2),
         ("放门口", 1),
         # Overseas buyers' and dialect words for the same kinds (English, Malay, Cantonese), 2026-12-07.
@@ -46,7 +47,7 @@ LIFE_CONTEXT: dict[str, list[tuple]] = {
         ("最后期限", 2), ("生日那天", 2), ("到了就用", 3), ("地方找好了", 3), ("找个没人", 3), ("没人的地方", 2),
         ("一个人在家", 1), ("一个人住", 1), ("就我一个人", 2), ("家里就我一个", 2),
         # Overseas buyers' and dialect words for the same kinds (English, Malay, Cantonese), 2026-12-07.
-        ("tonight", 2), ("tonite", 2), ("tmr night", 2), ("tomorrow night", 2), ("tomorrow morning", 2),
+        ("就现在", 2), ("right now", 2), ("tonight", 2), ("tonite", 2), ("tmr night", 2), ("tomorrow night", 2), ("tomorrow morning", 2),
         ("later tonight", 2), ("after they sleep", 3), ("after everyone sleeps", 3), ("when everyone is asleep", 3),
         ("once they're asleep", 3), ("when they're asleep", 3), ("malam ni", 2), ("malam ini", 2), ("esok pagi", 2),
         ("lepas semua tidur", 3), ("bila semua tidur", 3), ("等他们睡", 3), ("等室友出门", 3), ("等室友走", 3),
@@ -233,6 +234,11 @@ LIFE_CONTEXT: dict[str, list[tuple]] = {
     ],
     # For oneself: self-use, secrecy, not for the ordinary purpose.
     C.SELF: [
+        # Hiding it from the people at home: the wound, the scar or the goods are the person's own.
+        ("别让我妈知道", 2), ("别让我爸知道", 2), ("别让我爸妈知道", 2), ("不想让我妈", 2), ("不想让爸妈", 2),
+        ("不想让家里人", 2), ("怕家里人知道", 2), ("怕我妈看到", 2), ("瞒着爸妈", 2), ("瞒着家里", 2),
+        ("不敢让家里", 2), ("不想让人看见", 2), ("不想被人看见", 2), ("不想被看到", 2), ("别让爸妈", 2),
+        ("唔想屋企人知", 2), ("my mum wont see", 2), ("my mom wont see", 2), ("so my parents", 1),
         ("asking for myself", 3), ("for myself", 2), ("分开下单", 2), ("几个账号分开", 3), ("没有地了", 2),
         ("早就没有地", 3), ("备注里别写", 3), ("别写东西", 2), ("我藏好", 3), ("藏好", 2), ("不想太早被人发现", 3),
         ("被人发现", 2), ("不想被发现", 3), ("被平台拦", 3), ("被拦了", 2), ("不是给别人买", 3), ("不是给别人", 2),

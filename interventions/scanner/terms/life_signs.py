@@ -120,6 +120,11 @@ LIFE_SIGNS: dict[str, list[tuple]] = {
         ("木炭", 1, CH), ("炭", 1, CH), ("炭盆", 2, CH), ("炭炉", 2, CH), ("煤炉", 2, CH),
         ("炭火", 1, CH), ("烧烤炭", 1, CH), ("无烟炭", 1, CH), ("机制炭", 1, CH), ("竹炭", 1, CH), ("白炭", 1, CH),
         ("封门", 2), ("封窗", 2), ("胶带封", 2), ("门缝", 1), ("密封胶条", 2), ("煤气", 1, OT), ("开煤气", 3),
+        # Shutting oneself in with the fumes: sealing the room or the car is the second means of charcoal, gas and
+        # exhaust (2); a shut or locked door alone is every home's (1).
+        ("封死了", 2), ("都封死", 2), ("封实", 2), ("贴死", 2), ("塞了毛巾", 2), ("湿毛巾", 2), ("车窗封", 2),
+        ("封咗", 2), ("taped", 2), ("sealed", 2), ("反锁", 1), ("门窗关死", 1), ("窗户关死", 1), ("关严实", 1),
+        ("锁在车里", 1), ("关在车里", 1), ("卷帘门", 1),
         ("燃气", 1), ("一氧化碳", 2), ("氦气", 2, OT), ("上吊", 3), ("吊死", 3), ("吊上去", 3), ("挂自己", 3),
         ("绳子", 1, R), ("绳", 1, R), ("麻绳", 1, R), ("登山绳", 1, R), ("晾衣绳", 1, R), ("尼龙绳", 1, R),
         ("挂钩", 1), ("套上", 1), ("横梁", 1), ("能挂住一个人", 3), ("挂一个人", 3), ("吊得住人", 3),
@@ -132,6 +137,28 @@ LIFE_SIGNS: dict[str, list[tuple]] = {
         ("toilet cleaner", 2), ("tylenol", 2), ("panadol", 2), ("paracetamol", 2), ("acetaminophen", 2),
         ("antidepressants", 2), ("sleeping tablets", 2), ("ubat tidur", 2), ("racun", 2), ("racun tikus", 3),
         ("rat poison", 3), ("weedkiller", 2), ("paraquat", 2), ("helium", 2), ("漂白水", 2), ("灭鼠", 2),
+        # Medicines people take too many of, by generic and brand name (sedatives, antidepressants and antipsychotics,
+        # lithium, opioids, digoxin, colchicine, potassium chloride, insulin); poisons by local and trade name
+        # (巴拉刈 and 克无踪 are paraquat); household chemicals people drink (weak: every home has them). Read from
+        # lists of what is dangerous in an overdose, with the spellings the development half showed (白草枯, 除草的).
+        ("三唑仑", 2, S), ("右佐匹克隆", 2, S), ("扎来普隆", 2, S), ("苯巴比妥", 2, S), ("鲁米那", 2, S),
+        ("舍曲林", 2, S), ("氟西汀", 2, S), ("帕罗西汀", 2, S), ("西酞普兰", 2, S), ("文拉法辛", 2, S),
+        ("度洛西汀", 2, S), ("米氮平", 2, S), ("阿米替林", 2, S), ("多塞平", 2, S), ("曲唑酮", 2, S),
+        ("奥氮平", 2, S), ("利培酮", 2, S), ("阿立哌唑", 2, S), ("氯氮平", 2, S), ("碳酸锂", 2, S),
+        ("丙戊酸钠", 2, OT), ("卡马西平", 2, OT), ("曲马多", 2, OT), ("羟考酮", 2, OT), ("吗啡", 2, OT),
+        ("芬太尼", 2, OT), ("可待因", 2, OT), ("美沙酮", 2, OT), ("哌替啶", 2, OT), ("杜冷丁", 2, OT),
+        ("地高辛", 2, OT), ("普萘洛尔", 2, OT), ("秋水仙碱", 2, OT), ("氯化钾", 2, OT), ("异烟肼", 2, OT),
+        ("氯喹", 2, OT), ("苯海拉明", 2, OT), ("诺和锐", 2, OT), ("诺和灵", 2, OT), ("优泌乐", 2, OT),
+        ("格列本脲", 2, OT), ("阿司匹林", 1, OT), ("去痛片", 1, OT), ("二甲双胍", 1, OT),
+        ("巴拉刈", 3, P), ("克无踪", 3, P), ("白草枯", 3, P), ("毒死蜱", 2, P), ("氧乐果", 2, P), ("甲胺磷", 2, P),
+        ("呋喃丹", 2, P), ("涕灭威", 2, P), ("磷化铝", 3, P), ("磷化锌", 3, P), ("氟乙酰胺", 3, P),
+        ("亚硝酸钠", 2, OT), ("氰化钠", 3, OT), ("甲醇", 2, OT), ("除草的", 1, P), ("杀虫的", 1, P),
+        ("洁厕灵", 1), ("洁厕剂", 1), ("消毒液", 1), ("84消毒", 2), ("漂白剂", 1), ("洗衣液", 1), ("蚊香液", 1),
+        ("烧碱", 2), ("火碱", 2), ("zolpidem", 2, S), ("sertraline", 2, S), ("fluoxetine", 2, S), ("lithium", 2, S),
+        ("quetiapine", 2, S), ("seroquel", 2, S), ("xanax", 2, S), ("valium", 2, S), ("ambien", 2, S),
+        ("amitriptyline", 2, S), ("tramadol", 2, OT), ("oxycodone", 2, OT), ("codeine", 2, OT), ("fentanyl", 2, OT),
+        ("morphine", 2, OT), ("benadryl", 1, OT), ("diphenhydramine", 1, OT), ("ibuprofen", 1, OT),
+        ("aspirin", 1, OT), ("antifreeze", 2, OT), ("gramoxone", 3, P), ("drain cleaner", 2),
     ],
     # Questions about death as the outcome (2-3), and about amount, height or time (1), asked next to a means.
     C.LETHALITY: [
@@ -233,6 +260,9 @@ LIFE_SIGNS: dict[str, list[tuple]] = {
         ("水到胸口", 3), ("水到腰", 3), ("水到脖子", 3), ("水没过", 2), ("阀门已经拧开", 3), ("拧开了", 1),
         ("药下肚", 3), ("药在起效", 3),
         ("看到白色的了", 3), ("一直在流", 2), ("血印子", 2), ("兑水里喝", 3), ("已经按下", 1),
+        # The fumes under way: the engine left running, the charcoal alight.
+        ("没熄火", 2), ("发动着", 1), ("开着发动机", 2), ("发动机一直", 2), ("引擎开着", 2), ("engine running", 2),
+        ("炭着了", 2), ("炭也着了", 2), ("烧紧", 2),
     ],
     # High or dangerous places.
     C.PLACE: [
@@ -276,6 +306,12 @@ LIFE_SIGNS: dict[str, list[tuple]] = {
         ("现在就在", 3), ("我现在就", 2), ("看了看", 1), ("去看过", 2), ("盯着看", 2), ("站了一下午", 3),
         ("经过那个", 2), ("不打算绕路", 3), ("上去跳", 3), ("去天台", 2), ("上天台", 3), ("正好能挂", 3),
         ("能挂东西", 3), ("我在", 2), ("我现在在", 3), ("现在在", 2), ("人在", 1), ("站在", 2), ("坐在", 2),
+        # Someone else said to be there: a third party's report of a person at the edge (她在江边, 我儿子在天台).
+        ("他在", 2), ("她在", 2), ("儿子在", 2), ("女儿在", 2), ("孩子在", 2), ("老公在", 2), ("老婆在", 2),
+        ("我妈在", 2), ("妈妈在", 2), ("我爸在", 2), ("爸爸在", 2), ("弟弟在", 2), ("妹妹在", 2), ("哥哥在", 2),
+        ("姐姐在", 2), ("朋友在", 2), ("室友在", 2), ("舍友在", 2), ("同学在", 2), ("学生在", 2), ("佢喺", 2),
+        ("he's on", 2), ("she's on", 2), ("he is on", 2), ("she is on", 2), ("he's at", 2), ("she's at", 2),
+        ("dia kat", 2), ("dia atas", 2),
         ("蹲在", 2), ("躺在", 2), ("到了", 1), ("我到", 2), ("我已经在", 3), ("已经在", 2), ("爬上", 2), ("爬出", 2),
         ("跨过", 2), ("翻过", 2), ("往里走", 3), ("往中间走", 3), ("站了", 2), ("坐了", 1), ("坐着", 1),
         ("在上面", 2), ("上去了", 2), ("上来了", 2), ("要下去了", 3), ("就下去了", 3), ("马上就下去", 3),
