@@ -207,7 +207,9 @@ def statistics(case: Case) -> dict:
         .values("desk", "risk_level", "status", "outcome", "tier", "opened_at", "closed_at", "owner", "buyer")
         .get(),
         "events": list(case.events.values_list("kind", "actor", "created_at")),
-        "alerts": list(case.alerts.order_by("pk").values_list("desk", "severity", "status", "created_at", "claimed_at")),
+        "alerts": list(
+            case.alerts.order_by("pk").values_list("desk", "severity", "status", "created_at", "claimed_at")
+        ),
         "messages": Message.objects.filter(buyer=case.buyer).count(),
         "checkins": list(case.checkins.values_list("status", "due_at", "channel")),
         "referrals": list(case.referrals.values_list("status", "referred_at", "reference_no")),

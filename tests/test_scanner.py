@@ -321,7 +321,11 @@ def test_package_sizes_repeat_orders_and_a_count_alone_are_not_an_amount_taken()
 
 
 def test_someone_said_to_be_at_the_edge_is_critical():
-    for text in ("我妈刚打电话说她在河边,一直说对不起", "老师刚打给我,我儿子在学校天台", "my sister just texted she's on the bridge"):
+    for text in (
+        "我妈刚打电话说她在河边,一直说对不起",
+        "老师刚打给我,我儿子在学校天台",
+        "my sister just texted she's on the bridge",
+    ):
         assert scan_text(text, FRAMES_ONLY).severity_name == "critical", text
 
 

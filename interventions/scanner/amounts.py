@@ -16,7 +16,7 @@ from .categories import Category
 from .lexicon import Hit, Term
 
 # Tens and hundreds in Chinese numerals, or two digits or more, with 多/来/余/几 ("and some").
-_NUMBER = r"(?:[一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九]?百[零一二三四五六七八九十]*|几十|上百|\d{2,})[多来余几]?"
+_NUMBER = r"(?:[一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九]?百[零一二三四五六七八九十]*|几十|上百|\d{2,})[多来余几]?"  # noqa: E501 (one list of words per line)
 # Units only a tablet or a capsule is counted in: an amount of them is an amount of medicine.
 _PILLS = r"片|粒|丸|pills?|tablets?|tabs|capsules?|caps|biji"
 # Units anything may be counted in (颗 sweets, 瓶 drinks): they need a means next to them.

@@ -18,7 +18,7 @@ LIFE_CONTEXT: dict[str, list[tuple]] = {
         ("已经有", 2), ("已经拿到", 2), ("准备好了", 2), ("准备好", 2), ("都准备好", 2), ("磨好了", 2), ("系好了", 2),
         ("挂好了", 2), ("封好了", 2), ("贴好了", 2), ("数好了", 2), ("算好了", 2), ("看好了", 2), ("找好了", 2),
         ("手上有", 2), ("手里攥", 2), ("攥着", 2), ("手边", 2), ("在手上", 2), ("在手里", 2), ("握在手", 2),
-        ("in my hand", 2), ("in my hands", 2), ("on my lap", 2), ("on the table", 1), ("on my desk", 1), ("就在手边", 2), ("家里有", 1), ("家里还有", 2),
+        ("in my hand", 2), ("in my hands", 2), ("on my lap", 2), ("on the table", 1), ("on my desk", 1), ("就在手边", 2), ("家里有", 1), ("家里还有", 2),  # noqa: E501 (one list of words per line)
         ("放在枕头底下", 2), ("枕头底下", 2), ("床底下", 2), ("后备箱", 2), ("摆在桌上", 2), ("藏在", 2),
         ("放门口", 1),
         # Overseas buyers' and dialect words for the same kinds (English, Malay, Cantonese), 2026-12-07.
@@ -47,7 +47,7 @@ LIFE_CONTEXT: dict[str, list[tuple]] = {
         ("最后期限", 2), ("生日那天", 2), ("到了就用", 3), ("地方找好了", 3), ("找个没人", 3), ("没人的地方", 2),
         ("一个人在家", 1), ("一个人住", 1), ("就我一个人", 2), ("家里就我一个", 2),
         # Overseas buyers' and dialect words for the same kinds (English, Malay, Cantonese), 2026-12-07.
-        ("就现在", 2), ("right now", 2), ("tonight", 2), ("tonite", 2), ("tmr night", 2), ("tomorrow night", 2), ("tomorrow morning", 2),
+        ("就现在", 2), ("right now", 2), ("tonight", 2), ("tonite", 2), ("tmr night", 2), ("tomorrow night", 2), ("tomorrow morning", 2),  # noqa: E501 (one list of words per line)
         ("later tonight", 2), ("after they sleep", 3), ("after everyone sleeps", 3), ("when everyone is asleep", 3),
         ("once they're asleep", 3), ("when they're asleep", 3), ("malam ni", 2), ("malam ini", 2), ("esok pagi", 2),
         ("lepas semua tidur", 3), ("bila semua tidur", 3), ("等他们睡", 3), ("等室友出门", 3), ("等室友走", 3),
